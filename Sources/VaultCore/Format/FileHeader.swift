@@ -1,0 +1,73 @@
+import VaultCrypto
+
+/// The kinds of file a vault holds; the byte at offset 6 of every file (FORMAT.md §3).
+public enum FileKind: UInt8, Sendable, CustomStringConvertible {
+  case config = 1
+  case keySlot = 2
+  case index = 3
+  case object = 4
+  case clientKey = 5
+
+  /// The kind's name as FORMAT.md writes it.
+  public var description: String {
+    switch self {
+    case .config: "config"
+    case .keySlot: "key slot"
+    case .index: "index"
+    case .object: "object"
+    case .clientKey: "client key"
+    }
+  }
+}
+
+/// The 8-byte header that opens every vault file: magic "vault", version, kind, flags.
+public enum FileHeader {
+  /// ASCII "vault".
+  public static let magic: [UInt8] = Array("vault".utf8)
+  /// The only format version this release writes and reads.
+  public static let currentVersion: UInt8 = 1
+  /// Header length in bytes.
+  public static let size = 8
+
+  /// The header bytes for a file of `kind`.
+  public static func encode(_ kind: FileKind) -> [UInt8] {
+    magic + [currentVersion, kind.rawValue, 0]
+  }
+
+  /// Checks the header of `reader`'s bytes and consumes it.
+  public static func read(_ kind: FileKind, from reader: inout ByteReader) throws(FormatError) {
+    let h = try reader.read(size)
+    guard Array(h[0..<5]) == magic else { throw .badMagic }
+    guard h[5] == currentVersion else { throw .unsupportedVersion(h[5]) }
+    guard h[6] == kind.rawValue else { throw .wrongKind(expected: kind, found: h[6]) }
+    guard h[7] == 0 else { throw .invalidField("reserved header flags are not zero") }
+  }
+}
+
+/// Files other than objects end in a BLAKE2b-256 of everything before it, so that corruption
+/// is found without a key (FORMAT.md §3). It is a checksum, not a MAC: authenticity comes from
+/// the AEAD or MAC inside each file.
+public enum ChecksummedFile {
+  /// Header ‖ body ‖ checksum.
+  public static func encode(_ kind: FileKind, body: [UInt8]) throws -> [UInt8] {
+    let content = FileHeader.encode(kind) + body
+    return content + (try Hasher.blake2b256(content))
+  }
+
+  /// Verifies header and checksum and returns the body.
+  public static func decode(_ kind: FileKind, _ bytes: [UInt8]) throws -> [UInt8] {
+    guard bytes.count >= FileHeader.size + Hasher.digestSize else {
+      if bytes.count >= FileHeader.size {
+        var r = ByteReader(bytes)
+        try FileHeader.read(kind, from: &r)
+      }
+      throw FormatError.truncated
+    }
+    var r = ByteReader(bytes)
+    try FileHeader.read(kind, from: &r)
+    let content = Array(bytes.dropLast(Hasher.digestSize))
+    let sum = Array(bytes.suffix(Hasher.digestSize))
+    guard constantTimeEqual(try Hasher.blake2b256(content), sum) else { throw FormatError.checksumMismatch }
+    return Array(content.dropFirst(FileHeader.size))
+  }
+}

@@ -1,0 +1,39 @@
+/// Lowercase hexadecimal, the spelling of every id and hash in file names and output.
+public enum Hex {
+  private static let digits = Array("0123456789abcdef".utf8)
+
+  /// Encodes bytes as lowercase hex.
+  public static func encode(_ bytes: [UInt8]) -> String {
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+      out.append(digits[Int(b >> 4)])
+      out.append(digits[Int(b & 0x0f)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Decodes lowercase or uppercase hex; nil for odd length or any other character.
+  public static func decode(_ s: String) -> [UInt8]? {
+    let u = Array(s.utf8)
+    guard u.count % 2 == 0 else { return nil }
+    var out = [UInt8]()
+    out.reserveCapacity(u.count / 2)
+    var i = 0
+    while i < u.count {
+      guard let hi = value(u[i]), let lo = value(u[i + 1]) else { return nil }
+      out.append(hi << 4 | lo)
+      i += 2
+    }
+    return out
+  }
+
+  private static func value(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 48...57: c - 48
+    case 97...102: c - 87
+    case 65...70: c - 55
+    default: nil
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// Index/ owns the one mutable file that says what the vault contains. Every change to the
+// vault's records is new objects plus one atomic replacement of this file (FORMAT.md §7).
+import VaultCrypto
+
+/// One client in the index: where their record list lives.
+public struct IndexEntry: Sendable, Equatable {
+  /// The client's random id (also the name of their key file).
+  public var client: RandomID
+  /// The object holding the client's index (their records and versions).
+  public var clientIndex: ObjectID
+
+  /// Creates an entry.
+  public init(client: RandomID, clientIndex: ObjectID) {
+    self.client = client
+    self.clientIndex = clientIndex
+  }
+}
+
+/// The vault index: a generation counter and one entry per client, encrypted and
+/// authenticated as a whole under the index key.
+///
+/// Adding a note rewrites one client's index object and this file, whose size depends on
+/// the number of clients, not on the number of notes: the cost of a write stays flat as a
+/// practice's notes accumulate. The generation only grows, which lets the access log and
+/// backups detect a vault rolled back to an older index.
+public struct VaultIndex: Sendable, Equatable {
+  /// Incremented by every commit.
+  public var generation: UInt64
+  /// Clients, in the order they were added.
+  public var entries: [IndexEntry]
+
+  /// An index with `generation` and `entries`.
+  public init(generation: UInt64 = 0, entries: [IndexEntry] = []) {
+    self.generation = generation
+    self.entries = entries
+  }
+
+  static let maxEntries = 1 << 20
+
+  /// The index file: header ‖ nonce ‖ sealed body ‖ checksum.
+  public func encoded(keys: VaultKeys, vault: RandomID) throws -> [UInt8] {
+    var w = ByteWriter()
+    w.write(generation)
+    w.write(UInt32(entries.count))
+    for e in entries {
+      w.write(e.client.bytes)
+      w.write(e.clientIndex.bytes)
+    }
+    let sealed = try AEAD.seal(w.bytes, using: keys.index, binding: Self.associatedData(vault: vault))
+    return try ChecksummedFile.encode(.index, body: sealed)
+  }
+
+  /// Keyless structural check: header, checksum, and room for the AEAD.
+  public static func checkStructure(_ bytes: [UInt8]) throws {
+    let body = try ChecksummedFile.decode(.index, bytes)
+    guard body.count >= AEAD.overhead + 12 else { throw FormatError.truncated }
+  }
+
+  /// Opens and parses the index.
+  /// - Throws: `CryptoError.authenticationFailed` if it was modified or belongs to another vault.
+  public static func decode(_ bytes: [UInt8], keys: VaultKeys, vault: RandomID) throws -> VaultIndex {
+    let body = try ChecksummedFile.decode(.index, bytes)
+    var r = ByteReader(try AEAD.open(body, using: keys.index, binding: associatedData(vault: vault)))
+    let generation = try r.readUInt64()
+    let count = Int(try r.readUInt32())
+    guard count <= maxEntries, count * 48 == r.remaining else { throw FormatError.invalidField("entry count does not match size") }
+    var entries: [IndexEntry] = []
+    entries.reserveCapacity(count)
+    for _ in 0..<count {
+      entries.append(IndexEntry(client: try RandomID(bytes: r.read(RandomID.size)), clientIndex: try ObjectID(bytes: r.read(32))))
+    }
+    try r.expectEnd()
+    return VaultIndex(generation: generation, entries: entries)
+  }
+
+  static func associatedData(vault: RandomID) -> [UInt8] {
+    Binding.index + vault.bytes + FileHeader.encode(.index)
+  }
+}

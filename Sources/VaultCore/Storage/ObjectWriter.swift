@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import VaultCrypto
+
+/// Streams plaintext into a new object with memory bounded by one chunk, whatever the size.
+public final class ObjectWriter {
+  private let store: ObjectStore
+  private let fd: Int32
+  private let temporary: String
+  private let encryptor: SecretStream.Encryptor
+  private let ad: [UInt8]
+  private let hasher: Hasher
+  private let chunkSize: Int
+  private var plain: [UInt8]
+  private var filled = 0
+  private var cipher: [UInt8]
+  private var done = false
+  /// Plaintext bytes accepted so far.
+  public private(set) var plaintextCount: UInt64 = 0
+
+  init(store: ObjectStore, header: ObjectHeader, key: SecretKey, vault: RandomID) throws {
+    self.store = store
+    chunkSize = Int(header.chunkSize)
+    plain = [UInt8](repeating: 0, count: chunkSize)
+    cipher = [UInt8](repeating: 0, count: chunkSize + SecretStream.chunkOverhead)
+    ad = header.associatedData(vault: vault)
+    encryptor = try SecretStream.Encryptor(key: key)
+    hasher = try Hasher()
+    temporary = try AtomicFile.temporaryPath(in: store.temporaryDirectory)
+    fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
+    do {
+      guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: temporary, operation: "chmod", code: errno) }
+      try emit(header.encoded + encryptor.header)
+    } catch {
+      abandon()
+      throw error
+    }
+  }
+
+  deinit {
+    if !done { abandon() }
+    // The plaintext buffer held client data; clear it before the allocator reuses the memory.
+    plain.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) }
+  }
+
+  /// Appends plaintext.
+  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    precondition(!done, "write after finish")
+    var offset = 0
+    while offset < bytes.count {
+      if filled == chunkSize { try flush(isFinal: false) }
+      let n = min(chunkSize - filled, bytes.count - offset)
+      plain.withUnsafeMutableBytes { dst in
+        (dst.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+      }
+      filled += n
+      offset += n
+      plaintextCount += UInt64(n)
+    }
+  }
+
+  /// Writes the final chunk, makes the object durable and returns its id.
+  public func finish() throws -> ObjectID {
+    precondition(!done, "finish called twice")
+    do {
+      try flush(isFinal: true)
+      try FileSystem.sync(fd, path: temporary)
+      close(fd)
+      done = true
+      let id = try ObjectID(bytes: hasher.finalize())
+      let final = store.path(for: id)
+      try FileSystem.makeDirectory(FileSystem.parent(final))
+      try AtomicFile.commit(temporary, to: final)
+      return id
+    } catch {
+      if !done { abandon() }
+      throw error
+    }
+  }
+
+  /// Deletes the partial object; used when the caller gives up or an error occurs.
+  public func abandon() {
+    if !done {
+      close(fd)
+      done = true
+    }
+    try? FileSystem.remove(temporary)
+  }
+
+  private func flush(isFinal: Bool) throws {
+    let n = filled
+    plain.withUnsafeBytes { p in
+      cipher.withUnsafeMutableBytes { c in
+        encryptor.push(UnsafeRawBufferPointer(rebasing: p.prefix(n)), isFinal: isFinal, associatedData: ad, into: c)
+      }
+    }
+    filled = 0
+    try cipher.withUnsafeBytes { c in
+      let out = UnsafeRawBufferPointer(rebasing: c.prefix(n + SecretStream.chunkOverhead))
+      hasher.update(out)
+      try FileSystem.writeAll(fd, out, path: temporary)
+    }
+  }
+
+  private func emit(_ bytes: [UInt8]) throws {
+    hasher.update(bytes)
+    try bytes.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: temporary) }
+  }
+}

@@ -1,0 +1,58 @@
+import VaultCrypto
+
+/// A vault whose master key is in memory; everything that reads or changes records goes through it.
+public struct UnlockedVault: Sendable {
+  /// The underlying vault.
+  public let vault: Vault
+  /// The master key and its subkeys (in secure memory).
+  public let keys: VaultKeys
+  /// The slot that unlocked it; its label is the actor recorded in the access log.
+  public let slot: KeySlot
+
+  /// Reads and authenticates the index.
+  /// - Throws: `.integrity` if the index is damaged, modified, or from another vault.
+  public func readIndex() throws -> VaultIndex {
+    let bytes: [UInt8]
+    do { bytes = try FileSystem.readFile(vault.layout.index) } catch { throw VaultError.from(error) }
+    do {
+      return try VaultIndex.decode(bytes, keys: keys, vault: vault.config.vaultID)
+    } catch {
+      let why = (error as? CryptoError) == .authenticationFailed ? "index does not authenticate (modified, or from another vault)" : "\(error)"
+      throw VaultError.integrity([Finding(.error, "index", why)])
+    }
+  }
+
+  /// Atomically replaces the index, bumping its generation. Call under the exclusive lock.
+  @discardableResult
+  public func commit(_ index: VaultIndex) throws -> VaultIndex {
+    var next = index
+    next.generation += 1
+    do {
+      try AtomicFile.write(next.encoded(keys: keys, vault: vault.config.vaultID), to: vault.layout.index, temporaryDirectory: vault.layout.tmp)
+    } catch { throw VaultError.from(error) }
+    return next
+  }
+
+  /// Rewraps the master key in the slot that unlocked the vault under a new passphrase, with a
+  /// fresh salt and `kdf` (or the slot's current costs). No other file changes. Call under the exclusive lock.
+  public func changePassphrase(to passphrase: SecureBytes, kdf: KDFParameters?, now: Int64) throws -> KeySlot {
+    try PassphrasePolicy.check(passphrase)
+    let target: KeySlot
+    if slot.kind == .passphrase {
+      target = slot
+    } else {
+      // Unlocked with the recovery key: reset the first passphrase slot (the usual case: a forgotten passphrase).
+      guard let first = try vault.keySlots().slots.first(where: { $0.kind == .passphrase }) else {
+        throw VaultError.invalidArgument("this vault has no passphrase slot to change")
+      }
+      target = first
+    }
+    let new = try KeySlot.create(
+      for: .passphrase(passphrase), label: target.label, kdf: kdf ?? target.kdf, keys: keys,
+      vault: vault.config.vaultID, now: now, id: target.id)
+    do {
+      try AtomicFile.write(new.encoded(), to: vault.layout.slot(new.id), temporaryDirectory: vault.layout.tmp)
+    } catch { throw VaultError.from(error) }
+    return new
+  }
+}

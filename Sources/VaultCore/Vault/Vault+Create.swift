@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import VaultCrypto
+
+extension Vault {
+  /// What `vault init` produced: the opened vault and the recovery key to show once.
+  public struct Creation: Sendable {
+    /// The new vault, unlocked.
+    public let vault: UnlockedVault
+    /// The recovery key, already added as a second slot.
+    public let recoveryKey: RecoveryKey
+  }
+
+  /// Creates a vault at `path` with a passphrase slot and a recovery-key slot.
+  ///
+  /// The vault is built in a hidden sibling directory and renamed into place, so a crash
+  /// leaves either no vault or a complete one, never half of one.
+  /// - Throws: `.vaultAlreadyExists`, `.directoryNotEmpty`, passphrase-policy errors, I/O errors.
+  public static func create(
+    at path: String, passphrase: SecureBytes, label: String, kdf: KDFParameters, now: Int64
+  ) throws -> Creation {
+    try PassphrasePolicy.check(passphrase)
+    try checkCanCreate(at: path)
+    let layout = VaultLayout(root: path)
+    let parent = FileSystem.parent(layout.root)
+    let name = String(layout.root.split(separator: "/").last ?? "vault")
+    let staging = VaultLayout(root: "\(parent)/.\(name).init-\(Hex.encode(try Random.bytes(6)))")
+    do {
+      let keys = try VaultKeys.generate()
+      let recovery = try RecoveryKey.generate()
+      let config = try VaultConfig.make(vaultID: RandomID.generate(), created: now, keys: keys)
+      try FileSystem.makeDirectory(staging.root)
+      for dir in staging.directories { try FileSystem.makeDirectory(dir) }
+      let owner = try KeySlot.create(for: .passphrase(passphrase), label: label, kdf: kdf, keys: keys, vault: config.vaultID, now: now)
+      let rescue = try KeySlot.create(for: .recoveryKey(recovery), label: "recovery", kdf: kdf, keys: keys, vault: config.vaultID, now: now)
+      for slot in [owner, rescue] { try AtomicFile.write(slot.encoded(), to: staging.slot(slot.id), temporaryDirectory: staging.tmp) }
+      try AtomicFile.write(VaultIndex().encoded(keys: keys, vault: config.vaultID), to: staging.index, temporaryDirectory: staging.tmp)
+      try AtomicFile.write([], to: staging.lock, temporaryDirectory: staging.tmp)
+      try AtomicFile.write(config.encoded(), to: staging.config, temporaryDirectory: staging.tmp)
+      for dir in staging.directories { try FileSystem.syncDirectory(dir) }
+      // rename(2) replaces a missing or empty directory atomically; anything else fails with ENOTEMPTY.
+      if Glibc.rename(staging.root, layout.root) != 0 {
+        let e = errno
+        throw e == ENOTEMPTY || e == EEXIST ? VaultError.directoryNotEmpty(path: layout.root)
+          : VaultError.from(StorageError(path: layout.root, operation: "create", code: e))
+      }
+      try FileSystem.syncDirectory(parent)
+      let vault = Vault(layout: layout, config: config)
+      return Creation(vault: UnlockedVault(vault: vault, keys: keys, slot: owner), recoveryKey: recovery)
+    } catch {
+      Self.removeTree(staging.root)
+      throw VaultError.from(error)
+    }
+  }
+
+  /// Throws unless `path` is free for a new vault: missing or an empty directory, with an existing parent.
+  public static func checkCanCreate(at path: String) throws {
+    let layout = VaultLayout(root: path)
+    if FileSystem.exists(layout.root) {
+      guard FileSystem.isDirectory(layout.root) else { throw VaultError.directoryNotEmpty(path: layout.root) }
+      if FileSystem.exists(layout.config) { throw VaultError.vaultAlreadyExists(path: layout.root) }
+      guard try FileSystem.list(layout.root).isEmpty else { throw VaultError.directoryNotEmpty(path: layout.root) }
+    }
+    let parent = FileSystem.parent(layout.root)
+    guard FileSystem.isDirectory(parent) else {
+      throw VaultError.io("the parent directory \(parent) does not exist; create it first")
+    }
+  }
+
+  /// Best-effort removal of a half-built staging directory (it holds no plaintext, only wrapped keys).
+  static func removeTree(_ path: String) {
+    guard FileSystem.isDirectory(path) else { return }
+    for name in (try? FileSystem.list(path)) ?? [] {
+      let child = "\(path)/\(name)"
+      if FileSystem.isDirectory(child) { removeTree(child) } else { try? FileSystem.remove(child) }
+    }
+    rmdir(path)
+  }
+}

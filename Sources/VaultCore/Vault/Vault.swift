@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import VaultCrypto
+
+/// An opened vault directory: its layout and config, and nothing secret.
+///
+/// This is the facade commands talk to. Keyless operations (info, keyless verify) live here;
+/// anything that needs the master key goes through `UnlockedVault`.
+public struct Vault: Sendable {
+  /// Where the vault's files are.
+  public let layout: VaultLayout
+  /// Its identity and public keys.
+  public let config: VaultConfig
+
+  /// Opens the vault at `path` without unlocking it.
+  /// - Throws: `.vaultNotFound`, `.unsupportedFormat`, or `.integrity` if the config is damaged.
+  public static func open(at path: String) throws -> Vault {
+    let layout = VaultLayout(root: path)
+    let bytes: [UInt8]
+    do {
+      bytes = try FileSystem.readFile(layout.config, limit: 4096)
+    } catch let e as StorageError where e.isNotFound || e.code == ENOTDIR {
+      throw VaultError.vaultNotFound(path: layout.root)
+    } catch {
+      throw VaultError.from(error)
+    }
+    do {
+      return Vault(layout: layout, config: try VaultConfig.decode(bytes))
+    } catch FormatError.unsupportedVersion(let v) {
+      throw VaultError.unsupportedFormat(version: v)
+    } catch {
+      throw VaultError.integrity([Finding(.error, "config", "\(error)")])
+    }
+  }
+
+  /// Takes the vault lock: exclusive for commands that write, shared for those that only read.
+  public func lock(_ mode: VaultLock.Mode, wait seconds: Double = 0) throws -> VaultLock {
+    do {
+      return try VaultLock(path: layout.lock, mode: mode, wait: seconds)
+    } catch {
+      throw VaultError.from(error)
+    }
+  }
+
+  /// Removes temporary files left by interrupted writes. Call only under the exclusive lock:
+  /// then no other writer can own one.
+  public func removeLeftoverTemporaryFiles() throws {
+    for name in try FileSystem.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
+      try FileSystem.remove("\(layout.tmp)/\(name)")
+    }
+  }
+
+  /// Every readable key slot, and a finding for each unreadable one.
+  public func keySlots() throws -> (slots: [KeySlot], findings: [Finding]) {
+    var slots: [KeySlot] = []
+    var findings: [Finding] = []
+    for name in try FileSystem.list(layout.slots) {
+      let rel = "slots/\(name)"
+      guard let id = RandomID(hex: name) else {
+        if !name.hasPrefix(AtomicFile.temporaryPrefix) { findings.append(Finding(.warning, rel, "unexpected file in slots/")) }
+        continue
+      }
+      do {
+        let slot = try KeySlot.decode(FileSystem.readFile(layout.slot(id), limit: 4096))
+        guard slot.id == id else {
+          findings.append(Finding(.error, rel, "slot id inside the file does not match its name"))
+          continue
+        }
+        slots.append(slot)
+      } catch {
+        findings.append(Finding(.error, rel, "key slot is damaged: \(error)"))
+      }
+    }
+    return (slots, findings)
+  }
+
+  /// Unlocks with `credential`, trying each slot of the matching kind.
+  /// - Throws: `.wrongPassphrase`/`.wrongRecoveryKey` when none opens; `.integrity` when none
+  ///   opens and some slot is damaged, or when the config fails its MAC.
+  public func unlock(_ credential: Credential) throws -> UnlockedVault {
+    let (slots, damaged) = try keySlots()
+    let kind: SlotKind
+    if case .passphrase = credential { kind = .passphrase } else { kind = .recovery }
+    var lastError: any Error = kind == .passphrase ? VaultError.wrongPassphrase : VaultError.wrongRecoveryKey
+    for slot in slots where slot.kind == kind {
+      do {
+        let keys = try VaultKeys(master: slot.unlock(credential, vault: config.vaultID))
+        guard try config.isAuthentic(for: keys) else {
+          throw VaultError.integrity([Finding(.error, "config", "config does not authenticate (modified, or from another vault)")])
+        }
+        return UnlockedVault(vault: self, keys: keys, slot: slot)
+      } catch let e as VaultError where e == .wrongPassphrase || e == .wrongRecoveryKey {
+        lastError = e
+      } catch CryptoError.kdfFailed {
+        throw VaultError.io("not enough memory to derive the key of slot '\(slot.label)' (\(slot.kdf.memLimit >> 20) MiB)")
+      }
+    }
+    let damagedErrors = damaged.filter { $0.severity == .error }
+    if !damagedErrors.isEmpty { throw VaultError.integrity(damagedErrors) }
+    throw lastError
+  }
+
+  /// Counts and sizes for `vault info`, read without a key.
+  public func info() throws -> VaultInfo {
+    let (slots, _) = try keySlots()
+    let (objects, _) = try layout.objectStore.list()
+    var bytes = 0
+    for id in objects { bytes += (try? FileSystem.size(layout.objectStore.path(for: id))) ?? 0 }
+    return VaultInfo(
+      path: layout.root, formatVersion: FileHeader.currentVersion, vaultID: config.vaultID.hex,
+      created: config.created, objectCount: objects.count, objectBytes: bytes,
+      clientKeyCount: try FileSystem.list(layout.clientKeys).filter { RandomID(hex: $0) != nil }.count,
+      slots: slots.map { VaultInfo.Slot($0) })
+  }
+}
+
+/// What `vault info` shows: no secrets, nothing about any client.
+public struct VaultInfo: Sendable, Codable, Equatable {
+  /// A key slot as shown to the user.
+  public struct Slot: Sendable, Codable, Equatable {
+    /// Slot id (hex).
+    public let id: String
+    /// "passphrase" or "recovery key".
+    public let kind: String
+    /// Owner label.
+    public let label: String
+    /// Creation time, Unix seconds.
+    public let created: Int64
+    /// Argon2id passes (0 for recovery slots).
+    public let opsLimit: UInt64
+    /// Argon2id memory in bytes (0 for recovery slots).
+    public let memLimit: UInt64
+
+    init(_ s: KeySlot) {
+      id = s.id.hex
+      kind = s.kind.description
+      label = s.label
+      created = s.created
+      opsLimit = s.kdf.opsLimit
+      memLimit = s.kdf.memLimit
+    }
+  }
+
+  /// Vault directory.
+  public let path: String
+  /// Format version of the vault's files.
+  public let formatVersion: UInt8
+  /// Vault id (hex).
+  public let vaultID: String
+  /// Creation time, Unix seconds.
+  public let created: Int64
+  /// Number of objects.
+  public let objectCount: Int
+  /// Total size of objects in bytes.
+  public let objectBytes: Int
+  /// Number of client key files (one per client, until purged).
+  public let clientKeyCount: Int
+  /// Key slots.
+  public let slots: [Slot]
+}

@@ -1,0 +1,38 @@
+/// Where each file of a vault lives (FORMAT.md §2). Names hold only random ids and hashes.
+public struct VaultLayout: Sendable, Equatable {
+  /// The vault directory.
+  public let root: String
+
+  /// The layout of the vault at `root` (trailing slashes removed).
+  public init(root: String) {
+    var r = root
+    while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+    self.root = r
+  }
+
+  /// Identity and public keys.
+  public var config: String { "\(root)/config" }
+  /// The flock target.
+  public var lock: String { "\(root)/lock" }
+  /// The vault index.
+  public var index: String { "\(root)/index" }
+  /// One file per key slot.
+  public var slots: String { "\(root)/slots" }
+  /// One file per client key.
+  public var clientKeys: String { "\(root)/clientkeys" }
+  /// Content-addressed objects.
+  public var objects: String { "\(root)/objects" }
+  /// Temporary files of writes in progress.
+  public var tmp: String { "\(root)/tmp" }
+
+  /// The path of a key slot's file.
+  public func slot(_ id: RandomID) -> String { "\(slots)/\(id.hex)" }
+  /// The path of a client key's file.
+  public func clientKey(_ id: RandomID) -> String { "\(clientKeys)/\(id.hex)" }
+
+  /// The object store of this vault.
+  public var objectStore: ObjectStore { ObjectStore(directory: objects, temporaryDirectory: tmp) }
+
+  /// Every directory a vault has, in creation order.
+  public var directories: [String] { [slots, clientKeys, objects, tmp] }
+}

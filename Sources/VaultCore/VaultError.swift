@@ -1,0 +1,100 @@
+/// A failure the user can act on. `description` is one lowercase line: what happened, then
+/// what to do. It never contains a secret or any client data.
+public enum VaultError: Error, Equatable, Sendable {
+  /// No vault at the path.
+  case vaultNotFound(path: String)
+  /// `init` was pointed at an existing vault.
+  case vaultAlreadyExists(path: String)
+  /// `init` was pointed at a directory that holds other files.
+  case directoryNotEmpty(path: String)
+  /// No key slot accepted the passphrase.
+  case wrongPassphrase
+  /// No recovery slot accepted the recovery key.
+  case wrongRecoveryKey
+  /// The recovery key text is malformed or has a typo.
+  case invalidRecoveryKey
+  /// The new passphrase breaks the length rule.
+  case passphraseTooShort(minimum: Int)
+  /// The passphrase was empty.
+  case passphraseEmpty
+  /// The two entries of a new passphrase differ.
+  case passphraseMismatch
+  /// No terminal to prompt on and no passphrase file or command.
+  case noPassphraseSource
+  /// A passphrase file or command could not be read or run.
+  case passphraseSourceFailed(String)
+  /// Another process holds the vault lock.
+  case lockedByAnotherProcess(pid: Int32?)
+  /// Corruption or tampering found; each finding names a file and the problem.
+  case integrity([Finding])
+  /// The vault was written by a newer release.
+  case unsupportedFormat(version: UInt8)
+  /// The disk is full.
+  case noSpace(path: String)
+  /// A file-system operation failed.
+  case io(String)
+  /// An argument value is invalid in a way the parser cannot see.
+  case invalidArgument(String)
+}
+
+extension VaultError: CustomStringConvertible {
+  /// The one-line message printed after "vault: error: ".
+  public var description: String {
+    switch self {
+    case .vaultNotFound(let p):
+      "no vault at \(p); create one with 'vault init', or point to yours with --vault DIR or VAULT_DIR"
+    case .vaultAlreadyExists(let p):
+      "a vault already exists at \(p); use it, or choose another directory with --vault DIR"
+    case .directoryNotEmpty(let p):
+      "\(p) is not empty and is not a vault; choose a new or empty directory with --vault DIR"
+    case .wrongPassphrase:
+      "wrong passphrase; try again, or unlock with --recovery-key-file"
+    case .wrongRecoveryKey:
+      "the recovery key does not unlock this vault; check it is the key printed when this vault was created"
+    case .invalidRecoveryKey:
+      "the recovery key is malformed or has a typo; it is 56 characters in groups of four, as printed at init"
+    case .passphraseTooShort(let n):
+      "the passphrase is too short: use at least \(n) characters (a few unrelated words work well)"
+    case .passphraseEmpty:
+      "the passphrase is empty: use at least \(PassphrasePolicy.minimumLength) characters"
+    case .passphraseMismatch:
+      "the two passphrases differ; nothing was changed, run the command again"
+    case .noPassphraseSource:
+      "no passphrase: run in a terminal, or set --passphrase-file, VAULT_PASSPHRASE_FILE or VAULT_PASSPHRASE_COMMAND"
+    case .passphraseSourceFailed(let why):
+      "could not read the passphrase: \(why)"
+    case .lockedByAnotherProcess(let pid):
+      "another vault process\(pid.map { " (pid \($0))" } ?? "") is using the vault; retry, or pass --wait SECONDS"
+    case .integrity(let findings):
+      Self.summary(findings)
+    case .unsupportedFormat(let v):
+      "this vault uses format version \(v), which this release cannot read; install a newer vault"
+    case .noSpace(let p):
+      "no space left on the device holding \(p); free some space and retry (nothing was changed)"
+    case .io(let why):
+      "\(why); check the path and its permissions"
+    case .invalidArgument(let why):
+      why
+    }
+  }
+
+  private static func summary(_ findings: [Finding]) -> String {
+    let errors = findings.filter { $0.severity == .error }
+    guard let first = errors.first else { return "integrity check failed" }
+    let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
+    return "integrity failure: \(first)\(more); run 'vault verify' for the full list and see OPERATIONS.md on restoring from backup"
+  }
+}
+
+extension VaultError {
+  /// Maps lower-level errors to the user-facing one at the layer that knows what they mean.
+  static func from(_ error: any Error) -> VaultError {
+    switch error {
+    case let e as VaultError: return e
+    case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
+    case let e as StorageError: return .io(e.description)
+    case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)
+    default: return .io("unexpected failure: \(error)")
+    }
+  }
+}

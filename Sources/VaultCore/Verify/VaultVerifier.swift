@@ -1,0 +1,153 @@
+import VaultCrypto
+
+/// Checks a vault file by file and reports every problem (FORMAT.md §10).
+///
+/// Without keys it checks structure, checksums, object names against content hashes and
+/// file modes. With keys it also authenticates the config and index, unwraps every client
+/// key and decrypts every object the index reaches.
+public struct VaultVerifier {
+  /// The vault being checked.
+  public let vault: Vault
+  /// Called with (objects checked, total) as object checks progress.
+  public var progress: (Int, Int) -> Void = { _, _ in }
+
+  /// A verifier for `vault`.
+  public init(vault: Vault) { self.vault = vault }
+
+  /// Runs every check; `unlocked` adds the keyed ones.
+  public func run(unlocked: UnlockedVault? = nil) throws -> [Finding] {
+    let layout = vault.layout
+    var findings: [Finding] = []
+    findings += checkTopLevel()
+    findings += checkModes()
+
+    let (slots, slotFindings) = try vault.keySlots()
+    findings += slotFindings
+    if slots.isEmpty { findings.append(Finding(.error, "slots", "no usable key slot: the vault cannot be unlocked")) }
+    if !slots.contains(where: { $0.kind == .recovery }) {
+      findings.append(Finding(.warning, "slots", "no recovery-key slot: a forgotten passphrase would lose the vault"))
+    }
+
+    var index: VaultIndex?
+    do {
+      let bytes = try FileSystem.readFile(layout.index)
+      if let unlocked {
+        do {
+          index = try VaultIndex.decode(bytes, keys: unlocked.keys, vault: vault.config.vaultID)
+        } catch CryptoError.authenticationFailed {
+          findings.append(Finding(.error, "index", "index does not authenticate (modified, or from another vault)"))
+        }
+      } else {
+        try VaultIndex.checkStructure(bytes)
+      }
+    } catch {
+      findings.append(Finding(.error, "index", "\(error)"))
+    }
+
+    var clientKeys: [RandomID: SecretKey] = [:]
+    for name in try FileSystem.list(layout.clientKeys) {
+      let rel = "clientkeys/\(name)"
+      guard let id = RandomID(hex: name) else {
+        findings.append(Finding(.warning, rel, "unexpected file in clientkeys/"))
+        continue
+      }
+      do {
+        let bytes = try FileSystem.readFile(layout.clientKey(id), limit: 4096)
+        guard try ClientKeyFile.client(in: bytes) == id else {
+          findings.append(Finding(.error, rel, "client id inside the file does not match its name"))
+          continue
+        }
+        if let unlocked {
+          clientKeys[id] = try ClientKeyFile.decode(bytes, client: id, keys: unlocked.keys, vault: vault.config.vaultID)
+        }
+      } catch CryptoError.authenticationFailed {
+        findings.append(Finding(.error, rel, "client key does not authenticate (modified, or moved from another client)"))
+      } catch {
+        findings.append(Finding(.error, rel, "client key file is damaged: \(error)"))
+      }
+    }
+
+    let store = layout.objectStore
+    let (objects, strays) = try store.list()
+    findings += strays.map { Finding(.warning, "objects/\($0)", "unexpected file in objects/") }
+    var damaged = Set<ObjectID>()
+    for (n, id) in objects.enumerated() {
+      do { try store.checkHash(id) } catch {
+        damaged.insert(id)
+        findings.append(Finding(.error, relative(store.path(for: id)), Self.describe(error)))
+      }
+      progress(n + 1, objects.count)
+    }
+
+    if let index {
+      let present = Set(objects)
+      var referenced = Set<ObjectID>()
+      for entry in index.entries {
+        referenced.insert(entry.clientIndex)
+        guard let key = clientKeys[entry.client] else {
+          findings.append(Finding(.error, "clientkeys/\(entry.client.hex)", "client key is missing or unreadable; this client's records cannot be decrypted"))
+          continue
+        }
+        guard present.contains(entry.clientIndex) else {
+          findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), "object named by the index is missing"))
+          continue
+        }
+        guard !damaged.contains(entry.clientIndex) else { continue }
+        do {
+          _ = try store.get(entry.clientIndex, expected: ObjectHeader(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
+        } catch {
+          findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), Self.describe(error)))
+        }
+      }
+      for id in objects where !referenced.contains(id) && !damaged.contains(id) {
+        findings.append(Finding(.warning, relative(store.path(for: id)), "object is not referenced by the index (left by an interrupted write)"))
+      }
+      let known = Set(index.entries.map(\.client))
+      for id in clientKeys.keys where !known.contains(id) {
+        findings.append(Finding(.warning, "clientkeys/\(id.hex)", "client key belongs to no client in the index"))
+      }
+    }
+    return findings
+  }
+
+  private func checkTopLevel() -> [Finding] {
+    let expected: Set<String> = ["config", "lock", "index", "slots", "clientkeys", "objects", "tmp", "log"]
+    var out: [Finding] = []
+    for name in (try? FileSystem.list(vault.layout.root)) ?? [] where !expected.contains(name) {
+      out.append(Finding(.warning, name, "unexpected file in the vault directory"))
+    }
+    for name in (try? FileSystem.list(vault.layout.tmp)) ?? [] {
+      out.append(Finding(.warning, "tmp/\(name)", "leftover of an interrupted write; the next command that writes removes it"))
+    }
+    return out
+  }
+
+  private func checkModes() -> [Finding] {
+    let l = vault.layout
+    var out: [Finding] = []
+    for dir in [l.root] + l.directories {
+      if let m = try? FileSystem.mode(dir), m & 0o077 != 0 {
+        out.append(Finding(.warning, relative(dir), "directory is accessible to other users (mode \(String(m, radix: 8))); run chmod 700"))
+      }
+    }
+    for file in [l.config, l.index] {
+      if let m = try? FileSystem.mode(file), m & 0o077 != 0 {
+        out.append(Finding(.warning, relative(file), "file is accessible to other users (mode \(String(m, radix: 8))); run chmod 600"))
+      }
+    }
+    return out
+  }
+
+  private func relative(_ path: String) -> String {
+    path.hasPrefix(vault.layout.root + "/") ? String(path.dropFirst(vault.layout.root.count + 1)) : path
+  }
+
+  static func describe(_ error: any Error) -> String {
+    switch error {
+    case ObjectError.missing: "object is missing"
+    case ObjectError.corrupted(_, let why): why
+    case ObjectError.tooLarge: "object is larger than expected"
+    default: "\(error)"
+    }
+  }
+}

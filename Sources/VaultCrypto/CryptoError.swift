@@ -1,0 +1,21 @@
+/// Failures of a cryptographic operation; VaultCore maps them to what they mean for the user.
+public enum CryptoError: Error, Equatable, Sendable {
+  /// libsodium could not be initialised.
+  case initializationFailed
+  /// Secure memory could not be allocated (sodium_malloc failed or mlock limit reached).
+  case outOfSecureMemory
+  /// A key, nonce, salt or sealed value had the wrong length.
+  case invalidLength(expected: Int, actual: Int)
+  /// Authentication failed: wrong key, or the ciphertext or its associated data was modified.
+  case authenticationFailed
+  /// A stream ended before its final chunk.
+  case truncated
+  /// Bytes followed the final chunk of a stream.
+  case trailingData
+  /// Password-hashing parameters were out of the accepted range.
+  case invalidKDFParameters
+  /// The password hash could not be computed (usually not enough memory for its limits).
+  case kdfFailed
+  /// A signature did not verify.
+  case invalidSignature
+}

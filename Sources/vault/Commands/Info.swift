@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+extension VaultCommand {
+  /// `vault info`: format, counts, sizes and key slots, without a passphrase.
+  struct Info: VaultSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show the vault's format version, size and key slots (no passphrase needed).",
+      discussion: """
+        Shows nothing secret and nothing about any client: only what anyone who can read the \
+        vault directory could count for themselves.
+
+        EXIT STATUS
+          0 shown; 1 no vault; 4 vault busy; 10 the config file is damaged
+        """)
+    static let access = VaultAccess.keyless
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(_ context: CommandContext) throws {
+      let info = try context.vault.info()
+      context.output.emit(info)
+      context.output.line("""
+        Vault:          \(info.path)
+        Format version: \(info.formatVersion)
+        Vault id:       \(info.vaultID)
+        Created:        \(Self.date(info.created))
+        Objects:        \(info.objectCount) (\(Self.size(info.objectBytes)))
+        Client keys:    \(info.clientKeyCount)
+        Key slots:      \(info.slots.count)
+        """)
+      for s in info.slots {
+        let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(Self.size(Int(s.memLimit)))"
+        context.output.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(Self.date(s.created))\(cost)")
+      }
+    }
+
+    static func date(_ t: Int64) -> String {
+      ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+    }
+
+    static func size(_ bytes: Int) -> String {
+      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary)
+    }
+  }
+}

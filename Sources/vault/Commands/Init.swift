@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+import VaultCrypto
+
+extension VaultCommand {
+  /// `vault init`: create a vault with a passphrase slot and a recovery-key slot.
+  struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Create a new, empty vault.",
+      discussion: """
+        Asks for a passphrase twice (at least \(PassphrasePolicy.minimumLength) characters; a few \
+        unrelated words work well), or reads it from --passphrase-file, VAULT_PASSPHRASE_FILE or \
+        VAULT_PASSPHRASE_COMMAND. Then it creates a recovery key, adds it as a second way to \
+        unlock the vault, and prints it once: write it down and keep it offline (a safe, not \
+        this computer). Without the passphrase or the recovery key the records cannot be recovered.
+
+        The directory must not exist yet, or be empty.
+
+        EXAMPLES
+          vault init
+          vault init --vault /srv/practice-vault --recovery-key-out /media/usb/recovery.txt
+
+        EXIT STATUS
+          0 created; 1 the directory exists or is not empty, or the passphrase breaks the rule;
+          2 usage error; 3 no passphrase could be read
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+      "Argon2id cost: moderate (default, ~256 MiB), sensitive (~1 GiB), or test (tiny; only for tests and demos).",
+      valueName: "level"))
+    var kdf: KDFLevel = .moderate
+
+    @Option(name: .long, help: ArgumentHelp(
+      "Name of the person this passphrase belongs to; shown in the access log (default: $USER).", valueName: "name"))
+    var label: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+      "Write the recovery key to <file> (created with mode 0600; must not exist) instead of printing it.",
+      valueName: "file"))
+    var recoveryKeyOut: String?
+
+    func validate() throws {
+      if let label, label.isEmpty || label.utf8.count > 200 { throw ValidationError("--label must be 1 to 200 characters") }
+    }
+
+    func run() throws {
+      let output = global.output
+      let path = global.vaultPath
+      if global.isDefaultPath { try FileSystemSupport.createParents(of: path) }
+      if let out = recoveryKeyOut, FileManager.default.fileExists(atPath: out) {
+        throw VaultError.invalidArgument("\(out) already exists; choose a new file for the recovery key")
+      }
+      // Refuse an existing vault before asking for a passphrase the user would type for nothing.
+      try Vault.checkCanCreate(at: path)
+      let passphrase = try global.passphraseSource.readNew(prompt: "New vault passphrase: ")
+      let owner = label ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "owner"
+      let created = try Vault.create(
+        at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970))
+      let recovery = try created.recoveryKey.encoded()
+      if let out = recoveryKeyOut { try FileSystemSupport.writeNewPrivateFile(out, contents: recovery + "\n") }
+      let vault = created.vault.vault
+      output.emit(InitResult(
+        vault: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
+        kdf: kdf.rawValue, recoveryKey: recoveryKeyOut == nil ? recovery : nil, recoveryKeyFile: recoveryKeyOut))
+      output.line("Created vault at \(vault.layout.root) (format \(FileHeader.currentVersion), key slot '\(owner)').")
+      if kdf == .test { output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
+      if let out = recoveryKeyOut {
+        output.line("The recovery key was written to \(out). Move it offline (print it, or keep the USB stick in a safe) and delete it from this computer.")
+      } else if !global.json {
+        output.line("""
+
+          RECOVERY KEY (shown only this once):
+
+              \(recovery)
+
+          Write it down or print it, and keep it offline, away from this computer. It unlocks the
+          vault if the passphrase is forgotten: 'vault passwd --recovery-key-file FILE' sets a new one.
+          """)
+      }
+    }
+  }
+}
+
+/// Named Argon2id cost levels for --kdf.
+enum KDFLevel: String, ExpressibleByArgument, CaseIterable {
+  case moderate, sensitive, test
+
+  var parameters: KDFParameters {
+    switch self {
+    case .moderate: .moderate
+    case .sensitive: .sensitive
+    case .test: .insecureTest
+    }
+  }
+}
+
+struct InitResult: Encodable {
+  let vault: String
+  let vaultID: String
+  let formatVersion: Int
+  let kdf: String
+  let recoveryKey: String?
+  let recoveryKeyFile: String?
+}

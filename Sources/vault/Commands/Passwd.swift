@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+extension VaultCommand {
+  /// `vault passwd`: rewrap one key slot under a new passphrase.
+  struct Passwd: VaultSubcommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Change the passphrase (or set a new one with the recovery key).",
+      discussion: """
+        Unlocks with the current passphrase (or --recovery-key-file), then asks for the new \
+        passphrase twice. Only that one key slot is rewritten; no record is re-encrypted, and \
+        the recovery key keeps working. The old passphrase stops working at once.
+
+        Scripts give the new passphrase with --new-passphrase-file.
+
+        EXAMPLES
+          vault passwd
+          vault passwd --recovery-key-file /media/usb/recovery.txt     (forgotten passphrase)
+          vault passwd --kdf sensitive                                  (raise the Argon2id cost)
+
+        EXIT STATUS
+          0 changed; 1 the new passphrase breaks the rule; 2 usage error;
+          3 wrong passphrase or recovery key; 4 vault busy; 10 integrity failure
+        """)
+    static let access = VaultAccess.unlockedWrite
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Read the new passphrase from the first line of <file>.", valueName: "file"))
+    var newPassphraseFile: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+      "New Argon2id cost for this slot: moderate, sensitive or test (default: keep the current cost).", valueName: "level"))
+    var kdf: KDFLevel?
+
+    func run(_ context: CommandContext) throws {
+      let source = PassphraseSource(file: newPassphraseFile, environment: [:])
+      let new = try source.readNew(prompt: "New passphrase: ")
+      let slot = try context.keys.changePassphrase(to: new, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
+      context.output.emit(["slot": slot.id.hex, "label": slot.label])
+      context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
+    }
+  }
+}

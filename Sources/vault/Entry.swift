@@ -1,0 +1,44 @@
+import ArgumentParser
+import CVaultSystem
+import Foundation
+import VaultCore
+
+/// The process entry point: harden the process, run one command, map every error to an exit status.
+@main
+enum Entry {
+  static func main() {
+    // Before anything could hold a key or a note: no core dumps, no ptrace from other users.
+    _ = vault_disable_core_dumps()
+    let json = CommandLine.arguments.contains("--json")
+    do {
+      var command = try VaultCommand.parseAsRoot()
+      try command.run()
+    } catch let error as VaultError {
+      fail(error.exitStatus, kind: error.kind, message: error.description, json: json)
+    } catch let error as ExitStatus.Thrown {
+      exit(error.status.rawValue)
+    } catch {
+      // swift-argument-parser reports usage errors as EX_USAGE (64) on Linux; we document 2.
+      if VaultCommand.exitCode(for: error) == .validationFailure {
+        let message = VaultCommand.fullMessage(for: error)
+        if json {
+          fail(.usage, kind: "usage", message: message, json: true)
+        } else {
+          Terminal.writeError(message + "\n")
+          exit(ExitStatus.usage.rawValue)
+        }
+      }
+      VaultCommand.exit(withError: error)
+    }
+  }
+
+  static func fail(_ status: ExitStatus, kind: String, message: String, json: Bool) -> Never {
+    if json {
+      let body = ["error": ["code": AnyCodable.int(Int(status.rawValue)), "kind": .string(kind), "message": .string(message)]]
+      Terminal.writeError(Output.jsonLine(body) + "\n")
+    } else {
+      Terminal.writeError("vault: error: \(message)\n")
+    }
+    exit(status.rawValue)
+  }
+}

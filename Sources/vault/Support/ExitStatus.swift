@@ -1,0 +1,49 @@
+import VaultCore
+
+/// The exit statuses vault documents (README, `vault --help`); scripts branch on these.
+enum ExitStatus: Int32 {
+  case success = 0
+  case failure = 1
+  case usage = 2
+  case cannotUnlock = 3
+  case locked = 4
+  case integrity = 10
+
+  /// Thrown by a command that already printed its report (e.g. `verify`) and only needs the status.
+  struct Thrown: Error { let status: ExitStatus }
+}
+
+extension VaultError {
+  /// The exit status for this error.
+  var exitStatus: ExitStatus {
+    switch self {
+    case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
+    case .lockedByAnotherProcess: .locked
+    case .integrity, .unsupportedFormat: .integrity
+    default: .failure
+    }
+  }
+
+  /// A stable machine-readable name for `--json` errors.
+  var kind: String {
+    switch self {
+    case .vaultNotFound: "vaultNotFound"
+    case .vaultAlreadyExists: "vaultAlreadyExists"
+    case .directoryNotEmpty: "directoryNotEmpty"
+    case .wrongPassphrase: "wrongPassphrase"
+    case .wrongRecoveryKey: "wrongRecoveryKey"
+    case .invalidRecoveryKey: "invalidRecoveryKey"
+    case .passphraseTooShort: "passphraseTooShort"
+    case .passphraseEmpty: "passphraseEmpty"
+    case .passphraseMismatch: "passphraseMismatch"
+    case .noPassphraseSource: "noPassphraseSource"
+    case .passphraseSourceFailed: "passphraseSourceFailed"
+    case .lockedByAnotherProcess: "locked"
+    case .integrity: "integrity"
+    case .unsupportedFormat: "unsupportedFormat"
+    case .noSpace: "noSpace"
+    case .io: "io"
+    case .invalidArgument: "invalidArgument"
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import VaultCrypto
+import VaultCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Where a passphrase comes from, in order: --passphrase-file, VAULT_PASSPHRASE_FILE,
+/// VAULT_PASSPHRASE_COMMAND, then a no-echo prompt. Never argv, never an environment value.
+struct PassphraseSource {
+  var file: String?
+  var environment: [String: String] = ProcessInfo.processInfo.environment
+
+  /// Whether a non-interactive source is configured.
+  var isConfigured: Bool {
+    file != nil || environment["VAULT_PASSPHRASE_FILE"] != nil || environment["VAULT_PASSPHRASE_COMMAND"] != nil
+  }
+
+  /// Reads the passphrase, prompting with `prompt` if no file or command is configured.
+  func read(prompt: String = "Passphrase: ") throws -> SecureBytes {
+    if let path = file ?? environment["VAULT_PASSPHRASE_FILE"] { return try Self.readFile(path) }
+    if let command = environment["VAULT_PASSPHRASE_COMMAND"] { return try Self.run(command) }
+    return try Terminal.readSecret(prompt: prompt)
+  }
+
+  /// Reads a new passphrase: from the file or command when configured, otherwise prompted twice.
+  func readNew(prompt: String = "New passphrase: ") throws -> SecureBytes {
+    if isConfigured { return try read() }
+    let first = try Terminal.readSecret(prompt: prompt)
+    try PassphrasePolicy.check(first)
+    let second = try Terminal.readSecret(prompt: "Repeat the passphrase: ")
+    guard first.isEqual(to: second) else { throw VaultError.passphraseMismatch }
+    return first
+  }
+
+  /// The first line of a file (a trailing newline is not part of the passphrase).
+  static func readFile(_ path: String) throws -> SecureBytes {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw VaultError.passphraseSourceFailed("cannot open passphrase file \(path): \(String(cString: strerror(errno)).lowercased())")
+    }
+    defer { close(fd) }
+    return try Terminal.readLine(from: fd, what: "passphrase file \(path)")
+  }
+
+  /// Runs `command` with /bin/sh and takes the first line of its output.
+  static func run(_ command: String) throws -> SecureBytes {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch {
+      throw VaultError.passphraseSourceFailed("cannot run VAULT_PASSPHRASE_COMMAND")
+    }
+    // Read straight from the pipe into secure memory; Data would leave copies of the secret.
+    let fd = pipe.fileHandleForReading.fileDescriptor
+    let secret = try Terminal.readLine(from: fd, what: "VAULT_PASSPHRASE_COMMAND")
+    // Drain anything after the first line so the command cannot block on a full pipe.
+    var sink = [UInt8](repeating: 0, count: 4096)
+    while sink.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress!, $0.count) }) > 0 {}
+    sink.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw VaultError.passphraseSourceFailed("VAULT_PASSPHRASE_COMMAND exited with status \(process.terminationStatus)")
+    }
+    return secret
+  }
+}
