@@ -43,12 +43,16 @@ public struct Vault: Sendable {
     }
   }
 
-  /// Removes temporary files left by interrupted writes. Call only under the exclusive lock:
-  /// then no other writer can own one.
-  public func removeLeftoverTemporaryFiles() throws {
-    for name in try FileSystem.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
-      try FileSystem.remove("\(layout.tmp)/\(name)")
-    }
+  /// Gets the vault ready for a writer: recreates empty directories a copy may have dropped
+  /// (git and some sync tools skip them) and removes temporary files left by interrupted
+  /// writes. Call only under the exclusive lock: then no other writer can own a temporary file.
+  public func prepareForWriting() throws {
+    do {
+      for dir in layout.directories { try FileSystem.makeDirectory(dir) }
+      for name in try FileSystem.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
+        try FileSystem.remove("\(layout.tmp)/\(name)")
+      }
+    } catch { throw VaultError.from(error) }
   }
 
   /// Every readable key slot, and a finding for each unreadable one.

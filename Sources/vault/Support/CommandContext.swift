@@ -23,7 +23,7 @@ struct CommandContext {
   static func open(_ global: GlobalOptions, access: VaultAccess) throws -> CommandContext {
     let vault = try Vault.open(at: global.vaultPath)
     let lock = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: global.wait)
-    if access == .unlockedWrite { try vault.removeLeftoverTemporaryFiles() }
+    if access == .unlockedWrite { try vault.prepareForWriting() }
     var unlocked: UnlockedVault?
     if access != .keyless { unlocked = try vault.unlock(credential(global)) }
     return CommandContext(vault: vault, unlocked: unlocked, output: global.output, lock: lock)

@@ -1,0 +1,67 @@
+# vault: build, test, demo, install, bench. Every target installs what it needs on Debian.
+PREFIX  ?= /usr/local
+SWIFT   ?= swift
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE := .build/release/vault
+
+.PHONY: all deps build test lint demo install uninstall bench fixture clean
+
+all: build
+
+## deps: install libsodium-dev from Debian when pkg-config cannot find libsodium
+deps:
+	@pkg-config --exists libsodium 2>/dev/null || { \
+	  echo "make: installing libsodium-dev (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium-dev pkg-config; }
+
+build: deps
+	$(SWIFT) build
+
+## lint: the compiler keeps libsodium inside VaultCrypto; this keeps the import explicit too
+lint:
+	@bad=$$(grep -rln 'import Clibsodium' Sources | grep -v '^Sources/VaultCrypto/' || true); \
+	if [ -n "$$bad" ]; then echo "libsodium imported outside VaultCrypto: $$bad"; exit 1; fi
+	@bad=$$(grep -rlnE 'fatalError\(|try!' Sources || true); \
+	if [ -n "$$bad" ]; then echo "fatalError/try! in Sources: $$bad"; exit 1; fi
+
+## test: build and run every test (core and CLI, the CLI tests run the real binary)
+test: deps lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## demo: run the workflows that exist on a throwaway vault, printing each command
+demo: deps
+	$(SWIFT) build
+	@bash scripts/demo.sh .build/debug/vault
+
+## install: release binary, man page and shell completions under $(PREFIX)
+install: deps
+	$(SWIFT) build -c release
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual >/dev/null
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/vault
+	install -m 0644 .build/plugins/GenerateManual/outputs/vault/vault.1 $(DESTDIR)$(PREFIX)/share/man/man1/vault.1
+	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault
+	$(RELEASE) --generate-completion-script zsh  > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vault
+	$(RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vault.fish
+	@echo "installed vault to $(DESTDIR)$(PREFIX)/bin/vault"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vault $(DESTDIR)$(PREFIX)/share/man/man1/vault.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vault \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vault.fish
+
+## bench: measure, and rewrite docs/BENCHMARKS.md
+bench: deps
+	$(SWIFT) build -c release
+	@bash scripts/bench.sh
+
+## fixture: regenerate the committed v1 vault fixture (only when the format version changes)
+fixture: build
+	@bash scripts/make-fixture.sh .build/debug/vault Tests/VaultCoreTests/Fixtures/v1-vault
+
+clean:
+	rm -rf .build

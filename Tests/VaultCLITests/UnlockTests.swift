@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+@Suite("unlocking and vault passwd")
+struct UnlockTests {
+  @Test("a wrong passphrase exits 3 and changes nothing")
+  func wrongPassphrase() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let before = try s.vaultFiles()
+    let bad = try s.write("not the right passphrase\n", to: "bad")
+    let v = try s.run(["verify", "--vault", s.vault, "--passphrase-file", bad])
+    #expect(v.status == 3)
+    #expect(v.stderr == "vault: error: wrong passphrase; try again, or unlock with --recovery-key-file\n")
+    let p = try s.run(["passwd", "--vault", s.vault, "--passphrase-file", bad, "--new-passphrase-file", s.write("x new passphrase\n", to: "n")])
+    #expect(p.status == 3)
+    #expect(try s.vaultFiles() == before)
+    #expect(!v.stderr.contains("not the right"))
+  }
+
+  @Test("passwd rewrites one slot: the old passphrase stops working, the new one and the recovery key work")
+  func passwd() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let before = try s.vaultFiles()
+    let newFile = try s.write("a brand new passphrase\n", to: "new")
+    let r = try s.vaultRun(["passwd", "--new-passphrase-file", newFile])
+    #expect(r.status == 0, "\(r.stderr)")
+    let after = try s.vaultFiles()
+    let changed = Set(after.keys.filter { before[$0] != after[$0] })
+    #expect(changed.count == 1 && changed.first?.hasPrefix("slots/") == true, "changed: \(changed)")
+    #expect(try s.vaultRun(["verify"]).status == 3)
+    #expect(try s.run(["verify", "--vault", s.vault, "--passphrase-file", newFile]).status == 0)
+    #expect(try s.run(["verify", "--vault", s.vault, "--recovery-key-file", s.recoveryFile]).status == 0)
+  }
+
+  @Test("passwd with the recovery key sets a new passphrase when the old one is forgotten")
+  func recoveryReset() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let newFile = try s.write("remembered this time\n", to: "new")
+    let r = try s.run(["passwd", "--vault", s.vault, "--recovery-key-file", s.recoveryFile, "--new-passphrase-file", newFile])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try s.run(["verify", "--vault", s.vault, "--passphrase-file", newFile]).status == 0)
+    #expect(try s.vaultRun(["verify"]).status == 3)
+  }
+
+  @Test("passwd refuses a short new passphrase and changes nothing")
+  func passwdShort() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let before = try s.vaultFiles()
+    let r = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("short\n", to: "short")])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("at least 12 characters"))
+    #expect(try s.vaultFiles() == before)
+  }
+
+  @Test("a malformed or wrong recovery key cannot unlock (exit 3)")
+  func badRecoveryKey() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    var key = try String(contentsOfFile: s.recoveryFile, encoding: .utf8)
+    let typo = try s.write(String(key.dropFirst()) + "\n", to: "typo")
+    let r = try s.run(["verify", "--vault", s.vault, "--recovery-key-file", typo])
+    #expect(r.status == 3)
+    #expect(r.stderr.contains("malformed or has a typo"))
+    // A well-formed key from another vault.
+    let other = try CLISandbox()
+    try other.initVault()
+    key = try String(contentsOfFile: other.recoveryFile, encoding: .utf8)
+    let foreign = try s.write(key, to: "foreign")
+    let f = try s.run(["verify", "--vault", s.vault, "--recovery-key-file", foreign])
+    #expect(f.status == 3)
+    #expect(f.stderr.contains("does not unlock this vault"))
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# make demo: the workflows that exist so far, end to end, on a throwaway vault.
+# Each command is printed before it runs, with its output and exit status.
+set -euo pipefail
+VAULT_BIN=$(realpath "${1:-.build/debug/vault}")
+work=$(mktemp -d "${TMPDIR:-/tmp}/vault-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+run() {
+  # Runs `vault ARGS`, shows it as a user would type it, and returns its status without stopping the demo.
+  printf '$ vault %s\n' "$*"
+  set +e; "$VAULT_BIN" "$@"; local rc=$?; set -e
+  printf '(exit %d)\n' "$rc"
+  return 0
+}
+expect() {
+  # expect CODE ARGS...: like run, but the demo fails if the exit status is not CODE.
+  local want=$1; shift
+  printf '$ vault %s\n' "$*"
+  set +e; "$VAULT_BIN" "$@"; local rc=$?; set -e
+  printf '(exit %d)\n' "$rc"
+  [ "$rc" = "$want" ] || { echo "demo: expected exit $want, got $rc" >&2; exit 1; }
+}
+
+export VAULT_DIR="$work/practice-vault"
+# A demo passphrase in a private file: real use would type it at the prompt.
+umask 077
+printf 'demo passphrase for a throwaway vault\n' > passphrase
+export VAULT_PASSPHRASE_FILE="$work/passphrase"
+
+step "Create a vault (cheap --kdf test for the demo; the default is Argon2id MODERATE)"
+expect 0 init --kdf test --label "Dr. Demo" --recovery-key-out "$work/recovery-key.txt"
+echo "recovery key file: $(wc -c < recovery-key.txt) bytes, mode $(stat -c %a recovery-key.txt)"
+
+step "What is on disk: random ids and hashes only, private modes"
+find "$VAULT_DIR" -printf '%M %6s %P\n' | sort -k3
+
+step "Show the vault (no passphrase needed)"
+expect 0 info
+
+step "Check everything, with the passphrase (decrypts and authenticates)"
+expect 0 verify
+
+step "Keyless check for unattended jobs, as JSON"
+expect 0 verify --keyless --json
+
+step "A wrong passphrase is refused with exit 3"
+printf 'not the passphrase at all\n' > wrong
+expect 3 verify --passphrase-file "$work/wrong"
+
+step "Change the passphrase: one key slot is rewrapped, nothing else changes"
+printf 'a new demo passphrase\n' > new-passphrase
+expect 0 passwd --new-passphrase-file "$work/new-passphrase"
+expect 3 verify
+export VAULT_PASSPHRASE_FILE="$work/new-passphrase"
+expect 0 verify
+
+step "Forgot the passphrase? The recovery key still unlocks"
+expect 0 verify --recovery-key-file "$work/recovery-key.txt"
+
+step "Tampering is detected: flip one bit of the index in a copy of the vault (exit 10)"
+cp -a "$VAULT_DIR" "$work/tampered"
+printf '\x01' | dd of="$work/tampered/index" bs=1 seek=40 conv=notrunc status=none
+expect 10 verify --vault "$work/tampered"
+
+step "Done: the throwaway vault is removed"
