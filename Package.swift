@@ -30,8 +30,8 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "vault-bench", dependencies: ["VaultCore", "VaultCrypto"]),
-    .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultCrypto"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "VaultCLITests", dependencies: ["vault", "VaultCore"]),
+    .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultCrypto"], exclude: ["Fixtures"]),
+    .testTarget(name: "VaultCLITests", dependencies: ["vault", "VaultCore", "VaultCrypto"]),
   ],
   swiftLanguageModes: [.v6]
 )

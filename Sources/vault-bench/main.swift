@@ -1,1 +1,110 @@
-print("vault-bench")
+// vault-bench: the measuring harness behind `make bench` (scripts/bench.sh drives it and
+// writes docs/BENCHMARKS.md). Each subcommand runs one measurement in its own process, so
+// peak RSS (getrusage ru_maxrss) belongs to that measurement alone; it prints one JSON line.
+import Foundation
+import VaultCore
+import VaultCrypto
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Deterministic, incompressible filler (xorshift64*), cheap enough not to dominate a measurement.
+struct Filler {
+  var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+  mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+    let words = buffer.bindMemory(to: UInt64.self)
+    for i in words.indices {
+      state ^= state >> 12
+      state ^= state << 25
+      state ^= state >> 27
+      words[i] = state &* 0x2545_F491_4F6C_DD1D
+    }
+  }
+}
+
+func peakRSSKiB() -> Int {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return usage.ru_maxrss
+}
+
+func now() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func report(_ fields: [String: Any]) {
+  let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+  print(String(decoding: data ?? Data(), as: UTF8.self))
+}
+
+/// A fixed key for benchmarks only, so encrypt and decrypt can run in separate processes.
+func benchKey() throws -> SecretKey {
+  try [UInt8](repeating: 7, count: 32).withUnsafeBytes { try SecretKey(SecureBytes(copying: $0)) }
+}
+
+let benchVault = RandomID.none
+let header = ObjectHeader(type: .document, client: .none)
+let args = CommandLine.arguments
+func arg(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+let mib = Int(arg("--mib") ?? "64") ?? 64
+let dir = arg("--dir") ?? NSTemporaryDirectory()
+let block = 1 << 20
+
+do {
+  switch args.dropFirst().first {
+  case "encrypt":
+    // Streams `mib` MiB of generated plaintext into one object through ObjectWriter.
+    let store = ObjectStore(directory: dir + "/objects", temporaryDirectory: dir)
+    try FileSystem.makeDirectory(dir + "/objects")
+    var buf = [UInt8](repeating: 0, count: block)
+    var filler = Filler()
+    let t0 = now()
+    let w = try store.writer(header: header, key: benchKey(), vault: benchVault)
+    for _ in 0..<mib {
+      buf.withUnsafeMutableBytes { filler.fill($0) }
+      try buf.withUnsafeBytes { try w.write($0) }
+    }
+    let id = try w.finish()
+    report(["op": "encrypt", "mib": mib, "seconds": now() - t0, "peak_rss_kib": peakRSSKiB(), "id": id.hex])
+  case "decrypt":
+    // Streams an object back through ObjectReader, checking the tag, the final chunk and the name.
+    let store = ObjectStore(directory: dir + "/objects", temporaryDirectory: dir)
+    guard let hex = arg("--id"), let id = ObjectID(hex: hex) else { throw VaultError.invalidArgument("--id needed") }
+    var total = 0
+    let t0 = now()
+    try store.reader(id, expected: header, key: benchKey(), vault: benchVault).readAll { total += $0.count }
+    report(["op": "decrypt", "mib": total >> 20, "seconds": now() - t0, "peak_rss_kib": peakRSSKiB()])
+  case "raw":
+    // The hardware limit for the same work: secretstream and BLAKE2b over memory, and memcpy.
+    var plain = [UInt8](repeating: 0, count: 64 << 10)
+    var filler = Filler()
+    plain.withUnsafeMutableBytes { filler.fill($0) }
+    var cipher = [UInt8](repeating: 0, count: plain.count + SecretStream.chunkOverhead)
+    let chunks = mib << 4
+    let enc = try SecretStream.Encryptor(key: benchKey())
+    var t0 = now()
+    for i in 0..<chunks {
+      plain.withUnsafeBytes { p in cipher.withUnsafeMutableBytes { enc.push(p, isFinal: i == chunks - 1, associatedData: [], into: $0) } }
+    }
+    let ss = now() - t0
+    let h = try Hasher()
+    t0 = now()
+    for _ in 0..<chunks { plain.withUnsafeBytes { h.update($0) } }
+    _ = h.finalize()
+    let b2 = now() - t0
+    var copy = [UInt8](repeating: 0, count: plain.count)
+    t0 = now()
+    for _ in 0..<chunks { plain.withUnsafeBytes { p in copy.withUnsafeMutableBytes { _ = memcpy($0.baseAddress!, p.baseAddress!, p.count) } } }
+    let mc = now() - t0
+    report(["op": "raw", "mib": mib, "secretstream_seconds": ss, "blake2b_seconds": b2, "memcpy_seconds": mc, "checksum": Int(copy[7])])
+  default:
+    FileHandle.standardError.write(Data("usage: vault-bench encrypt|decrypt|raw [--mib N] [--dir D] [--id HEX]\n".utf8))
+    exit(2)
+  }
+} catch {
+  FileHandle.standardError.write(Data("vault-bench: error: \(error)\n".utf8))
+  exit(1)
+}

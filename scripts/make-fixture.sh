@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates a committed format fixture: a small vault made by this release, with its
+# passphrase and recovery key beside it. Every later release must open it (docs/FORMAT.md §12).
+set -euo pipefail
+bin=$(realpath "$1"); out=$2
+[ -e "$out" ] && { echo "make-fixture: $out exists; remove it first (fixtures are never silently replaced)" >&2; exit 1; }
+mkdir -p "$out"
+printf 'fixture passphrase v1\n' > "$out/passphrase.txt"
+"$bin" init --vault "$out/vault" --passphrase-file "$out/passphrase.txt" --kdf test --label "fixture" \
+  --recovery-key-out "$out/recovery-key.txt" >/dev/null
+# git keeps no empty directories; a .keep file would be a stray, so the vault recreates them instead.
+"$bin" info --vault "$out/vault" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["vaultID"])' > "$out/vault-id.txt"
+echo "made $out"
