@@ -91,6 +91,18 @@ struct InitTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: s.root.path).filter { $0.hasPrefix(".") }.isEmpty)
   }
 
+  @Test("an unusable --recovery-key-out is refused before any vault exists", arguments: ["missing-dir/key.txt", "pass"])
+  func badRecoveryKeyOut(_ name: String) throws {
+    let s = try CLISandbox()
+    let target = s.root.appendingPathComponent(name).path
+    let before = try? Data(contentsOf: URL(fileURLWithPath: target))
+    let r = try s.run(["init", "--vault", s.vault, "--passphrase-file", s.passphraseFile, "--kdf", "test", "--recovery-key-out", target])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("cannot create \(target)"))
+    #expect(!FileManager.default.fileExists(atPath: s.vault))
+    #expect((try? Data(contentsOf: URL(fileURLWithPath: target))) == before, "an existing file was changed")
+  }
+
   @Test("with no terminal and no passphrase source, init fails with exit 3 and a hint")
   func noSource() throws {
     let s = try CLISandbox()

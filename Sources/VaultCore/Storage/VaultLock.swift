@@ -25,7 +25,13 @@ public final class VaultLock {
   /// Takes the lock, waiting up to `wait` seconds (0 means fail at once).
   /// - Throws: `Failure.busy` when another process still holds it after the wait.
   public init(path: String, mode: Mode, wait seconds: Double = 0) throws {
-    let fd = try FileSystem.open(path, O_RDWR | O_CREAT)
+    let fd: Int32
+    do {
+      fd = try FileSystem.open(path, O_RDWR | O_CREAT)
+    } catch let e as StorageError where mode == .shared && (e.code == EROFS || e.code == EACCES) {
+      // A reader on read-only media (a mounted backup copy) can still take a shared lock.
+      fd = try FileSystem.open(path, O_RDONLY)
+    }
     self.fd = fd
     self.mode = mode
     let op = (mode == .exclusive ? LOCK_EX : LOCK_SH)

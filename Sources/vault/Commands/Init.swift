@@ -50,24 +50,39 @@ extension VaultCommand {
       let output = global.output
       let path = global.vaultPath
       if global.isDefaultPath { try FileSystemSupport.createParents(of: path) }
-      if let out = recoveryKeyOut, FileManager.default.fileExists(atPath: out) {
-        throw VaultError.invalidArgument("\(out) already exists; choose a new file for the recovery key")
-      }
       // Refuse an existing vault before asking for a passphrase the user would type for nothing.
       try Vault.checkCanCreate(at: path)
       let passphrase = try global.passphraseSource.readNew(prompt: "New vault passphrase: ")
+      try PassphrasePolicy.check(passphrase)
+      // The key file is created (O_EXCL) before the vault, so a bad path fails while nothing
+      // exists yet, instead of leaving a vault whose recovery key was never saved.
+      let keyFile = try recoveryKeyOut.map { try PrivateFile(creating: $0) }
       let owner = label ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "owner"
-      let created = try Vault.create(
-        at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970))
+      let created: Vault.Creation
+      do {
+        created = try Vault.create(
+          at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970))
+      } catch {
+        keyFile?.discard()
+        throw error
+      }
       let recovery = try created.recoveryKey.encoded()
-      if let out = recoveryKeyOut { try FileSystemSupport.writeNewPrivateFile(out, contents: recovery + "\n") }
+      var savedTo: String?
+      if let keyFile {
+        do {
+          try keyFile.finish(writing: recovery + "\n")
+          savedTo = keyFile.path
+        } catch {
+          output.note("warning: could not write the recovery key to \(keyFile.path) (\(error)); it is printed below instead")
+        }
+      }
       let vault = created.vault.vault
       output.emit(InitResult(
         vault: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
-        kdf: kdf.rawValue, recoveryKey: recoveryKeyOut == nil ? recovery : nil, recoveryKeyFile: recoveryKeyOut))
+        kdf: kdf.rawValue, recoveryKey: savedTo == nil ? recovery : nil, recoveryKeyFile: savedTo))
       output.line("Created vault at \(vault.layout.root) (format \(FileHeader.currentVersion), key slot '\(owner)').")
       if kdf == .test { output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
-      if let out = recoveryKeyOut {
+      if let out = savedTo {
         output.line("The recovery key was written to \(out). Move it offline (print it, or keep the USB stick in a safe) and delete it from this computer.")
       } else if !global.json {
         output.line("""

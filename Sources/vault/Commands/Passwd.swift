@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaultCore
+import VaultCrypto
 
 extension VaultCommand {
   /// `vault passwd`: rewrap one key slot under a new passphrase.
@@ -36,7 +37,12 @@ extension VaultCommand {
 
     func run(_ context: CommandContext) throws {
       let source = PassphraseSource(file: newPassphraseFile, environment: [:])
-      let new = try source.readNew(prompt: "New passphrase: ")
+      let new: SecureBytes
+      do {
+        new = try source.readNew(prompt: "New passphrase: ")
+      } catch VaultError.noPassphraseSource {
+        throw VaultError.passphraseSourceFailed("no terminal to ask for the new passphrase; give it with --new-passphrase-file FILE")
+      }
       let slot = try context.keys.changePassphrase(to: new, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
       context.output.emit(["slot": slot.id.hex, "label": slot.label])
       context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")

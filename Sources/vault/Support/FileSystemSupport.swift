@@ -17,14 +17,38 @@ enum FileSystemSupport {
       throw VaultError.io("cannot create \(parent)")
     }
   }
+}
 
-  /// Writes a new file with mode 0600 that must not exist yet (O_EXCL), durably.
-  static func writeNewPrivateFile(_ path: String, contents: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw VaultError.io("cannot create \(path): \(String(cString: strerror(errno)).lowercased())") }
-    defer { close(fd) }
+/// A new file with mode 0600 that must not exist yet (O_EXCL), made before the data it will hold exists.
+final class PrivateFile {
+  let path: String
+  private var fd: Int32
+
+  init(creating path: String) throws {
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+      let why = errno == EEXIST ? "it already exists; choose a new file" : String(cString: strerror(errno)).lowercased()
+      throw VaultError.io("cannot create \(path): \(why)")
+    }
+    self.path = path
+  }
+
+  /// Writes `contents`, fsyncs and closes.
+  func finish(writing contents: String) throws {
     let bytes = Array(contents.utf8)
     let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-    guard written == bytes.count, fsync(fd) == 0 else { throw VaultError.io("cannot write \(path)") }
+    let synced = fsync(fd) == 0
+    close(fd)
+    fd = -1
+    guard written == bytes.count, synced else { throw VaultError.io("cannot write \(path)") }
   }
+
+  /// Removes the file (the operation it was made for failed).
+  func discard() {
+    if fd >= 0 { close(fd) }
+    fd = -1
+    unlink(path)
+  }
+
+  deinit { if fd >= 0 { close(fd) } }
 }
