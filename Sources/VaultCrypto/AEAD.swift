@@ -16,12 +16,12 @@ public enum AEAD {
   public static func seal(_ plaintext: UnsafeRawBufferPointer, using key: SecretKey, binding associatedData: [UInt8]) throws -> [UInt8] {
     let nonce = try Random.bytes(nonceSize)
     var out = [UInt8](repeating: 0, count: nonceSize + plaintext.count + tagSize)
-    out.withUnsafeMutableBufferPointer { o in
+    let rc = out.withUnsafeMutableBufferPointer { o in
       o.baseAddress!.update(from: nonce, count: nonceSize)
       var clen: UInt64 = 0
-      key.withUnsafeBytes { k in
+      return key.withUnsafeBytes { k in
         associatedData.withUnsafeBufferPointer { ad in
-          _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+          crypto_aead_xchacha20poly1305_ietf_encrypt(
             o.baseAddress! + nonceSize, &clen,
             plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count),
             ad.baseAddress, UInt64(ad.count), nil, nonce,
@@ -29,6 +29,7 @@ public enum AEAD {
         }
       }
     }
+    guard rc == 0 else { throw CryptoError.invalidLength(expected: 0, actual: plaintext.count) }
     return out
   }
 

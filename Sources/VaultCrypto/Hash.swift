@@ -14,14 +14,12 @@ public final class Hasher {
     try Sodium.ready()
     let raw = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
     let st = OpaquePointer(raw)
-    if let key {
-      key.withUnsafeBytes { k in
-        _ = crypto_generichash_init(st, k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count, Self.digestSize)
-      }
-    } else {
-      crypto_generichash_init(st, nil, 0, Self.digestSize)
-    }
+    let rc =
+      key?.withUnsafeBytes { k in
+        crypto_generichash_init(st, k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count, Self.digestSize)
+      } ?? crypto_generichash_init(st, nil, 0, Self.digestSize)
     state = st
+    guard rc == 0 else { throw CryptoError.invalidLength(expected: Self.digestSize, actual: 0) }
   }
 
   /// Starts an unkeyed hash.

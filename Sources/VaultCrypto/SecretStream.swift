@@ -39,15 +39,17 @@ public enum SecretStream {
       precondition(output.count >= chunk.count + SecretStream.chunkOverhead)
       finished = isFinal
       let tag = UInt8(isFinal ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)
-      state.withUnsafeMutableBytes { s in
+      let rc = state.withUnsafeMutableBytes { s in
         associatedData.withUnsafeBufferPointer { ad in
-          _ = crypto_secretstream_xchacha20poly1305_push(
+          crypto_secretstream_xchacha20poly1305_push(
             s.baseAddress!.assumingMemoryBound(to: crypto_secretstream_xchacha20poly1305_state.self),
             output.baseAddress!.assumingMemoryBound(to: UInt8.self), nil,
             chunk.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(chunk.count),
             ad.baseAddress, UInt64(ad.count), tag)
         }
       }
+      // Fails only for a chunk longer than libsodium's message limit (about 256 GiB): a programming error.
+      precondition(rc == 0, "secretstream push failed")
     }
 
     /// Encrypts one chunk and returns the ciphertext.
@@ -100,7 +102,13 @@ public enum SecretStream {
         }
       }
       guard rc == 0 else { throw CryptoError.authenticationFailed }
-      if tag == UInt8(crypto_secretstream_xchacha20poly1305_TAG_FINAL) { isFinished = true }
+      // Writers only ever use MESSAGE and FINAL; an authenticated PUSH or REKEY tag means the
+      // stream was not written by vault, so it is refused rather than interpreted.
+      switch tag {
+      case UInt8(crypto_secretstream_xchacha20poly1305_TAG_FINAL): isFinished = true
+      case UInt8(crypto_secretstream_xchacha20poly1305_TAG_MESSAGE): break
+      default: throw CryptoError.authenticationFailed
+      }
       return Int(mlen)
     }
 

@@ -23,9 +23,11 @@ public struct ByteWriter {
   /// Appends a little-endian Int64.
   public mutating func write(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
   /// Appends a UTF-8 string prefixed by its byte length as UInt16.
+  /// Callers bound their strings far below 65535 bytes; a longer one is a programming error.
   public mutating func writeString(_ s: String) {
     let u = Array(s.utf8)
-    write(UInt16(clamping: u.count))
-    bytes += u.prefix(Int(UInt16.max))
+    precondition(u.count <= Int(UInt16.max), "string field longer than 65535 bytes")
+    write(UInt16(u.count))
+    bytes += u
   }
 }

@@ -24,6 +24,8 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 public struct ObjectHeader: Equatable, Sendable {
   /// Encoded length: 8 (header) + 1 + 16 + 4.
   public static let size = FileHeader.size + 1 + RandomID.size + 4
+  /// The smallest valid object: header, stream header and one empty final chunk.
+  public static let minimumFileSize = size + 24 + 17
   /// Plaintext bytes per chunk unless a writer chooses otherwise.
   public static let defaultChunkSize: UInt32 = 64 << 10
   /// Smallest and largest chunk sizes a reader accepts; larger would let a hostile file demand huge buffers.

@@ -43,7 +43,7 @@ public struct RandomID: Hashable, Sendable, CustomStringConvertible {
 
   /// Parses the 32-character hex spelling.
   public init?(hex: String) {
-    guard hex.utf8.count == Self.size * 2, let b = Hex.decode(hex) else { return nil }
+    guard hex.utf8.count == Self.size * 2, hex == hex.lowercased(), let b = Hex.decode(hex) else { return nil }
     bytes = b
   }
 

@@ -70,6 +70,7 @@ public struct VaultIndex: Sendable, Equatable {
       entries.append(IndexEntry(client: try RandomID(bytes: r.read(RandomID.size)), clientIndex: try ObjectID(bytes: r.read(32))))
     }
     try r.expectEnd()
+    guard Set(entries.map(\.client)).count == entries.count else { throw FormatError.invalidField("a client appears twice") }
     return VaultIndex(generation: generation, entries: entries)
   }
 

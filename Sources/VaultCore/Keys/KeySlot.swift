@@ -37,7 +37,8 @@ public struct KeySlot: Sendable {
   /// nonce ‖ XChaCha20-Poly1305(master key) ‖ tag.
   let wrapped: [UInt8]
 
-  static let maxLabelBytes = 256
+  /// Longest label, in UTF-8 bytes, that writers produce and readers accept.
+  public static let maxLabelBytes = 200
   static let wrappedSize = SecretKey.size + AEAD.overhead
 
   /// Wraps `keys.master` in a new slot for `credential`.
@@ -45,6 +46,9 @@ public struct KeySlot: Sendable {
     for credential: Credential, label: String, kdf: KDFParameters, keys: VaultKeys, vault: RandomID, now: Int64,
     id: RandomID? = nil
   ) throws -> KeySlot {
+    guard !label.isEmpty, label.utf8.count <= maxLabelBytes else {
+      throw VaultError.invalidArgument("a key slot label must be 1 to \(maxLabelBytes) bytes of UTF-8")
+    }
     let kind: SlotKind
     if case .passphrase = credential { kind = .passphrase } else { kind = .recovery }
     let params = kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)

@@ -9,6 +9,8 @@ public struct RecoveryKey: Sendable {
   public let key: SecretKey
   static let checksumSize = 3
   static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+  /// (32 + 3) bytes × 8 bits / 5 bits per symbol.
+  static let symbolCount = 56
 
   /// A fresh random recovery key.
   public static func generate() throws -> RecoveryKey { RecoveryKey(key: try SecretKey.random()) }
@@ -49,6 +51,7 @@ public struct RecoveryKey: Sendable {
         var acc: UInt32 = 0
         var bits = 0
         var n = 0
+        var symbols = 0
         for var c in t {
           if c == UInt8(ascii: "-") || c == 32 || c == 9 || c == 10 || c == 13 { continue }
           if c >= 97 && c <= 122 { c -= 32 }
@@ -58,6 +61,7 @@ public struct RecoveryKey: Sendable {
           default: break
           }
           guard let v = alphabet.firstIndex(of: c) else { return false }
+          symbols += 1
           acc = (acc << 5) | UInt32(v)
           bits += 5
           if bits >= 8 {
@@ -67,7 +71,7 @@ public struct RecoveryKey: Sendable {
             n += 1
           }
         }
-        return n == total
+        return n == total && symbols == symbolCount
       }
     }
     guard ok else { throw VaultError.invalidRecoveryKey }

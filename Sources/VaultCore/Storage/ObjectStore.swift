@@ -88,13 +88,16 @@ public struct ObjectStore: Sendable {
     do { _ = try ObjectHeader.decode(Array(head.prefix(n))) } catch { throw ObjectError.corrupted(id, error.description) }
     let hasher = try Hasher()
     hasher.update(Array(head.prefix(n)))
+    var total = n
     var buf = [UInt8](repeating: 0, count: 1 << 20)
     while true {
       let got = try buf.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: p) }
       if got == 0 { break }
+      total += got
       buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(got))) }
     }
     guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch)") }
+    guard total >= ObjectHeader.minimumFileSize else { throw ObjectError.corrupted(id, "file is truncated") }
   }
 }
 

@@ -70,7 +70,12 @@ public final class ObjectWriter {
       done = true
       let id = try ObjectID(bytes: hasher.finalize())
       let final = store.path(for: id)
-      try FileSystem.makeDirectory(FileSystem.parent(final))
+      let fanout = FileSystem.parent(final)
+      if !FileSystem.isDirectory(fanout) {
+        try FileSystem.makeDirectory(fanout)
+        // The new directory's entry must be durable too, or a crash could lose the object with it.
+        try FileSystem.syncDirectory(store.directory)
+      }
       try AtomicFile.commit(temporary, to: final)
       return id
     } catch {

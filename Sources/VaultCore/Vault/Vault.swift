@@ -62,7 +62,7 @@ public struct Vault: Sendable {
     for name in try FileSystem.list(layout.slots) {
       let rel = "slots/\(name)"
       guard let id = RandomID(hex: name) else {
-        if !name.hasPrefix(AtomicFile.temporaryPrefix) { findings.append(Finding(.warning, rel, "unexpected file in slots/")) }
+        findings.append(Finding(.warning, rel, "unexpected file in slots/"))
         continue
       }
       do {

@@ -130,7 +130,16 @@ public struct VaultVerifier {
         out.append(Finding(.warning, relative(dir), "directory is accessible to other users (mode \(String(m, radix: 8))); run chmod 700"))
       }
     }
-    for file in [l.config, l.index] {
+    var files = [l.config, l.index, l.lock]
+    for dir in [l.slots, l.clientKeys] { files += ((try? FileSystem.list(dir)) ?? []).map { "\(dir)/\($0)" } }
+    for sub in (try? FileSystem.list(l.objects)) ?? [] {
+      let subPath = "\(l.objects)/\(sub)"
+      if let m = try? FileSystem.mode(subPath), m & 0o077 != 0 {
+        out.append(Finding(.warning, relative(subPath), "directory is accessible to other users (mode \(String(m, radix: 8))); run chmod 700"))
+      }
+      files += ((try? FileSystem.list(subPath)) ?? []).map { "\(subPath)/\($0)" }
+    }
+    for file in files {
       if let m = try? FileSystem.mode(file), m & 0o077 != 0 {
         out.append(Finding(.warning, relative(file), "file is accessible to other users (mode \(String(m, radix: 8))); run chmod 600"))
       }

@@ -43,7 +43,9 @@ extension VaultCommand {
     var recoveryKeyOut: String?
 
     func validate() throws {
-      if let label, label.isEmpty || label.utf8.count > 200 { throw ValidationError("--label must be 1 to 200 characters") }
+      if let label, label.isEmpty || label.utf8.count > KeySlot.maxLabelBytes {
+        throw ValidationError("--label must be 1 to \(KeySlot.maxLabelBytes) bytes long")
+      }
     }
 
     func run() throws {
@@ -57,7 +59,8 @@ extension VaultCommand {
       // The key file is created (O_EXCL) before the vault, so a bad path fails while nothing
       // exists yet, instead of leaving a vault whose recovery key was never saved.
       let keyFile = try recoveryKeyOut.map { try PrivateFile(creating: $0) }
-      let owner = label ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "owner"
+      let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty || $0.utf8.count > KeySlot.maxLabelBytes ? nil : $0 }
+      let owner = label ?? user ?? "owner"
       let created: Vault.Creation
       do {
         created = try Vault.create(

@@ -19,7 +19,7 @@ extension VaultError {
     switch self {
     case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
     case .lockedByAnotherProcess: .locked
-    case .integrity, .unsupportedFormat: .integrity
+    case .integrity: .integrity
     default: .failure
     }
   }
