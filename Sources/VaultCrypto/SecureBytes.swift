@@ -1,6 +1,7 @@
 internal import Clibsodium
 
-/// Secret bytes held in libsodium secure memory (guard pages, mlock), zeroed when released.
+/// Secret bytes held in libsodium secure memory (guard pages; mlock is attempted, and libsodium
+/// carries on without it if RLIMIT_MEMLOCK is exhausted), zeroed when released.
 ///
 /// A reference type on purpose: copying the handle never copies the secret, and the one
 /// allocation is freed (and wiped by sodium_free) exactly once, in deinit.

@@ -8,7 +8,9 @@ import VaultCore
 enum Entry {
   static func main() {
     // Before anything could hold a key or a note: no core dumps, no ptrace from other users.
-    _ = vault_disable_core_dumps()
+    if vault_disable_core_dumps() != 0 {
+      Terminal.writeError("vault: warning: could not disable core dumps; a crash could write decrypted data to disk\n")
+    }
     let json = CommandLine.arguments.contains("--json")
     do {
       var command = try VaultCommand.parseAsRoot()

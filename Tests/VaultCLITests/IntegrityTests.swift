@@ -145,6 +145,33 @@ struct IntegrityTests {
     }
   }
 
+  @Test("a vault written by a newer format version is refused with exit 1 and a hint to upgrade")
+  func newerFormat() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let path = s.vault + "/config"
+    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    bytes[5] = 2
+    let body = Array(bytes.dropLast(32))
+    try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
+    let r = try s.run(["info", "--vault", s.vault])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("format version 2"))
+    #expect(r.stderr.contains("newer"))
+  }
+
+  @Test("a lock file replaced by a symlink is not followed: the write is refused and the target untouched")
+  func symlinkedLock() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let victim = try s.write("precious\n", to: "victim")
+    try FileManager.default.removeItem(atPath: s.vault + "/lock")
+    try FileManager.default.createSymbolicLink(atPath: s.vault + "/lock", withDestinationPath: victim)
+    let r = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
+    #expect(r.status == 1)
+    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+  }
+
   @Test("verify reports every problem, not only the first")
   func reportsAll() throws {
     let s = try CLISandbox()

@@ -56,6 +56,25 @@ struct UnlockTests {
     #expect(try s.vaultFiles() == before)
   }
 
+  @Test("passwd refuses the current passphrase as the new one")
+  func passwdSame() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let r = try s.vaultRun(["passwd", "--new-passphrase-file", s.passphraseFile])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("the same as the current one"))
+  }
+
+  @Test("passwd --label names a slot that does not exist: exit 1, the labels are listed")
+  func passwdUnknownLabel() throws {
+    let s = try CLISandbox()
+    try s.initVault(["--label", "Dr Rivera"])
+    let r = try s.run(["passwd", "--vault", s.vault, "--recovery-key-file", s.recoveryFile, "--label", "Dr Nobody",
+      "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("'Dr Rivera'"))
+  }
+
   @Test("a malformed or wrong recovery key cannot unlock (exit 3)")
   func badRecoveryKey() throws {
     let s = try CLISandbox()

@@ -77,7 +77,9 @@ public struct RecoveryKey: Sendable {
     guard ok else { throw VaultError.invalidRecoveryKey }
     let key = try SecretKey(out.prefix(32))
     let sum = out.withUnsafeBytes { Array($0.suffix(checksumSize)) }
-    let expect = try key.withUnsafeBytes { try Hasher.blake2b256([UInt8]($0)) }
+    let hasher = try Hasher()
+    key.withUnsafeBytes { hasher.update($0) }
+    let expect = hasher.finalize()
     guard constantTimeEqual(Array(expect.prefix(checksumSize)), sum) else { throw VaultError.invalidRecoveryKey }
     return RecoveryKey(key: key)
   }

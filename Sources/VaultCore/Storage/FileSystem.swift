@@ -14,10 +14,11 @@ public enum FileSystem {
   /// Mode of every file the vault creates, whatever the umask.
   public static let fileMode: mode_t = 0o600
 
-  /// Opens `path` with `flags`, retrying on EINTR.
+  /// Opens `path` with `flags`, retrying on EINTR. A final symlink is refused (O_NOFOLLOW):
+  /// someone who can write the vault directory must not redirect a write to another file.
   public static func open(_ path: String, _ flags: Int32, mode: mode_t = fileMode) throws -> Int32 {
     while true {
-      let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+      let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
       if fd >= 0 { return fd }
       if errno == EINTR { continue }
       throw StorageError(path: path, operation: "open", code: errno)

@@ -60,6 +60,8 @@ public final class VaultLock {
 
   /// Releases the lock.
   deinit {
+    // Clear the pid first, so a later "busy" message never names a process that has finished.
+    if mode == .exclusive { _ = ftruncate(fd, 0) }
     flock(fd, LOCK_UN)
     close(fd)
   }

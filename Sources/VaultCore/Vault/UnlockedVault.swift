@@ -33,19 +33,32 @@ public struct UnlockedVault: Sendable {
     return next
   }
 
-  /// Rewraps the master key in the slot that unlocked the vault under a new passphrase, with a
-  /// fresh salt and `kdf` (or the slot's current costs). No other file changes. Call under the exclusive lock.
-  public func changePassphrase(to passphrase: SecureBytes, kdf: KDFParameters?, now: Int64) throws -> KeySlot {
+  /// Rewraps the master key under a new passphrase, with a fresh salt and `kdf` (or the slot's
+  /// current costs). No other file changes. Call under the exclusive lock.
+  ///
+  /// The slot is the one named by `label`, else the passphrase slot that unlocked the vault,
+  /// else (unlocked with the recovery key) the only passphrase slot.
+  public func changePassphrase(to passphrase: SecureBytes, label: String? = nil, kdf: KDFParameters?, now: Int64) throws -> KeySlot {
     try PassphrasePolicy.check(passphrase)
+    let candidates = try vault.keySlots().slots.filter { $0.kind == .passphrase }
+    let labels = candidates.map { "'\($0.label)'" }.joined(separator: ", ")
     let target: KeySlot
-    if slot.kind == .passphrase {
-      target = slot
-    } else {
-      // Unlocked with the recovery key: reset the first passphrase slot (the usual case: a forgotten passphrase).
-      guard let first = try vault.keySlots().slots.first(where: { $0.kind == .passphrase }) else {
-        throw VaultError.invalidArgument("this vault has no passphrase slot to change")
+    if let label {
+      guard let named = candidates.first(where: { $0.label == label }) else {
+        throw VaultError.invalidArgument("no passphrase slot is labelled '\(label)'; the slots are \(labels)")
       }
-      target = first
+      target = named
+    } else if slot.kind == .passphrase {
+      target = slot
+    } else if candidates.count == 1 {
+      target = candidates[0]
+    } else if candidates.isEmpty {
+      throw VaultError.invalidArgument("this vault has no passphrase slot to change")
+    } else {
+      throw VaultError.invalidArgument("several people have passphrases (\(labels)); choose whose to reset with --label NAME")
+    }
+    if (try? target.unlock(.passphrase(passphrase), vault: vault.config.vaultID)) != nil {
+      throw VaultError.invalidArgument("the new passphrase is the same as the current one; nothing was changed")
     }
     let new = try KeySlot.create(
       for: .passphrase(passphrase), label: target.label, kdf: kdf ?? target.kdf, keys: keys,

@@ -97,7 +97,8 @@ public struct Vault: Sendable {
       } catch let e as VaultError where e == .wrongPassphrase || e == .wrongRecoveryKey {
         lastError = e
       } catch CryptoError.kdfFailed {
-        throw VaultError.io("not enough memory to derive the key of slot '\(slot.label)' (\(slot.kdf.memLimit >> 20) MiB)")
+        // A slot whose cost this machine cannot pay must not stop the others from being tried.
+        lastError = VaultError.io("not enough memory to derive the key of slot '\(slot.label)' (\(slot.kdf.memLimit >> 20) MiB)")
       }
     }
     let damagedErrors = damaged.filter { $0.severity == .error }

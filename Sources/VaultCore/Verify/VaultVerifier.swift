@@ -100,7 +100,7 @@ public struct VaultVerifier {
         }
       }
       for id in objects where !referenced.contains(id) && !damaged.contains(id) {
-        findings.append(Finding(.warning, relative(store.path(for: id)), "object is not referenced by the index (left by an interrupted write)"))
+        findings.append(Finding(.warning, relative(store.path(for: id)), "object is not referenced by the index (left by an interrupted write, or put there by someone else)"))
       }
       let known = Set(index.entries.map(\.client))
       for id in clientKeys.keys where !known.contains(id) {

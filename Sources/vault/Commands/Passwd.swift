@@ -35,6 +35,11 @@ extension VaultCommand {
       "New Argon2id cost for this slot: moderate, sensitive or test (default: keep the current cost).", valueName: "level"))
     var kdf: KDFLevel?
 
+    @Option(name: .long, help: ArgumentHelp(
+      "Whose passphrase to change, by key-slot label (needed with --recovery-key-file when several people have one).",
+      valueName: "name"))
+    var label: String?
+
     func run(_ context: CommandContext) throws {
       let source = PassphraseSource(file: newPassphraseFile, environment: [:])
       let new: SecureBytes
@@ -43,7 +48,9 @@ extension VaultCommand {
       } catch VaultError.noPassphraseSource {
         throw VaultError.passphraseSourceFailed("no terminal to ask for the new passphrase; give it with --new-passphrase-file FILE")
       }
-      let slot = try context.keys.changePassphrase(to: new, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
+      let slot = try context.keys.changePassphrase(
+        to: new, label: label, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
+      if kdf == .test { context.output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
       context.output.emit(["slot": slot.id.hex, "label": slot.label])
       context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
     }

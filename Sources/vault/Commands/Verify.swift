@@ -9,8 +9,8 @@ extension VaultCommand {
       discussion: """
         Checks every file: headers and checksums, every object's content against its name, key \
         slots, file permissions. With the passphrase (the default) it also authenticates the \
-        index and config, unwraps every client key and decrypts every object. --keyless skips \
-        the keyed checks and needs no passphrase, for unattended jobs.
+        index and config, unwraps every client key and decrypts every object the index \
+        references. --keyless skips the keyed checks and needs no passphrase, for unattended jobs.
 
         Every problem is listed, one per line, on stdout; warnings do not change the exit status.
 
