@@ -81,7 +81,8 @@ public struct ObjectStore: Sendable {
   /// Keyless check: the file parses as an object and its content hashes to its name.
   public func checkHash(_ id: ObjectID) throws {
     let p = path(for: id)
-    let fd = try FileSystem.open(p, O_RDONLY)
+    let fd: Int32
+    do { fd = try FileSystem.open(p, O_RDONLY) } catch let e as StorageError where e.isNotFound { throw ObjectError.missing(id) }
     defer { close(fd) }
     var head = [UInt8](repeating: 0, count: ObjectHeader.size)
     let n = try head.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: p) }

@@ -79,7 +79,8 @@ public final class ObjectWriter {
       try AtomicFile.commit(temporary, to: final)
       return id
     } catch {
-      if !done { abandon() }
+      // Also after the descriptor was closed: the temporary file may not have been renamed yet.
+      abandon()
       throw error
     }
   }

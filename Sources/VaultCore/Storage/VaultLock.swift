@@ -32,8 +32,6 @@ public final class VaultLock {
       // A reader on read-only media (a mounted backup copy) can still take a shared lock.
       fd = try FileSystem.open(path, O_RDONLY)
     }
-    self.fd = fd
-    self.mode = mode
     let op = (mode == .exclusive ? LOCK_EX : LOCK_SH)
     let deadline = Self.now() + max(0, seconds)
     while flock(fd, op | LOCK_NB) != 0 {
@@ -51,6 +49,9 @@ public final class VaultLock {
       // Waiting is what the user asked for with --wait; 50 ms keeps it responsive and cheap.
       usleep(50_000)
     }
+    // Stored only once the lock is held: a failed init must not run deinit on a closed descriptor.
+    self.fd = fd
+    self.mode = mode
     if mode == .exclusive {
       var text = Array("\(getpid())\n".utf8)
       _ = ftruncate(fd, 0)
