@@ -46,7 +46,7 @@ func benchKey() throws -> SecretKey {
 }
 
 let benchVault = RandomID.none
-let header = ObjectHeader(type: .document, client: .none)
+let binding = ObjectBinding(type: .document, client: .none)
 let args = CommandLine.arguments
 func arg(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
 let mib = Int(arg("--mib") ?? "64") ?? 64
@@ -62,7 +62,7 @@ do {
     var buf = [UInt8](repeating: 0, count: block)
     var filler = Filler()
     let t0 = now()
-    let w = try store.writer(header: header, key: benchKey(), vault: benchVault)
+    let w = try store.writer(binding, key: benchKey(), vault: benchVault)
     for _ in 0..<mib {
       buf.withUnsafeMutableBytes { filler.fill($0) }
       try buf.withUnsafeBytes { try w.write($0) }
@@ -75,7 +75,7 @@ do {
     guard let hex = arg("--id"), let id = ObjectID(hex: hex) else { throw VaultError.invalidArgument("--id needed") }
     var total = 0
     let t0 = now()
-    try store.reader(id, expected: header, key: benchKey(), vault: benchVault).readAll { total += $0.count }
+    try store.reader(id, binding: binding, key: benchKey(), vault: benchVault).readAll { total += $0.count }
     report(["op": "decrypt", "mib": total >> 20, "seconds": now() - t0, "peak_rss_kib": peakRSSKiB()])
   case "raw":
     // The hardware limit for the same work: secretstream and BLAKE2b over memory, and memcpy.

@@ -12,7 +12,7 @@ struct IntegrityTests {
     let unlocked = try vault.unlock(.passphrase(pass))
     let plain = [UInt8](repeating: 0x41, count: size)
     let id = try vault.layout.objectStore.put(
-      plain, header: ObjectHeader(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)
+      plain, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)
     return vault.layout.objectStore.path(for: id)
   }
 

@@ -1,6 +1,6 @@
-/// What an object holds; part of its header and of every chunk's associated data.
+/// What an object holds; bound into every chunk's associated data, never stored in the clear.
 public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-  /// The list of one client's records (FORMAT.md §7).
+  /// The list of one client's records (FORMAT.md §8.2).
   case clientIndex = 1
   /// A version of a client's demographic record.
   case clientRecord = 2
@@ -20,28 +20,46 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
   }
 }
 
-/// The clear prefix of an object file: common header, type, owning client, chunk size (FORMAT.md §6).
-public struct ObjectHeader: Equatable, Sendable {
-  /// Encoded length: 8 (header) + 1 + 16 + 4.
-  public static let size = FileHeader.size + 1 + RandomID.size + 4
-  /// The smallest valid object: header, stream header and one empty final chunk.
-  public static let minimumFileSize = size + 24 + 17
-  /// Plaintext bytes per chunk unless a writer chooses otherwise.
-  public static let defaultChunkSize: UInt32 = 64 << 10
-  /// Smallest and largest chunk sizes a reader accepts; larger would let a hostile file demand huge buffers.
-  public static let chunkSizeRange: ClosedRange<UInt32> = 1024...(16 << 20)
-
+/// What an object is, as the structure that refers to it (the index) says: its type and owner.
+///
+/// Neither is written in the object's clear bytes, so the files do not reveal which objects
+/// belong to the same client or which are notes; both are bound into the associated data, so
+/// an object opened as anything other than what it was written as fails to authenticate.
+public struct ObjectBinding: Equatable, Sendable {
   /// What the object holds.
   public var type: ObjectType
   /// The client whose key encrypts it, or `RandomID.none` for vault-level objects.
   public var client: RandomID
-  /// Plaintext bytes per chunk.
+
+  /// Creates a binding.
+  public init(type: ObjectType, client: RandomID) {
+    self.type = type
+    self.client = client
+  }
+}
+
+/// The clear prefix of an object file: common header and chunk size (FORMAT.md §6.1).
+public struct ObjectHeader: Equatable, Sendable {
+  /// Encoded length: 8 (common header) + 4 (chunk size).
+  public static let size = FileHeader.size + 4
+  /// Plaintext bytes per chunk unless a writer chooses otherwise.
+  public static let defaultChunkSize: UInt32 = 64 << 10
+  /// Smallest and largest chunk sizes a reader accepts; larger would let a hostile file demand huge buffers.
+  public static let chunkSizeRange: ClosedRange<UInt32> = 1024...(16 << 20)
+  /// The final chunk's plaintext is padded to a power of two of at least this many bytes.
+  public static let minimumFinalChunk = 256
+  /// Bytes of the padding-length trailer at the end of the final chunk's plaintext.
+  public static let trailerSize = 4
+  /// Bytes of the length prefix before each chunk.
+  public static let lengthPrefixSize = 4
+  /// The smallest valid object: header, stream header and one final chunk of 256 plaintext bytes.
+  public static let minimumFileSize = size + 24 + lengthPrefixSize + minimumFinalChunk + 17
+
+  /// Plaintext bytes per full chunk.
   public var chunkSize: UInt32
 
   /// Creates a header.
-  public init(type: ObjectType, client: RandomID, chunkSize: UInt32 = ObjectHeader.defaultChunkSize) {
-    self.type = type
-    self.client = client
+  public init(chunkSize: UInt32 = ObjectHeader.defaultChunkSize) {
     self.chunkSize = chunkSize
   }
 
@@ -49,8 +67,6 @@ public struct ObjectHeader: Equatable, Sendable {
   public var encoded: [UInt8] {
     var w = ByteWriter()
     w.write(FileHeader.encode(.object))
-    w.write(type.rawValue)
-    w.write(client.bytes)
     w.write(chunkSize)
     return w.bytes
   }
@@ -59,17 +75,25 @@ public struct ObjectHeader: Equatable, Sendable {
   public static func decode(_ bytes: [UInt8]) throws(FormatError) -> ObjectHeader {
     var r = ByteReader(bytes)
     try FileHeader.read(.object, from: &r)
-    let rawType = try r.readUInt8()
-    guard let type = ObjectType(rawValue: rawType) else { throw .invalidField("unknown object type \(rawType)") }
-    let client = try RandomID(bytes: r.read(RandomID.size))
     let chunk = try r.readUInt32()
     guard chunkSizeRange.contains(chunk) else { throw .invalidField("chunk size \(chunk) out of range") }
     try r.expectEnd()
-    return ObjectHeader(type: type, client: client, chunkSize: chunk)
+    return ObjectHeader(chunkSize: chunk)
   }
 
-  /// The associated data of every chunk: label ‖ vault id ‖ encoded header.
-  public func associatedData(vault: RandomID) -> [UInt8] {
-    Binding.object + vault.bytes + encoded
+  /// The associated data of every chunk: label ‖ vault id ‖ type ‖ client id ‖ encoded header.
+  public func associatedData(vault: RandomID, binding: ObjectBinding) -> [UInt8] {
+    Binding.object + vault.bytes + [binding.type.rawValue] + binding.client.bytes + encoded
+  }
+
+  /// The plaintext length of a final chunk holding `tail` bytes of content: tail plus trailer,
+  /// rounded up to a power of two (at least 256, at most the chunk size), so an object's size
+  /// reveals only a coarse bucket of its content's length.
+  public func paddedFinalLength(tail: Int) -> Int {
+    let needed = tail + Self.trailerSize
+    var n = Self.minimumFinalChunk
+    while n < needed { n <<= 1 }
+    precondition(needed <= Int(chunkSize), "the final chunk's content must leave room for the trailer")
+    return min(n, Int(chunkSize))
   }
 }

@@ -14,9 +14,9 @@ public final class ObjectReader {
   private let decryptor: SecretStream.Decryptor
   private let ad: [UInt8]
   private let hasher: Hasher
-  private let chunkSize: Int
+  private let header: ObjectHeader
 
-  init(store: ObjectStore, id: ObjectID, expected: ObjectHeader, key: SecretKey, vault: RandomID) throws {
+  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
     self.id = id
     let path = store.path(for: id)
     self.path = path
@@ -35,11 +35,8 @@ public final class ObjectReader {
       do { header = try ObjectHeader.decode(Array(head.prefix(ObjectHeader.size))) } catch {
         throw ObjectError.corrupted(id, error.description)
       }
-      guard header.type == expected.type, header.client == expected.client else {
-        throw ObjectError.corrupted(id, "holds a \(header.type) of another client or kind than the index says")
-      }
-      chunkSize = Int(header.chunkSize)
-      ad = header.associatedData(vault: vault)
+      self.header = header
+      ad = header.associatedData(vault: vault, binding: binding)
       hasher = try Hasher()
       hasher.update(head)
       do {
@@ -53,40 +50,70 @@ public final class ObjectReader {
 
   deinit { close(fd) }
 
-  /// Calls `body` with each chunk of plaintext in order, then checks the final tag and the name.
-  /// - Throws: `ObjectError.corrupted` for a modified, truncated or extended object.
+  /// Calls `body` with each chunk of content in order (padding removed), then checks the final
+  /// tag, that nothing follows it, and the name.
+  /// - Throws: `ObjectError.corrupted` for a modified, truncated, extended or mis-bound object.
   public func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-    let cipherSize = chunkSize + SecretStream.chunkOverhead
-    var cipher = [UInt8](repeating: 0, count: cipherSize)
+    let chunkSize = Int(header.chunkSize)
+    let maxCipher = chunkSize + SecretStream.chunkOverhead
+    var cipher = [UInt8](repeating: 0, count: maxCipher)
     var plain = [UInt8](repeating: 0, count: chunkSize)
+    var prefix = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize)
     defer { plain.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) } }
     while true {
-      let got = try cipher.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
-      if got == 0 { break }
+      let got = try prefix.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
+      if got == 0 {
+        if decryptor.isFinished { break }
+        throw ObjectError.corrupted(id, Self.explain(.truncated))
+      }
+      if decryptor.isFinished { throw ObjectError.corrupted(id, Self.explain(.trailingData)) }
+      guard got == prefix.count else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
+      hasher.update(prefix)
+      let length = Int(UInt32(prefix[0]) | UInt32(prefix[1]) << 8 | UInt32(prefix[2]) << 16 | UInt32(prefix[3]) << 24)
+      guard length > SecretStream.chunkOverhead, length <= maxCipher else {
+        throw ObjectError.corrupted(id, "a chunk length is out of range")
+      }
+      let read = try cipher.withUnsafeMutableBytes {
+        try FileSystem.readFull(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0.prefix(length)), path: path)
+      }
+      guard read == length else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
+      cipher.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
       let n: Int
       do {
         n = try cipher.withUnsafeBytes { c in
           try plain.withUnsafeMutableBytes { p in
-            try decryptor.pull(UnsafeRawBufferPointer(rebasing: c.prefix(got)), associatedData: ad, into: p)
+            try decryptor.pull(UnsafeRawBufferPointer(rebasing: c.prefix(length)), associatedData: ad, into: p)
           }
         }
       } catch let e as CryptoError {
         throw ObjectError.corrupted(id, Self.explain(e))
       }
-      cipher.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(got))) }
-      // A short read that is not the final chunk means the file was cut.
-      if got < cipherSize && !decryptor.isFinished { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
-      try plain.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+      let content = decryptor.isFinished ? try unpad(plain, count: n) : n
+      if content > 0 { try plain.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(content))) } }
     }
-    do { try decryptor.finish() } catch let e as CryptoError { throw ObjectError.corrupted(id, Self.explain(e)) }
     guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch)") }
+  }
+
+  /// The content length of a final chunk: it ends in zero padding and a u32 padding length.
+  private func unpad(_ plain: [UInt8], count n: Int) throws -> Int {
+    guard n >= ObjectHeader.trailerSize else { throw ObjectError.corrupted(id, "final chunk has no padding trailer") }
+    let t = n - ObjectHeader.trailerSize
+    let padding = Int(UInt32(plain[t]) | UInt32(plain[t + 1]) << 8 | UInt32(plain[t + 2]) << 16 | UInt32(plain[t + 3]) << 24)
+    // Exactly the writer's padding, so there is one valid encoding of each content and keyless
+    // and keyed checks agree on what a well-formed object is.
+    guard padding <= t, plain[(t - padding)..<t].allSatisfy({ $0 == 0 }),
+      n == header.paddedFinalLength(tail: t - padding)
+    else {
+      throw ObjectError.corrupted(id, "final chunk has invalid padding")
+    }
+    return t - padding
   }
 
   static func explain(_ e: CryptoError) -> String {
     switch e {
     case .truncated: "object is truncated (no final chunk)"
     case .trailingData: "data follows the final chunk"
-    default: "a chunk does not authenticate (modified, reordered or from another object)"
+    default: "a chunk does not authenticate (modified, reordered, from another object, or not the client or kind the index says)"
     }
   }
 }

@@ -50,26 +50,30 @@ public struct ObjectStore: Sendable {
   /// Deletes an object (used only by purge and garbage collection, under the exclusive lock).
   public func remove(_ id: ObjectID) throws { try FileSystem.remove(path(for: id)) }
 
-  /// Starts a new object.
-  public func writer(header: ObjectHeader, key: SecretKey, vault: RandomID) throws -> ObjectWriter {
-    try ObjectWriter(store: self, header: header, key: key, vault: vault)
+  /// Starts a new object that will hold `binding.type` for `binding.client`.
+  public func writer(
+    _ binding: ObjectBinding, key: SecretKey, vault: RandomID, header: ObjectHeader = ObjectHeader()
+  ) throws -> ObjectWriter {
+    try ObjectWriter(store: self, header: header, binding: binding, key: key, vault: vault)
   }
 
-  /// Opens an object for reading; `expected` is what the index says it holds.
-  public func reader(_ id: ObjectID, expected: ObjectHeader, key: SecretKey, vault: RandomID) throws -> ObjectReader {
-    try ObjectReader(store: self, id: id, expected: expected, key: key, vault: vault)
+  /// Opens an object for reading; `binding` is what the index says it holds.
+  public func reader(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws -> ObjectReader {
+    try ObjectReader(store: self, id: id, binding: binding, key: key, vault: vault)
   }
 
   /// Encrypts `bytes` as one object and returns its id.
-  public func put(_ bytes: [UInt8], header: ObjectHeader, key: SecretKey, vault: RandomID) throws -> ObjectID {
-    let w = try writer(header: header, key: key, vault: vault)
+  public func put(
+    _ bytes: [UInt8], binding: ObjectBinding, key: SecretKey, vault: RandomID, header: ObjectHeader = ObjectHeader()
+  ) throws -> ObjectID {
+    let w = try writer(binding, key: key, vault: vault, header: header)
     try bytes.withUnsafeBytes { try w.write($0) }
     return try w.finish()
   }
 
   /// Decrypts a whole object of at most `limit` plaintext bytes into memory.
-  public func get(_ id: ObjectID, expected: ObjectHeader, key: SecretKey, vault: RandomID, limit: Int = 1 << 30) throws -> [UInt8] {
-    let r = try reader(id, expected: expected, key: key, vault: vault)
+  public func get(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, limit: Int = 1 << 30) throws -> [UInt8] {
+    let r = try reader(id, binding: binding, key: key, vault: vault)
     var out: [UInt8] = []
     try r.readAll { chunk in
       guard out.count + chunk.count <= limit else { throw ObjectError.tooLarge(id, limit: limit) }

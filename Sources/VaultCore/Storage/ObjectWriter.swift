@@ -9,6 +9,7 @@ public final class ObjectWriter {
   private let fd: Int32
   private let temporary: String
   private let encryptor: SecretStream.Encryptor
+  private let header: ObjectHeader
   private let ad: [UInt8]
   private let hasher: Hasher
   private let chunkSize: Int
@@ -19,12 +20,13 @@ public final class ObjectWriter {
   /// Plaintext bytes accepted so far.
   public private(set) var plaintextCount: UInt64 = 0
 
-  init(store: ObjectStore, header: ObjectHeader, key: SecretKey, vault: RandomID) throws {
+  init(store: ObjectStore, header: ObjectHeader, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
     self.store = store
+    self.header = header
     chunkSize = Int(header.chunkSize)
     plain = [UInt8](repeating: 0, count: chunkSize)
-    cipher = [UInt8](repeating: 0, count: chunkSize + SecretStream.chunkOverhead)
-    ad = header.associatedData(vault: vault)
+    cipher = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize + chunkSize + SecretStream.chunkOverhead)
+    ad = header.associatedData(vault: vault, binding: binding)
     encryptor = try SecretStream.Encryptor(key: key)
     hasher = try Hasher()
     temporary = try AtomicFile.temporaryPath(in: store.temporaryDirectory)
@@ -60,10 +62,21 @@ public final class ObjectWriter {
     }
   }
 
-  /// Writes the final chunk, makes the object durable and returns its id.
+  /// Writes the final (padded) chunk, makes the object durable and returns its id.
   public func finish() throws -> ObjectID {
     precondition(!done, "finish called twice")
     do {
+      // The trailer must fit in the final chunk; if the tail leaves no room, it goes out as a
+      // (short) message chunk of its own and the final chunk holds only padding.
+      if filled + ObjectHeader.trailerSize > chunkSize { try flush(isFinal: false) }
+      let tail = filled
+      let total = header.paddedFinalLength(tail: tail)
+      let padding = total - tail - ObjectHeader.trailerSize
+      plain.withUnsafeMutableBytes { p in
+        _ = memset(p.baseAddress! + tail, 0, padding)
+        withUnsafeBytes(of: UInt32(padding).littleEndian) { (p.baseAddress! + tail + padding).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+      }
+      filled = total
       try flush(isFinal: true)
       try FileSystem.sync(fd, path: temporary)
       close(fd)
@@ -96,14 +109,18 @@ public final class ObjectWriter {
 
   private func flush(isFinal: Bool) throws {
     let n = filled
+    let length = n + SecretStream.chunkOverhead
     plain.withUnsafeBytes { p in
       cipher.withUnsafeMutableBytes { c in
-        encryptor.push(UnsafeRawBufferPointer(rebasing: p.prefix(n)), isFinal: isFinal, associatedData: ad, into: c)
+        withUnsafeBytes(of: UInt32(length).littleEndian) { c.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 4) }
+        encryptor.push(
+          UnsafeRawBufferPointer(rebasing: p.prefix(n)), isFinal: isFinal, associatedData: ad,
+          into: UnsafeMutableRawBufferPointer(rebasing: c[ObjectHeader.lengthPrefixSize...]))
       }
     }
     filled = 0
     try cipher.withUnsafeBytes { c in
-      let out = UnsafeRawBufferPointer(rebasing: c.prefix(n + SecretStream.chunkOverhead))
+      let out = UnsafeRawBufferPointer(rebasing: c.prefix(ObjectHeader.lengthPrefixSize + length))
       hasher.update(out)
       try FileSystem.writeAll(fd, out, path: temporary)
     }

@@ -57,7 +57,9 @@ public struct UnlockedVault: Sendable {
     } else {
       throw VaultError.invalidArgument("several people have passphrases (\(labels)); choose whose to reset with --label NAME")
     }
-    if (try? target.unlock(.passphrase(passphrase), vault: vault.config.vaultID)) != nil {
+    // Keeping the passphrase is fine when the point is a new Argon2id cost; otherwise it is a mistake.
+    let costChanges = kdf.map { $0 != target.kdf } ?? false
+    if !costChanges, (try? target.unlock(.passphrase(passphrase), vault: vault.config.vaultID)) != nil {
       throw VaultError.invalidArgument("the new passphrase is the same as the current one; nothing was changed")
     }
     let new = try KeySlot.create(

@@ -52,7 +52,13 @@ extension VaultCommand {
         to: new, label: label, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
       if kdf == .test { context.output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
       context.output.emit(["slot": slot.id.hex, "label": slot.label])
-      context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
+      if kdf == nil {
+        context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
+      } else {
+        context.output.line(
+          "Key slot '\(slot.label)' rewrapped with Argon2id \(slot.kdf.opsLimit) passes, \(slot.kdf.memLimit >> 20) MiB "
+            + "(if you typed a new passphrase, the old one no longer unlocks the vault).")
+      }
     }
   }
 }

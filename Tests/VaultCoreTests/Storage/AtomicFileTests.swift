@@ -64,7 +64,9 @@ struct UmaskTests {
         let store = ObjectStore(directory: dir.file("objects"), temporaryDirectory: dir.file("tmp"))
         try FileSystem.makeDirectory(store.directory)
         try FileSystem.makeDirectory(store.temporaryDirectory)
-        let id = try store.put([1, 2, 3], header: ObjectHeader(type: .note, client: .none, chunkSize: 1024), key: .random(), vault: .generate())
+        let id = try store.put(
+          [1, 2, 3], binding: ObjectBinding(type: .note, client: .none), key: .random(), vault: .generate(),
+          header: ObjectHeader(chunkSize: 1024))
         return try ScratchDirectory.permissions(of: store.path(for: id)) == 0o600
           && ScratchDirectory.permissions(of: FileSystem.parent(store.path(for: id))) == 0o700
       }
