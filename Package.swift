@@ -5,7 +5,6 @@ import PackageDescription
 // only VaultCrypto may import Clibsodium, and the executable sees VaultCore only.
 let package = Package(
   name: "vault",
-  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "vault", targets: ["vault"]),
     .library(name: "VaultCore", targets: ["VaultCore"]),

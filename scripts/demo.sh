@@ -8,13 +8,6 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 
 step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
-run() {
-  # Runs `vault ARGS`, shows it as a user would type it, and returns its status without stopping the demo.
-  printf '$ vault %s\n' "$*"
-  set +e; "$VAULT_BIN" "$@"; local rc=$?; set -e
-  printf '(exit %d)\n' "$rc"
-  return 0
-}
 expect() {
   # expect CODE ARGS...: like run, but the demo fails if the exit status is not CODE.
   local want=$1; shift

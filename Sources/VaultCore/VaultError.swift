@@ -1,3 +1,6 @@
+import Glibc
+import VaultCrypto
+
 /// A failure the user can act on. `description` is one lowercase line: what happened, then
 /// what to do. It never contains a secret or any client data.
 public enum VaultError: Error, Equatable, Sendable {
@@ -31,8 +34,12 @@ public enum VaultError: Error, Equatable, Sendable {
   case unsupportedFormat(version: UInt8)
   /// The disk is full.
   case noSpace(path: String)
-  /// A file-system operation failed.
-  case io(String)
+  /// A file-system operation failed on `path`.
+  case io(path: String, reason: String)
+  /// A key slot's Argon2id cost needs more memory than this machine can give.
+  case notEnoughMemory(slot: String, mebibytes: UInt64)
+  /// A failure that should not happen; the message asks for a report.
+  case internalError(String)
   /// An argument value is invalid in a way the parser cannot see.
   case invalidArgument(String)
 }
@@ -71,8 +78,12 @@ extension VaultError: CustomStringConvertible {
       "this vault uses format version \(v), which this release cannot read; install a newer vault"
     case .noSpace(let p):
       "no space left on the device holding \(p); free some space and retry (nothing was changed)"
-    case .io(let why):
-      "\(why); check the path and its permissions"
+    case .io(let path, let reason):
+      "cannot use \(path): \(reason)"
+    case .notEnoughMemory(let slot, let mib):
+      "not enough memory to unlock key slot '\(slot)' (its Argon2id cost needs \(mib) MiB); close other programs, or lower the cost with 'vault passwd --kdf moderate' on a larger machine"
+    case .internalError(let what):
+      "internal error: \(what); please report this, with the command you ran (no passphrase or record)"
     case .invalidArgument(let why):
       why
     }
@@ -82,19 +93,26 @@ extension VaultError: CustomStringConvertible {
     let errors = findings.filter { $0.severity == .error }
     guard let first = errors.first else { return "integrity check failed" }
     let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
-    return "integrity failure: \(first)\(more); run 'vault verify' for the full list and see OPERATIONS.md on restoring from backup"
+    return "integrity failure: \(first)\(more); run 'vault verify --keyless' for the full list, and see OPERATIONS.md (restoring from a copy)"
   }
 }
 
 extension VaultError {
-  /// Maps lower-level errors to the user-facing one at the layer that knows what they mean.
-  static func from(_ error: any Error) -> VaultError {
+  /// Maps lower-level errors to the user-facing one; the CLI applies it to anything a layer
+  /// below did not map itself, so no raw error ever reaches the user.
+  public static func from(_ error: any Error) -> VaultError {
     switch error {
     case let e as VaultError: return e
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
-    case let e as StorageError: return .io(e.description)
+    case let e as StorageError where e.code == ENOTDIR || e.code == ELOOP || e.code == EINVAL:
+      return .integrity([Finding(.error, e.path, "\(e.operation) failed: the vault holds a file of the wrong type here (\(e.description))")])
+    case let e as StorageError:
+      return .io(path: e.path, reason: "\(e.operation) failed: \(String(cString: strerror(e.code)).lowercased()); check that it exists and that you may read and write it")
     case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)
-    default: return .io("unexpected failure: \(error)")
+    case CryptoError.outOfSecureMemory:
+      return .io(path: "secure memory", reason: "allocation failed; raise the locked-memory limit (ulimit -l) and retry")
+    case let e as FormatError: return .integrity([Finding(.error, "vault", e.description)])
+    default: return .internalError("\(type(of: error)): \(error)")
     }
   }
 }

@@ -29,7 +29,7 @@ public enum AEAD {
         }
       }
     }
-    guard rc == 0 else { throw CryptoError.invalidLength(expected: 0, actual: plaintext.count) }
+    guard rc == 0 else { throw CryptoError.operationFailed("XChaCha20-Poly1305 encryption") }
     return out
   }
 

@@ -19,7 +19,7 @@ public final class Hasher {
         crypto_generichash_init(st, k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count, Self.digestSize)
       } ?? crypto_generichash_init(st, nil, 0, Self.digestSize)
     state = st
-    guard rc == 0 else { throw CryptoError.invalidLength(expected: Self.digestSize, actual: 0) }
+    guard rc == 0 else { throw CryptoError.operationFailed("BLAKE2b initialisation") }
   }
 
   /// Starts an unkeyed hash.
@@ -37,7 +37,9 @@ public final class Hasher {
   /// Absorbs `bytes`.
   public func update(_ bytes: UnsafeRawBufferPointer) {
     guard bytes.count > 0 else { return }
-    crypto_generichash_update(state, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    // Fails only when called after finalize: a programming error, not a condition to handle.
+    let rc = crypto_generichash_update(state, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    precondition(rc == 0, "BLAKE2b update after finalize")
   }
 
   /// Absorbs `bytes`.
@@ -48,8 +50,17 @@ public final class Hasher {
   /// The 32-byte digest; the hasher must not be used afterwards.
   public func finalize() -> [UInt8] {
     var out = [UInt8](repeating: 0, count: Self.digestSize)
-    crypto_generichash_final(state, &out, Self.digestSize)
+    let rc = crypto_generichash_final(state, &out, Self.digestSize)
+    precondition(rc == 0, "BLAKE2b finalized twice")
     return out
+  }
+
+  /// The 32-byte digest as a key in secure memory (for keyed derivations); the hasher must not be used afterwards.
+  public func finalizeKey() throws -> SecretKey {
+    let out = try SecureBytes(count: Self.digestSize)
+    let rc = out.withUnsafeMutableBytes { crypto_generichash_final(state, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), Self.digestSize) }
+    precondition(rc == 0, "BLAKE2b finalized twice")
+    return try SecretKey(out)
   }
 
   /// BLAKE2b-256 of `bytes` in one call.

@@ -10,9 +10,4 @@ public enum Random {
     return out
   }
 
-  /// A uniform random integer in 0..<upperBound.
-  public static func uniform(_ upperBound: UInt32) throws -> UInt32 {
-    try Sodium.ready()
-    return randombytes_uniform(upperBound)
-  }
 }

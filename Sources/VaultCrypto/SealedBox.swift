@@ -11,11 +11,12 @@ public struct BoxKeyPair: Sendable {
   public init(seed: SecretKey) throws {
     var pk = [UInt8](repeating: 0, count: Int(crypto_box_PUBLICKEYBYTES))
     let sk = try SecureBytes(count: Int(crypto_box_SECRETKEYBYTES))
-    sk.withUnsafeMutableBytes { s in
+    let rc = sk.withUnsafeMutableBytes { s in
       seed.withUnsafeBytes { sd in
-        _ = crypto_box_seed_keypair(&pk, s.baseAddress!.assumingMemoryBound(to: UInt8.self), sd.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        crypto_box_seed_keypair(&pk, s.baseAddress!.assumingMemoryBound(to: UInt8.self), sd.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }
+    guard rc == 0 else { throw CryptoError.operationFailed("key pair derivation") }
     publicKey = pk
     secretKey = sk
   }

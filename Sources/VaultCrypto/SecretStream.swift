@@ -22,13 +22,14 @@ public enum SecretStream {
     public init(key: SecretKey) throws {
       state = try SecureBytes(count: SecretStream.stateSize)
       var h = [UInt8](repeating: 0, count: SecretStream.headerSize)
-      state.withUnsafeMutableBytes { s in
+      let rc = state.withUnsafeMutableBytes { s in
         key.withUnsafeBytes { k in
-          _ = crypto_secretstream_xchacha20poly1305_init_push(
+          crypto_secretstream_xchacha20poly1305_init_push(
             s.baseAddress!.assumingMemoryBound(to: crypto_secretstream_xchacha20poly1305_state.self), &h,
             k.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
       }
+      guard rc == 0 else { throw CryptoError.operationFailed("secretstream initialisation") }
       header = h
     }
 

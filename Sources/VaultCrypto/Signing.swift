@@ -10,11 +10,12 @@ public struct SigningKeyPair: Sendable {
   public init(seed: SecretKey) throws {
     var pk = [UInt8](repeating: 0, count: Int(crypto_sign_PUBLICKEYBYTES))
     let sk = try SecureBytes(count: Int(crypto_sign_SECRETKEYBYTES))
-    sk.withUnsafeMutableBytes { s in
+    let rc = sk.withUnsafeMutableBytes { s in
       seed.withUnsafeBytes { sd in
-        _ = crypto_sign_seed_keypair(&pk, s.baseAddress!.assumingMemoryBound(to: UInt8.self), sd.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        crypto_sign_seed_keypair(&pk, s.baseAddress!.assumingMemoryBound(to: UInt8.self), sd.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }
+    guard rc == 0 else { throw CryptoError.operationFailed("key pair derivation") }
     publicKey = pk
     secretKey = sk
   }
@@ -22,9 +23,11 @@ public struct SigningKeyPair: Sendable {
   /// A detached 64-byte signature of `message`.
   public func sign(_ message: [UInt8]) -> [UInt8] {
     var sig = [UInt8](repeating: 0, count: Signing.signatureSize)
-    secretKey.withUnsafeBytes { sk in
-      _ = crypto_sign_detached(&sig, nil, message, UInt64(message.count), sk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    let rc = secretKey.withUnsafeBytes { sk in
+      crypto_sign_detached(&sig, nil, message, UInt64(message.count), sk.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
+    // Ed25519 signing cannot fail for a valid key pair, which init guarantees.
+    precondition(rc == 0, "Ed25519 signing failed")
     return sig
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CVaultSystem
 import Foundation
 import VaultCore
+import VaultCrypto
 
 /// The process entry point: harden the process, run one command, map every error to an exit status.
 @main
@@ -16,7 +17,7 @@ enum Entry {
       var command = try VaultCommand.parseAsRoot()
       try command.run()
     } catch let error as VaultError {
-      fail(error.exitStatus, kind: error.kind, message: error.description, json: json)
+      fail(error, json: json)
     } catch let error as ExitStatus.Thrown {
       exit(error.status.rawValue)
     } catch {
@@ -30,8 +31,18 @@ enum Entry {
           exit(ExitStatus.usage.rawValue)
         }
       }
+      if error is StorageError || error is CryptoError || error is FormatError || error is ObjectError
+        || error is VaultLock.Failure
+      {
+        // A lower layer's error that no layer mapped: still one line with a documented status.
+        fail(VaultError.from(error), json: json)
+      }
       VaultCommand.exit(withError: error)
     }
+  }
+
+  static func fail(_ error: VaultError, json: Bool) -> Never {
+    fail(error.exitStatus, kind: error.kind, message: error.description, json: json)
   }
 
   static func fail(_ status: ExitStatus, kind: String, message: String, json: Bool) -> Never {

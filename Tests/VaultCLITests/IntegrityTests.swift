@@ -39,7 +39,45 @@ struct IntegrityTests {
     #expect(keyless.stdout.contains("checksum mismatch"))
     let unlock = try s.vaultRun(["verify"])
     #expect(unlock.status == 10)
-    #expect(unlock.stderr.contains("integrity failure: slots/"))
+    #expect(unlock.stdout.contains("error: slots/"))
+    let passwd = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
+    #expect(passwd.status == 10)
+    #expect(passwd.stderr.contains("integrity failure: slots/"))
+  }
+
+  @Test("deleted key slots are damage (exit 10), not a wrong passphrase")
+  func slotsDeleted() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    for slot in try s.files(in: "slots") { try FileManager.default.removeItem(atPath: slot) }
+    let r = try s.vaultRun(["verify"])
+    #expect(r.status == 10)
+    #expect(r.stdout.contains("no passphrase slot"))
+  }
+
+  @Test("a vault directory with a file where a directory belongs fails with a one-line error, never a raw one")
+  func fileInsteadOfDirectory() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    try FileManager.default.removeItem(atPath: s.vault + "/slots")
+    try Data("x".utf8).write(to: URL(fileURLWithPath: s.vault + "/slots"))
+    for args in [["info"], ["verify"], ["verify", "--keyless"]] {
+      let r = try s.vaultRun(args)
+      #expect(r.status == 10, "\(args): \(r.stderr)")
+      #expect(r.stderr.hasPrefix("vault: "), "\(args): \(r.stderr)")
+      #expect(!r.stderr.contains("Error:"))
+    }
+  }
+
+  @Test("a FIFO planted as the index does not hang keyless verification")
+  func fifoIndex() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    try FileManager.default.removeItem(atPath: s.vault + "/index")
+    #expect(mkfifo(s.vault + "/index", 0o600) == 0)
+    let r = try s.run(["verify", "--keyless", "--vault", s.vault])
+    #expect(r.status == 10)
+    #expect(r.stdout.contains("index"))
   }
 
   @Test("a truncated key slot is reported (exit 10)")
@@ -49,7 +87,7 @@ struct IntegrityTests {
     for slot in try s.files(in: "slots") { try s.truncate(slot, to: 40) }
     let r = try s.vaultRun(["verify"])
     #expect(r.status == 10)
-    #expect(r.stderr.contains("key slot is damaged"))
+    #expect(r.stdout.contains("key slot is damaged"))
   }
 
   @Test("a bit flip or truncation of the index is found without the key (exit 10)", arguments: [true, false])
@@ -108,7 +146,12 @@ struct IntegrityTests {
     try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
     let r = try s.vaultRun(["verify"])
     #expect(r.status == 10)
-    #expect(r.stderr.contains("config does not authenticate"))
+    #expect(r.stdout.contains("config does not authenticate"))
+    let info = try s.run(["info", "--vault", s.vault])
+    #expect(info.status == 0, "keyless commands cannot check the MAC")
+    let passwd = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
+    #expect(passwd.status == 10)
+    #expect(passwd.stderr.contains("config does not authenticate"))
   }
 
   @Test("a bit flip anywhere in an object is found by its name (exit 10), keyless and keyed", arguments: [3, 30, 60, 70_000, 199_990])
@@ -160,7 +203,7 @@ struct IntegrityTests {
     #expect(r.stderr.contains("newer"))
   }
 
-  @Test("a lock file replaced by a symlink is not followed: the write is refused and the target untouched")
+  @Test("a lock file replaced by a symlink is not followed: damage (exit 10), and the target untouched")
   func symlinkedLock() throws {
     let s = try CLISandbox()
     try s.initVault()
@@ -168,7 +211,7 @@ struct IntegrityTests {
     try FileManager.default.removeItem(atPath: s.vault + "/lock")
     try FileManager.default.createSymbolicLink(atPath: s.vault + "/lock", withDestinationPath: victim)
     let r = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
-    #expect(r.status == 1)
+    #expect(r.status == 10)
     #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
   }
 

@@ -7,7 +7,10 @@ struct UnlockTests {
   func wrongPassphrase() throws {
     let s = try CLISandbox()
     try s.initVault()
+    // A leftover temporary file is removed by the next writer, but only once it has unlocked.
+    try Data("left over".utf8).write(to: URL(fileURLWithPath: s.vault + "/tmp/.tmp-00112233"))
     let before = try s.vaultFiles()
+    let lockBefore = try Data(contentsOf: URL(fileURLWithPath: s.vault + "/lock"))
     let bad = try s.write("not the right passphrase\n", to: "bad")
     let v = try s.run(["verify", "--vault", s.vault, "--passphrase-file", bad])
     #expect(v.status == 3)
@@ -15,6 +18,7 @@ struct UnlockTests {
     let p = try s.run(["passwd", "--vault", s.vault, "--passphrase-file", bad, "--new-passphrase-file", s.write("x new passphrase\n", to: "n")])
     #expect(p.status == 3)
     #expect(try s.vaultFiles() == before)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: s.vault + "/lock")) == lockBefore)
     #expect(!v.stderr.contains("not the right"))
   }
 
@@ -54,6 +58,36 @@ struct UnlockTests {
     #expect(r.status == 1)
     #expect(r.stderr.contains("at least 12 characters"))
     #expect(try s.vaultFiles() == before)
+  }
+
+  @Test("the recovery key restores a deleted passphrase slot")
+  func recoveryRestoresSlot() throws {
+    let s = try CLISandbox()
+    try s.initVault(["--label", "Dr Rivera"])
+    let info = try s.run(["info", "--vault", s.vault, "--json"])
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+    let slots = try #require(obj["slots"] as? [[String: Any]])
+    let passSlot = try #require(slots.first { $0["kind"] as? String == "passphrase" }?["id"] as? String)
+    try FileManager.default.removeItem(atPath: "\(s.vault)/slots/\(passSlot)")
+    #expect(try s.vaultRun(["verify"]).status == 10)
+    let newFile = try s.write("a brand new passphrase\n", to: "n")
+    let r = try s.run(["passwd", "--vault", s.vault, "--recovery-key-file", s.recoveryFile, "--label", "Dr Rivera",
+      "--new-passphrase-file", newFile, "--kdf", "test"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try s.run(["verify", "--vault", s.vault, "--passphrase-file", newFile]).status == 0)
+  }
+
+  @Test("core dumps are disabled in the running vault process")
+  func coreDumpsDisabled() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    // The passphrase command runs as a child of vault, so $PPID is the vault process itself.
+    let limits = s.root.appendingPathComponent("limits").path
+    let command = "grep 'Max core file size' /proc/$PPID/limits > \(limits); printf '%s\\n' '\(s.passphrase)'"
+    let r = try s.run(["verify", "--vault", s.vault], env: ["VAULT_PASSPHRASE_COMMAND": command])
+    #expect(r.status == 0, "\(r.stderr)")
+    let line = try String(contentsOfFile: limits, encoding: .utf8)
+    #expect(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(line)")
   }
 
   @Test("passwd refuses the current passphrase as the new one")

@@ -17,6 +17,12 @@ public enum Credential: Sendable {
   case passphrase(SecureBytes)
   /// A parsed recovery key.
   case recoveryKey(RecoveryKey)
+
+  /// The kind of slot this credential can open.
+  public var slotKind: SlotKind {
+    if case .passphrase = self { return .passphrase }
+    return .recovery
+  }
 }
 
 /// One way to unlock the vault: the master key wrapped under a key derived from a credential
@@ -49,17 +55,16 @@ public struct KeySlot: Sendable {
     guard !label.isEmpty, label.utf8.count <= maxLabelBytes else {
       throw VaultError.invalidArgument("a key slot label must be 1 to \(maxLabelBytes) bytes of UTF-8")
     }
-    let kind: SlotKind
-    if case .passphrase = credential { kind = .passphrase } else { kind = .recovery }
+    let kind = credential.slotKind
     let params = kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
-    var slot = KeySlot(
+    // The AD covers every clear field, so it is computed from the slot before the key is wrapped.
+    let unwrapped = KeySlot(
       id: try id ?? RandomID.generate(), kind: kind, label: label, created: now, kdf: params,
       salt: try Random.bytes(PasswordKDF.saltSize), wrapped: [])
-    let kek = try slot.keyEncryptionKey(credential)
-    slot = KeySlot(
-      id: slot.id, kind: kind, label: label, created: now, kdf: params, salt: slot.salt,
-      wrapped: try AEAD.seal(keys.master, using: kek, binding: slot.associatedData(vault: vault)))
-    return slot
+    let kek = try unwrapped.keyEncryptionKey(credential)
+    return KeySlot(
+      id: unwrapped.id, kind: kind, label: label, created: now, kdf: params, salt: unwrapped.salt,
+      wrapped: try AEAD.seal(keys.master, using: kek, binding: unwrapped.associatedData(vault: vault)))
   }
 
   /// Unwraps the master key.

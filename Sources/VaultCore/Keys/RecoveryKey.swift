@@ -19,21 +19,39 @@ public struct RecoveryKey: Sendable {
 
   /// The printable form, e.g. `7K3D-...` (14 groups). Print it once; never log it.
   public func encoded() throws -> String {
-    var bytes = key.withUnsafeBytes { [UInt8]($0) }
-    defer { for i in bytes.indices { bytes[i] = 0 } }
-    bytes += Array(try Hasher.blake2b256(bytes).prefix(Self.checksumSize))
-    var chars: [UInt8] = []
+    // One buffer of exactly key ‖ checksum, in secure memory: appending to an array would
+    // reallocate and leave an unwiped copy of the key behind.
+    let bytes = try SecureBytes(count: SecretKey.size + Self.checksumSize)
+    let hasher = try Hasher()
+    key.withUnsafeBytes { hasher.update($0) }
+    let checksum = hasher.finalize().prefix(Self.checksumSize)
+    bytes.withUnsafeMutableBytes { b in
+      key.withUnsafeBytes { b.copyMemory(from: $0) }
+      for (i, c) in checksum.enumerated() { b[SecretKey.size + i] = c }
+    }
+    // Capacity reserved up front so no reallocation leaves a copy; both buffers are wiped. The
+    // returned String itself is ordinary memory: it exists to be printed once.
+    var chars = [UInt8]()
+    chars.reserveCapacity(Self.symbolCount)
+    var out = [UInt8]()
+    out.reserveCapacity(Self.symbolCount + Self.symbolCount / 4)
+    defer {
+      for i in chars.indices { chars[i] = 0 }
+      for i in out.indices { out[i] = 0 }
+    }
     var acc: UInt32 = 0
     var bits = 0
-    for b in bytes {
-      acc = (acc << 8) | UInt32(b)
-      bits += 8
-      while bits >= 5 {
-        bits -= 5
-        chars.append(Self.alphabet[Int((acc >> UInt32(bits)) & 31)])
+    bytes.withUnsafeBytes { raw in
+      for b in raw {
+        acc = (acc << 8) | UInt32(b)
+        bits += 8
+        while bits >= 5 {
+          bits -= 5
+          chars.append(Self.alphabet[Int((acc >> UInt32(bits)) & 31)])
+        }
       }
     }
-    var out: [UInt8] = []
+    acc = 0
     for (i, c) in chars.enumerated() {
       if i > 0 && i % 4 == 0 { out.append(UInt8(ascii: "-")) }
       out.append(c)
@@ -88,8 +106,6 @@ public struct RecoveryKey: Sendable {
   func keyEncryptionKey(salt: [UInt8]) throws -> SecretKey {
     let h = try Hasher(key: key)
     h.update(Binding.recovery + salt)
-    var digest = h.finalize()
-    defer { for i in digest.indices { digest[i] = 0 } }
-    return try digest.withUnsafeBytes { try SecretKey(SecureBytes(copying: $0)) }
+    return try h.finalizeKey()
   }
 }

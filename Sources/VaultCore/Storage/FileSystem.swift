@@ -55,10 +55,12 @@ public enum FileSystem {
 
   /// Reads a whole file of at most `limit` bytes (files on disk are untrusted: a huge one is refused).
   public static func readFile(_ path: String, limit: Int = 64 << 20) throws -> [UInt8] {
-    let fd = try open(path, O_RDONLY)
+    // O_NONBLOCK so a FIFO planted in the vault cannot hang an unattended job; it is then refused.
+    let fd = try open(path, O_RDONLY | O_NONBLOCK)
     defer { close(fd) }
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw StorageError(path: path, operation: "stat", code: errno) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw StorageError(path: path, operation: "read (not a regular file)", code: EINVAL) }
     guard Int(st.st_size) <= limit else { throw StorageError(path: path, operation: "read (file too large)", code: EFBIG) }
     var out = [UInt8](repeating: 0, count: Int(st.st_size))
     let n = try out.withUnsafeMutableBytes { try readFull(fd, into: $0, path: path) }

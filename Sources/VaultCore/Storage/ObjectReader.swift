@@ -57,9 +57,8 @@ public final class ObjectReader {
     let chunkSize = Int(header.chunkSize)
     let maxCipher = chunkSize + SecretStream.chunkOverhead
     var cipher = [UInt8](repeating: 0, count: maxCipher)
-    var plain = [UInt8](repeating: 0, count: chunkSize)
+    let plain = try SecureBytes(count: chunkSize)
     var prefix = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize)
-    defer { plain.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) } }
     while true {
       let got = try prefix.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
       if got == 0 {
@@ -95,7 +94,11 @@ public final class ObjectReader {
   }
 
   /// The content length of a final chunk: it ends in zero padding and a u32 padding length.
-  private func unpad(_ plain: [UInt8], count n: Int) throws -> Int {
+  private func unpad(_ buffer: SecureBytes, count n: Int) throws -> Int {
+    try buffer.withUnsafeBytes { try unpad($0, count: n) }
+  }
+
+  private func unpad(_ plain: UnsafeRawBufferPointer, count n: Int) throws -> Int {
     guard n >= ObjectHeader.trailerSize else { throw ObjectError.corrupted(id, "final chunk has no padding trailer") }
     let t = n - ObjectHeader.trailerSize
     let padding = Int(UInt32(plain[t]) | UInt32(plain[t + 1]) << 8 | UInt32(plain[t + 2]) << 16 | UInt32(plain[t + 3]) << 24)

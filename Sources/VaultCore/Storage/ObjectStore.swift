@@ -75,6 +75,8 @@ public struct ObjectStore: Sendable {
   public func get(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, limit: Int = 1 << 30) throws -> [UInt8] {
     let r = try reader(id, binding: binding, key: key, vault: vault)
     var out: [UInt8] = []
+    // Sized from the file so appending never reallocates and leaves copies of the plaintext behind.
+    out.reserveCapacity(min(limit, (try? FileSystem.size(path(for: id))) ?? 0))
     try r.readAll { chunk in
       guard out.count + chunk.count <= limit else { throw ObjectError.tooLarge(id, limit: limit) }
       out += chunk

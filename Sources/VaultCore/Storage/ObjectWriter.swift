@@ -13,18 +13,20 @@ public final class ObjectWriter {
   private let ad: [UInt8]
   private let hasher: Hasher
   private let chunkSize: Int
-  private var plain: [UInt8]
+  /// Client plaintext, so it lives in secure memory (not swapped, wiped on release).
+  private let plain: SecureBytes
   private var filled = 0
   private var cipher: [UInt8]
   private var done = false
-  /// Plaintext bytes accepted so far.
-  public private(set) var plaintextCount: UInt64 = 0
 
   init(store: ObjectStore, header: ObjectHeader, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
+    guard ObjectHeader.chunkSizeRange.contains(header.chunkSize) else {
+      throw FormatError.invalidField("chunk size \(header.chunkSize) out of range")
+    }
     self.store = store
     self.header = header
     chunkSize = Int(header.chunkSize)
-    plain = [UInt8](repeating: 0, count: chunkSize)
+    plain = try SecureBytes(count: chunkSize)
     cipher = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize + chunkSize + SecretStream.chunkOverhead)
     ad = header.associatedData(vault: vault, binding: binding)
     encryptor = try SecretStream.Encryptor(key: key)
@@ -42,8 +44,6 @@ public final class ObjectWriter {
 
   deinit {
     if !done { abandon() }
-    // The plaintext buffer held client data; clear it before the allocator reuses the memory.
-    plain.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) }
   }
 
   /// Appends plaintext.
@@ -58,7 +58,6 @@ public final class ObjectWriter {
       }
       filled += n
       offset += n
-      plaintextCount += UInt64(n)
     }
   }
 

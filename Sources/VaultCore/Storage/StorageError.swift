@@ -1,8 +1,9 @@
 // Storage/ owns bytes on disk: durable atomic writes, permissions, the writer lock and the
-// object store. It never sees a key and never imports VaultCrypto for anything but hashing.
-
+// object store. It handles keys only to pass them to VaultCrypto's secretstream for objects;
+// it never derives, stores or wraps one.
 
 import Glibc
+
 /// A failed system call on a vault path; VaultError turns it into a message for the user.
 public struct StorageError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The path the operation was about.

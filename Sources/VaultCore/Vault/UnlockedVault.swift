@@ -37,13 +37,21 @@ public struct UnlockedVault: Sendable {
   /// current costs). No other file changes. Call under the exclusive lock.
   ///
   /// The slot is the one named by `label`, else the passphrase slot that unlocked the vault,
-  /// else (unlocked with the recovery key) the only passphrase slot.
+  /// else (unlocked with the recovery key) the only passphrase slot. With the recovery key and
+  /// no readable passphrase slot (deleted or damaged), a new slot is written: recovering from
+  /// exactly that is what the recovery key is for.
   public func changePassphrase(to passphrase: SecureBytes, label: String? = nil, kdf: KDFParameters?, now: Int64) throws -> KeySlot {
     try PassphrasePolicy.check(passphrase)
     let candidates = try vault.keySlots().slots.filter { $0.kind == .passphrase }
     let labels = candidates.map { "'\($0.label)'" }.joined(separator: ", ")
     let target: KeySlot
-    if let label {
+    if candidates.isEmpty && slot.kind == .recovery {
+      let new = try KeySlot.create(
+        for: .passphrase(passphrase), label: label ?? "owner", kdf: kdf ?? .moderate, keys: keys,
+        vault: vault.config.vaultID, now: now)
+      try write(new)
+      return new
+    } else if let label {
       guard let named = candidates.first(where: { $0.label == label }) else {
         throw VaultError.invalidArgument("no passphrase slot is labelled '\(label)'; the slots are \(labels)")
       }
@@ -52,8 +60,6 @@ public struct UnlockedVault: Sendable {
       target = slot
     } else if candidates.count == 1 {
       target = candidates[0]
-    } else if candidates.isEmpty {
-      throw VaultError.invalidArgument("this vault has no passphrase slot to change")
     } else {
       throw VaultError.invalidArgument("several people have passphrases (\(labels)); choose whose to reset with --label NAME")
     }
@@ -65,9 +71,13 @@ public struct UnlockedVault: Sendable {
     let new = try KeySlot.create(
       for: .passphrase(passphrase), label: target.label, kdf: kdf ?? target.kdf, keys: keys,
       vault: vault.config.vaultID, now: now, id: target.id)
-    do {
-      try AtomicFile.write(new.encoded(), to: vault.layout.slot(new.id), temporaryDirectory: vault.layout.tmp)
-    } catch { throw VaultError.from(error) }
+    try write(new)
     return new
+  }
+
+  private func write(_ slot: KeySlot) throws {
+    do {
+      try AtomicFile.write(slot.encoded(), to: vault.layout.slot(slot.id), temporaryDirectory: vault.layout.tmp)
+    } catch { throw VaultError.from(error) }
   }
 }

@@ -42,8 +42,13 @@ extension Vault {
       // rename(2) replaces a missing or empty directory atomically; anything else fails with ENOTEMPTY.
       if Glibc.rename(staging.root, layout.root) != 0 {
         let e = errno
-        throw e == ENOTEMPTY || e == EEXIST ? VaultError.directoryNotEmpty(path: layout.root)
-          : VaultError.from(StorageError(path: layout.root, operation: "create", code: e))
+        switch e {
+        case ENOTEMPTY, EEXIST: throw VaultError.directoryNotEmpty(path: layout.root)
+        case EBUSY, EXDEV:
+          // The vault is built beside its final place and renamed; a mount point cannot be replaced.
+          throw VaultError.io(path: layout.root, reason: "it is a mount point; create the vault in a directory inside it, e.g. --vault \(layout.root)/vault")
+        default: throw VaultError.from(StorageError(path: layout.root, operation: "create", code: e))
+        }
       }
       try FileSystem.syncDirectory(parent)
       let vault = Vault(layout: layout, config: config)
@@ -64,7 +69,7 @@ extension Vault {
     }
     let parent = FileSystem.parent(layout.root)
     guard FileSystem.isDirectory(parent) else {
-      throw VaultError.io("the parent directory \(parent) does not exist; create it first")
+      throw VaultError.io(path: parent, reason: "the directory does not exist; create it first (mkdir -p), or choose another --vault")
     }
   }
 

@@ -84,10 +84,20 @@ public struct Vault: Sendable {
   ///   opens and some slot is damaged, or when the config fails its MAC.
   public func unlock(_ credential: Credential) throws -> UnlockedVault {
     let (slots, damaged) = try keySlots()
-    let kind: SlotKind
-    if case .passphrase = credential { kind = .passphrase } else { kind = .recovery }
+    let kind = credential.slotKind
+    let candidates = slots.filter { $0.kind == kind }
+    let damagedErrors = damaged.filter { $0.severity == .error }
+    guard !candidates.isEmpty else {
+      // No slot of this kind at all is damage (deleted or unreadable files), not a wrong passphrase.
+      throw VaultError.integrity(damagedErrors.isEmpty ? [Finding(.error, "slots", "no \(kind) slot: the vault's key files are missing")] : damagedErrors)
+    }
+    // Each slot costs one Argon2id run; a directory stuffed with planted slots must not make
+    // unlocking take hours (FORMAT.md §5.6).
+    guard candidates.count <= Self.maximumSlotsPerKind else {
+      throw VaultError.integrity([Finding(.error, "slots", "\(candidates.count) \(kind) slots (at most \(Self.maximumSlotsPerKind) are allowed)")])
+    }
     var lastError: any Error = kind == .passphrase ? VaultError.wrongPassphrase : VaultError.wrongRecoveryKey
-    for slot in slots where slot.kind == kind {
+    for slot in candidates {
       do {
         let keys = try VaultKeys(master: slot.unlock(credential, vault: config.vaultID))
         guard try config.isAuthentic(for: keys) else {
@@ -98,13 +108,15 @@ public struct Vault: Sendable {
         lastError = e
       } catch CryptoError.kdfFailed {
         // A slot whose cost this machine cannot pay must not stop the others from being tried.
-        lastError = VaultError.io("not enough memory to derive the key of slot '\(slot.label)' (\(slot.kdf.memLimit >> 20) MiB)")
+        lastError = VaultError.notEnoughMemory(slot: slot.label, mebibytes: slot.kdf.memLimit >> 20)
       }
     }
-    let damagedErrors = damaged.filter { $0.severity == .error }
     if !damagedErrors.isEmpty { throw VaultError.integrity(damagedErrors) }
     throw lastError
   }
+
+  /// The most slots of one kind a reader tries; one per practitioner is far below it.
+  public static let maximumSlotsPerKind = 32
 
   /// Counts and sizes for `vault info`, read without a key.
   public func info() throws -> VaultInfo {

@@ -94,7 +94,8 @@ public struct VaultVerifier {
         }
         guard !damaged.contains(entry.clientIndex) else { continue }
         do {
-          _ = try store.get(entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
+          try store.reader(entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
+            .readAll { _ in }
         } catch {
           findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), Self.describe(error)))
         }

@@ -4,7 +4,7 @@ import VaultCore
 
 extension VaultCommand {
   /// `vault info`: format, counts, sizes and key slots, without a passphrase.
-  struct Info: VaultSubcommand {
+  struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show the vault's format version, size and key slots (no passphrase needed).",
       discussion: """
@@ -14,11 +14,11 @@ extension VaultCommand {
         EXIT STATUS
           0 shown; 1 no vault; 4 vault busy; 10 the config file is damaged
         """)
-    static let access = VaultAccess.keyless
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
 
-    @OptionGroup var global: GlobalOptions
-
-    func run(_ context: CommandContext) throws {
+    func run() throws {
+      let context = try CommandContext.open(location, lock: lock, access: .keyless)
       let info = try context.vault.info()
       context.output.emit(info)
       context.output.line("""

@@ -26,7 +26,12 @@ extension VaultCommand {
           2 usage error; 3 no passphrase could be read
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var location: VaultOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+      "Read the new passphrase from the first line of <file> (also: VAULT_PASSPHRASE_FILE, VAULT_PASSPHRASE_COMMAND).",
+      valueName: "file"))
+    var passphraseFile: String?
 
     @Option(name: .long, help: ArgumentHelp(
       "Argon2id cost: moderate (default, ~256 MiB), sensitive (~1 GiB), or test (tiny; only for tests and demos).",
@@ -34,7 +39,7 @@ extension VaultCommand {
     var kdf: KDFLevel = .moderate
 
     @Option(name: .long, help: ArgumentHelp(
-      "Name of the person this passphrase belongs to; shown in the access log (default: $USER).", valueName: "name"))
+      "Name of the person this passphrase belongs to, stored unencrypted in the key slot (default: $USER).", valueName: "name"))
     var label: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -49,13 +54,12 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let output = global.output
-      let path = global.vaultPath
-      if global.isDefaultPath { try FileSystemSupport.createParents(of: path) }
+      let output = location.output
+      let path = location.path
+      if location.isDefaultPath { try FileSystemSupport.createParents(of: path) }
       // Refuse an existing vault before asking for a passphrase the user would type for nothing.
       try Vault.checkCanCreate(at: path)
-      let passphrase = try global.passphraseSource.readNew(prompt: "New vault passphrase: ")
-      try PassphrasePolicy.check(passphrase)
+      let passphrase = try PassphraseSource(file: passphraseFile).readNew(prompt: "New vault passphrase: ")
       // The key file is created (O_EXCL) before the vault, so a bad path fails while nothing
       // exists yet, instead of leaving a vault whose recovery key was never saved.
       let keyFile = try recoveryKeyOut.map { try PrivateFile(creating: $0) }
@@ -87,7 +91,7 @@ extension VaultCommand {
       if kdf == .test { output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
       if let out = savedTo {
         output.line("The recovery key was written to \(out). Move it offline (print it, or keep the USB stick in a safe) and delete it from this computer.")
-      } else if !global.json {
+      } else if !location.json {
         output.line("""
 
           RECOVERY KEY (shown only this once):

@@ -5,7 +5,7 @@ import VaultCrypto
 
 extension VaultCommand {
   /// `vault passwd`: rewrap one key slot under a new passphrase.
-  struct Passwd: VaultSubcommand {
+  struct Passwd: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Change the passphrase (or set a new one with the recovery key).",
       discussion: """
@@ -24,9 +24,9 @@ extension VaultCommand {
           0 changed; 1 the new passphrase breaks the rule; 2 usage error;
           3 wrong passphrase or recovery key; 4 vault busy; 10 integrity failure
         """)
-    static let access = VaultAccess.unlockedWrite
-
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
+    @OptionGroup var unlock: UnlockOptions
 
     @Option(name: .long, help: ArgumentHelp("Read the new passphrase from the first line of <file>.", valueName: "file"))
     var newPassphraseFile: String?
@@ -40,7 +40,7 @@ extension VaultCommand {
       valueName: "name"))
     var label: String?
 
-    func run(_ context: CommandContext) throws {
+    func run() throws {
       let source = PassphraseSource(file: newPassphraseFile, environment: [:])
       let new: SecureBytes
       do {
@@ -48,6 +48,8 @@ extension VaultCommand {
       } catch VaultError.noPassphraseSource {
         throw VaultError.passphraseSourceFailed("no terminal to ask for the new passphrase; give it with --new-passphrase-file FILE")
       }
+      // Both passphrases are asked for before the lock is taken (CommandContext).
+      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
       let slot = try context.keys.changePassphrase(
         to: new, label: label, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
       if kdf == .test { context.output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }

@@ -19,23 +19,37 @@ extension VaultCommand {
           10 corruption or tampering found
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
+    @OptionGroup var unlock: UnlockOptions
 
     @Flag(name: .long, help: "Skip the checks that need the passphrase.")
     var keyless = false
 
     func run() throws {
-      let context = try CommandContext.open(global, access: keyless ? .keyless : .unlockedRead)
+      let context: CommandContext
+      var unlockFindings: [Finding] = []
+      do {
+        context = try CommandContext.open(location, lock: lock, unlock: unlock, access: keyless ? .keyless : .unlockedRead)
+      } catch VaultError.integrity(let found) where !keyless {
+        // The damage stopped the unlock: report it, with everything a keyless check can see,
+        // instead of sending the user back to the command they just ran.
+        location.output.note("the vault is damaged and cannot be unlocked; reporting what the keyless checks find")
+        unlockFindings = found
+        context = try CommandContext.open(location, lock: lock, access: .keyless)
+      }
       var verifier = VaultVerifier(vault: context.vault)
       verifier.progress = Output.progress("checking objects")
-      let findings = try verifier.run(unlocked: context.unlocked)
+      let checked = try verifier.run(unlocked: context.unlocked)
+      let findings = unlockFindings + checked.filter { !unlockFindings.contains($0) }
       let errors = findings.filter { $0.severity == .error }.count
-      context.output.emit(VerifyResult(ok: errors == 0, keyed: !keyless, errors: errors, findings: findings))
+      let keyed = context.unlocked != nil
+      context.output.emit(VerifyResult(ok: errors == 0, keyed: keyed, errors: errors, findings: findings))
       for f in findings { context.output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
       context.output.line(
         errors == 0
-          ? "ok: no problems found\(keyless ? " (keyless checks only)" : "")\(findings.isEmpty ? "" : ", \(findings.count) warning(s)")"
-          : "\(errors) problem(s) found: the vault is damaged or was tampered with; see docs/OPERATIONS.md to restore from a backup")
+          ? "ok: no problems found\(keyed ? "" : " (keyless checks only)")\(findings.isEmpty ? "" : ", \(findings.count) warning(s)")"
+          : "\(errors) problem(s) found: the vault is damaged or was tampered with; see OPERATIONS.md (restoring from a copy)")
       if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
     }
   }

@@ -43,6 +43,8 @@ extension VaultError {
     case .unsupportedFormat: "unsupportedFormat"
     case .noSpace: "noSpace"
     case .io: "io"
+    case .notEnoughMemory: "notEnoughMemory"
+    case .internalError: "internalError"
     case .invalidArgument: "invalidArgument"
     }
   }

@@ -14,7 +14,7 @@ enum FileSystemSupport {
     do {
       try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw VaultError.io("cannot create \(parent)")
+      throw VaultError.io(path: parent, reason: "cannot create the directory; check the permissions of its parent")
     }
   }
 }
@@ -28,7 +28,7 @@ final class PrivateFile {
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
       let why = errno == EEXIST ? "it already exists; choose a new file" : String(cString: strerror(errno)).lowercased()
-      throw VaultError.io("cannot create \(path): \(why)")
+      throw VaultError.io(path: path, reason: "cannot create the file: \(why)")
     }
     self.path = path
   }
@@ -40,7 +40,7 @@ final class PrivateFile {
     let synced = fsync(fd) == 0
     close(fd)
     fd = -1
-    guard written == bytes.count, synced else { throw VaultError.io("cannot write \(path)") }
+    guard written == bytes.count, synced else { throw VaultError.io(path: path, reason: "cannot write the file (disk full?)") }
   }
 
   /// Removes the file (the operation it was made for failed).

@@ -2,17 +2,14 @@ import Foundation
 
 /// A JSON value for output that is not worth a Codable type of its own.
 enum AnyCodable: Encodable {
-  case int(Int), string(String), bool(Bool), array([AnyCodable]), object([String: AnyCodable]), null
+  case int(Int), string(String), object([String: AnyCodable])
 
   func encode(to encoder: any Encoder) throws {
     var c = encoder.singleValueContainer()
     switch self {
     case .int(let v): try c.encode(v)
     case .string(let v): try c.encode(v)
-    case .bool(let v): try c.encode(v)
-    case .array(let v): try c.encode(v)
     case .object(let v): try c.encode(v)
-    case .null: try c.encodeNil()
     }
   }
 }

@@ -16,9 +16,6 @@ enum Terminal {
   /// True when stderr is a terminal: progress is shown only then.
   static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-  /// True when stdin is a terminal.
-  static var stdinIsTerminal: Bool { isatty(0) == 1 }
-
   // Saved so a Ctrl-C during a no-echo prompt can restore the terminal before exiting.
   nonisolated(unsafe) private static var savedState = termios()
   nonisolated(unsafe) private static var savedFD: Int32 = -1
@@ -46,7 +43,10 @@ enum Terminal {
       _ = "\n".withCString { write(fd, $0, 1) }
     }
     _ = prompt.withCString { write(fd, $0, strlen($0)) }
-    tcsetattr(fd, TCSAFLUSH, &silent)
+    // If echo cannot be turned off, the passphrase would appear on screen: refuse instead.
+    guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else {
+      throw VaultError.passphraseSourceFailed("cannot turn off echo on the terminal; use --passphrase-file instead")
+    }
     return try readLine(from: fd, what: "the terminal")
   }
 

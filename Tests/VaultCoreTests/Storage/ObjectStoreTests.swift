@@ -185,7 +185,6 @@ struct ObjectStoreTests {
       try payload[offset..<offset + piece].withUnsafeBytes { try writer.write($0) }
       offset += piece
     }
-    #expect(writer.plaintextCount == 5000)
     let id = try writer.finish()
     #expect(try f.get(id) == payload)
     #expect(try f.temporaryFiles() == [])
