@@ -10,4 +10,8 @@ printf 'fixture passphrase v1\n' > "$out/passphrase.txt"
   --recovery-key-out "$out/recovery-key.txt" >/dev/null
 # git keeps no empty directories; a .keep file would be a stray, so the vault recreates them instead.
 "$bin" info --vault "$out/vault" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["vaultID"])' > "$out/vault-id.txt"
+# The records (a client key, a client index object, a two-chunk object) are added through the
+# library by the fixture-maker test, so every layer of the format is pinned by committed bytes.
+VAULT_MAKE_FIXTURE=$(realpath "$out") swift test --filter FixtureMaker >/dev/null
+test -f "$out/manifest.json" || { echo "make-fixture: the fixture maker did not run" >&2; exit 1; }
 echo "made $out"

@@ -25,8 +25,27 @@ struct FormatFixtureTests {
     #expect(unlocked.slot.label == "fixture")
     let recovery = try String(contentsOf: fixture.appendingPathComponent("recovery-key.txt"), encoding: .utf8)
     _ = try vault.unlock(.recoveryKey(RecoveryKey.parse(secret(recovery))))
-    #expect(try unlocked.readIndex().generation == 0)
     let errors = try VaultVerifier(vault: vault).run(unlocked: unlocked).filter { $0.severity == .error }
     #expect(errors.isEmpty, "\(errors)")
+    #expect(try VaultVerifier(vault: vault).run().filter { $0.severity == .error }.isEmpty)
+
+    // Every layer decodes to the committed plaintext: index entry → client key → objects.
+    let manifest = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("manifest.json"))) as? [String: String])
+    let client = try #require(RandomID(hex: manifest["client"] ?? ""))
+    let clientIndex = try #require(ObjectID(hex: manifest["clientIndexObject"] ?? ""))
+    let document = try #require(ObjectID(hex: manifest["documentObject"] ?? ""))
+    let index = try unlocked.readIndex()
+    #expect(index.generation == 1)
+    #expect(index.entries == [IndexEntry(client: client, clientIndex: clientIndex)])
+    let keyFile = try Array(Data(contentsOf: URL(fileURLWithPath: vault.layout.clientKey(client))))
+    let clientKey = try ClientKeyFile.decode(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
+    let store = vault.layout.objectStore
+    #expect(
+      try store.get(clientIndex, binding: ObjectBinding(type: .clientIndex, client: client), key: clientKey, vault: vault.config.vaultID)
+        == FixtureContent.clientIndexText)
+    #expect(
+      try store.get(document, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)
+        == FixtureContent.document())
   }
 }
