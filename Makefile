@@ -40,7 +40,9 @@ install: deps
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual >/dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+	  $(DESTDIR)$(PREFIX)/share/doc/vault
+	install -m 0644 README.md docs/FORMAT.md docs/THREAT-MODEL.md docs/OPERATIONS.md $(DESTDIR)$(PREFIX)/share/doc/vault/
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/vault
 	install -m 0644 .build/plugins/GenerateManual/outputs/vault/vault.1 $(DESTDIR)$(PREFIX)/share/man/man1/vault.1
 	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault
@@ -53,6 +55,7 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vault \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vault.fish
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/vault
 
 ## bench: measure, and rewrite docs/BENCHMARKS.md
 bench: deps

@@ -30,7 +30,7 @@ let package = Package(
     ),
     .executableTarget(name: "vault-bench", dependencies: ["VaultCore", "VaultCrypto"]),
     .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultCrypto"], exclude: ["Fixtures"]),
-    .testTarget(name: "VaultCLITests", dependencies: ["vault", "VaultCore", "VaultCrypto"]),
+    .testTarget(name: "VaultCLITests", dependencies: ["vault", "VaultCore", "VaultCrypto"], exclude: ["Snapshots"]),
   ],
   swiftLanguageModes: [.v6]
 )

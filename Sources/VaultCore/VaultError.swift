@@ -93,7 +93,7 @@ extension VaultError: CustomStringConvertible {
     let errors = findings.filter { $0.severity == .error }
     guard let first = errors.first else { return "integrity check failed" }
     let more = errors.count > 1 ? " (and \(errors.count - 1) more problem\(errors.count == 2 ? "" : "s"))" : ""
-    return "integrity failure: \(first)\(more); run 'vault verify --keyless' for the full list, and see OPERATIONS.md (restoring from a copy)"
+    return "integrity failure: \(first)\(more); run 'vault verify --keyless' for the full list, and see OPERATIONS.md in the vault documentation (restoring from a copy)"
   }
 }
 

@@ -3,6 +3,15 @@ import Testing
 import VaultCore
 import VaultCrypto
 
+/// Edits a checksummed vault file and recomputes its trailing BLAKE2b checksum, as an attacker
+/// with write access can: what is left to catch the edit is the MAC or AEAD inside.
+func forgeChecksummed(_ path: String, _ edit: (inout [UInt8]) -> Void) throws {
+  var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+  edit(&bytes)
+  let body = Array(bytes.dropLast(32))
+  try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
+}
+
 @Suite("integrity failures are found and exit 10")
 struct IntegrityTests {
   /// Adds one vault-level object through the library, as later commands will, and returns its path.
@@ -104,11 +113,7 @@ struct IntegrityTests {
   func indexForgedChecksum() throws {
     let s = try CLISandbox()
     try s.initVault()
-    let path = s.vault + "/index"
-    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-    bytes[40] ^= 0x80
-    let body = Array(bytes.dropLast(32))
-    try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
+    try forgeChecksummed(s.vault + "/index") { bytes in bytes[40] ^= 0x80 }
     #expect(try s.run(["verify", "--keyless", "--vault", s.vault]).status == 0)
     let r = try s.vaultRun(["verify"])
     #expect(r.status == 10)
@@ -139,11 +144,7 @@ struct IntegrityTests {
   func configForged() throws {
     let s = try CLISandbox()
     try s.initVault()
-    let path = s.vault + "/config"
-    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-    bytes[40] ^= 0x01  // inside the X25519 public key
-    let body = Array(bytes.dropLast(32))
-    try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
+    try forgeChecksummed(s.vault + "/config") { bytes in bytes[40] ^= 0x01 }  // inside the X25519 public key
     let r = try s.vaultRun(["verify"])
     #expect(r.status == 10)
     #expect(r.stdout.contains("config does not authenticate"))
@@ -192,11 +193,7 @@ struct IntegrityTests {
   func newerFormat() throws {
     let s = try CLISandbox()
     try s.initVault()
-    let path = s.vault + "/config"
-    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-    bytes[5] = 2
-    let body = Array(bytes.dropLast(32))
-    try Data(body + Hasher.blake2b256(body)).write(to: URL(fileURLWithPath: path))
+    try forgeChecksummed(s.vault + "/config") { bytes in bytes[5] = 2 }
     let r = try s.run(["info", "--vault", s.vault])
     #expect(r.status == 1)
     #expect(r.stderr.contains("format version 2"))

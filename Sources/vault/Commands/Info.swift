@@ -12,7 +12,10 @@ extension VaultCommand {
         vault directory could count for themselves.
 
         EXIT STATUS
-          0 shown; 1 no vault; 4 vault busy; 10 the config file is damaged
+          0   shown
+          1   no vault
+          4   the vault is busy
+          10  the config file or a key slot is damaged
         """)
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions

@@ -19,11 +19,13 @@ extension VaultCommand {
 
         EXAMPLES
           vault init
-          vault init --vault /srv/practice-vault --recovery-key-out /media/usb/recovery.txt
+          vault init --vault /srv/vault --recovery-key-out /media/usb/key.txt
 
         EXIT STATUS
-          0 created; 1 the directory exists or is not empty, or the passphrase breaks the rule;
-          2 usage error; 3 no passphrase could be read
+          0  created
+          1  the directory exists or is not empty, or the passphrase breaks the rule
+          2  usage error
+          3  no passphrase could be read
         """)
 
     @OptionGroup var location: VaultOptions

@@ -17,12 +17,16 @@ extension VaultCommand {
 
         EXAMPLES
           vault passwd
-          vault passwd --recovery-key-file /media/usb/recovery.txt     (forgotten passphrase)
-          vault passwd --kdf sensitive                                  (raise the Argon2id cost)
+          vault passwd --recovery-key-file /media/usb/key.txt   (forgot it)
+          vault passwd --kdf sensitive                          (raise the cost)
 
         EXIT STATUS
-          0 changed; 1 the new passphrase breaks the rule; 2 usage error;
-          3 wrong passphrase or recovery key; 4 vault busy; 10 integrity failure
+          0   changed
+          1   the new passphrase breaks the rule, or is unchanged
+          2   usage error
+          3   wrong passphrase or recovery key
+          4   the vault is busy
+          10  integrity failure
         """)
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions

@@ -15,8 +15,11 @@ extension VaultCommand {
         Every problem is listed, one per line, on stdout; warnings do not change the exit status.
 
         EXIT STATUS
-          0 no errors found; 1 no vault; 3 wrong passphrase; 4 vault busy;
-          10 corruption or tampering found
+          0   no errors found (warnings may have been listed)
+          1   no vault
+          3   wrong passphrase or recovery key
+          4   the vault is busy
+          10  corruption or tampering found
         """)
 
     @OptionGroup var location: VaultOptions
@@ -49,7 +52,7 @@ extension VaultCommand {
       context.output.line(
         errors == 0
           ? "ok: no problems found\(keyed ? "" : " (keyless checks only)")\(findings.isEmpty ? "" : ", \(findings.count) warning(s)")"
-          : "\(errors) problem(s) found: the vault is damaged or was tampered with; see OPERATIONS.md (restoring from a copy)")
+          : "\(errors) problem(s) found: the vault is damaged or was tampered with; see OPERATIONS.md in the vault documentation (restoring from a copy)")
       if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
     }
   }
