@@ -25,7 +25,7 @@ struct VaultCommand: ParsableCommand {
         10  integrity failure: corruption or tampering was found
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
-    subcommands: [Init.self, Passwd.self, Info.self, Verify.self]
+    subcommands: [Init.self, Passwd.self, Info.self, Verify.self, Log.self]
   )
 }
 

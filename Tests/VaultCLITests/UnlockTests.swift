@@ -31,7 +31,8 @@ struct UnlockTests {
     let r = try s.vaultRun(["passwd", "--new-passphrase-file", newFile])
     #expect(r.status == 0, "\(r.stderr)")
     let after = try s.vaultFiles()
-    let changed = Set(after.keys.filter { before[$0] != after[$0] })
+    // The access log grows with every command; of the vault's other files only one slot may change.
+    let changed = Set(after.keys.filter { before[$0] != after[$0] && !$0.hasPrefix("log/") })
     #expect(changed.count == 1 && changed.first?.hasPrefix("slots/") == true, "changed: \(changed)")
     #expect(try s.vaultRun(["verify"]).status == 3)
     #expect(try s.run(["verify", "--vault", s.vault, "--passphrase-file", newFile]).status == 0)

@@ -7,6 +7,8 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
   case index = 3
   case object = 4
   case clientKey = 5
+  case logEntries = 6
+  case logCheckpoints = 7
 
   /// The kind's name as FORMAT.md writes it.
   public var description: String {
@@ -16,6 +18,8 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
     case .index: "index"
     case .object: "object"
     case .clientKey: "client key"
+    case .logEntries: "access log"
+    case .logCheckpoints: "log checkpoints"
     }
   }
 }

@@ -19,10 +19,12 @@ public struct VaultKeys: Sendable {
   public let signing: SigningKeyPair
   /// Opens access-log entries sealed by keyless writers.
   public let logBox: BoxKeyPair
+  /// Encrypts access-log entries written while the vault is unlocked.
+  public let logEntries: SecretKey
 
   /// Subkey numbers under the "vaultmk1" context; never reuse or renumber one.
   enum Subkey: UInt64 {
-    case index = 1, configMAC = 2, clientKeyWrap = 3, signingSeed = 4, logBoxSeed = 5, vaultObjects = 6
+    case index = 1, configMAC = 2, clientKeyWrap = 3, signingSeed = 4, logBoxSeed = 5, vaultObjects = 6, logEntries = 7
   }
 
   /// Derives every subkey from `master`.
@@ -33,6 +35,7 @@ public struct VaultKeys: Sendable {
     configMAC = try master.derive(id: Subkey.configMAC.rawValue, context: ctx)
     clientKeyWrap = try master.derive(id: Subkey.clientKeyWrap.rawValue, context: ctx)
     vaultObjects = try master.derive(id: Subkey.vaultObjects.rawValue, context: ctx)
+    logEntries = try master.derive(id: Subkey.logEntries.rawValue, context: ctx)
     signing = try SigningKeyPair(seed: master.derive(id: Subkey.signingSeed.rawValue, context: ctx))
     logBox = try BoxKeyPair(seed: master.derive(id: Subkey.logBoxSeed.rawValue, context: ctx))
   }

@@ -24,6 +24,12 @@ public struct VaultLayout: Sendable, Equatable {
   public var objects: String { "\(root)/objects" }
   /// Temporary files of writes in progress.
   public var tmp: String { "\(root)/tmp" }
+  /// The access log's directory.
+  public var log: String { "\(root)/log" }
+  /// Append-only encrypted entries.
+  public var logEntries: String { "\(root)/log/entries" }
+  /// Append-only signed checkpoints.
+  public var logCheckpoints: String { "\(root)/log/checkpoints" }
 
   /// The path of a key slot's file.
   public func slot(_ id: RandomID) -> String { "\(slots)/\(id.hex)" }
@@ -34,5 +40,5 @@ public struct VaultLayout: Sendable, Equatable {
   public var objectStore: ObjectStore { ObjectStore(directory: objects, temporaryDirectory: tmp) }
 
   /// Every directory a vault has, in creation order.
-  public var directories: [String] { [slots, clientKeys, objects, tmp] }
+  public var directories: [String] { [slots, clientKeys, objects, tmp, log] }
 }

@@ -108,6 +108,7 @@ public struct VaultVerifier {
         findings.append(Finding(.warning, "clientkeys/\(id.hex)", "client key belongs to no client in the index"))
       }
     }
+    findings += try LogVerifier(log: AccessLog(vault: vault)).run(unlocked: unlocked).findings
     return findings
   }
 

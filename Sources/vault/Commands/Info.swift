@@ -22,6 +22,7 @@ extension VaultCommand {
 
     func run() throws {
       let context = try CommandContext.open(location, lock: lock, access: .keyless)
+      try context.record("info")
       let info = try context.vault.info()
       context.output.emit(info)
       context.output.line("""

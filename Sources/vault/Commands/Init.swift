@@ -75,6 +75,9 @@ extension VaultCommand {
         keyFile?.discard()
         throw error
       }
+      try AccessLog(vault: created.vault.vault).append(
+        LogEntry(action: "init", actor: owner, reason: location.reason, detail: "vault created with key slots '\(owner)' and 'recovery'"),
+        unlocked: created.vault)
       let recovery = try created.recoveryKey.encoded()
       var savedTo: String?
       if let keyFile {

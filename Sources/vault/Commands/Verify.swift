@@ -47,6 +47,12 @@ extension VaultCommand {
       let findings = unlockFindings + checked.filter { !unlockFindings.contains($0) }
       let errors = findings.filter { $0.severity == .error }.count
       let keyed = context.unlocked != nil
+      do {
+        try context.record("verify", detail: errors == 0 ? "ok" : "\(errors) problem(s) found")
+      } catch {
+        // A damaged vault may not take a log entry; the report matters more than its own record.
+        context.output.note("warning: could not record this check in the access log (\(VaultError.from(error)))")
+      }
       context.output.emit(VerifyResult(ok: errors == 0, keyed: keyed, errors: errors, findings: findings))
       for f in findings { context.output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
       context.output.line(

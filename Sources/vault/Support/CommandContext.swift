@@ -21,6 +21,8 @@ struct CommandContext {
   let vault: Vault
   let unlocked: UnlockedVault?
   let output: Output
+  /// `--reason`, recorded with every log entry this command writes.
+  let reason: String?
   /// Held for the command's lifetime; released when the context goes away.
   let lock: VaultLock
 
@@ -35,7 +37,16 @@ struct CommandContext {
     }
     let held = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: lock.wait)
     if access == .unlockedWrite { try vault.prepareForWriting() }
-    return CommandContext(vault: vault, unlocked: unlocked, output: location.output, lock: held)
+    return CommandContext(vault: vault, unlocked: unlocked, output: location.output, reason: location.reason, lock: held)
+  }
+
+  /// Appends this command's entry to the access log (keyed and checkpointed when unlocked,
+  /// sealed as "system" otherwise). Commands that reveal data call it before printing, so an
+  /// access that cannot be logged does not happen.
+  @discardableResult
+  func record(_ action: String, detail: String? = nil) throws -> LogHead {
+    let entry = LogEntry(action: action, actor: unlocked?.slot.label ?? LogEntry.system, reason: reason, detail: detail)
+    return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
   }
 
   /// The credential the options point to: a recovery key file, else a passphrase.

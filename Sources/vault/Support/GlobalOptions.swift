@@ -11,9 +11,13 @@ struct VaultOptions: ParsableArguments {
   @Flag(name: .long, help: "Print results as JSON on stdout (and errors as JSON on stderr).")
   var json = false
 
+  @Option(name: .long, help: ArgumentHelp("Why you are doing this; recorded in the access log.", valueName: "text"))
+  var reason: String?
+
   func validate() throws {
     // An unset shell variable must not silently select the default vault.
     if vault?.isEmpty == true { throw ValidationError("--vault needs a directory") }
+    if let reason, reason.isEmpty || reason.utf8.count > 1000 { throw ValidationError("--reason must be 1 to 1000 bytes") }
   }
 
   /// The vault directory, resolved from --vault, VAULT_DIR and the XDG default, made absolute.

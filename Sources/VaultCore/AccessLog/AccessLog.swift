@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Foundation
+import VaultCrypto
+
+/// The state at the end of the log, for `vault log head` and for checkpoints.
+public struct LogHead: Sendable, Equatable, Encodable {
+  /// Number of entries.
+  public let count: UInt64
+  /// Chain value after the last entry (the genesis value for an empty log), hex.
+  public let head: String
+  /// The last checkpoint, if any.
+  public let lastCheckpoint: Checkpoint?
+}
+
+/// The access log of one vault: append-only `log/entries` and `log/checkpoints`.
+///
+/// Appends take an exclusive flock on `log/entries` (not the vault lock), so keyless jobs and
+/// unlocked commands can log at the same time as each other and as vault readers. An append
+/// reads only the last record, so its cost does not depend on the length of the log.
+public struct AccessLog: Sendable {
+  /// The vault's files.
+  public let layout: VaultLayout
+  /// Its identity and public keys.
+  public let config: VaultConfig
+
+  /// The log of `vault`.
+  public init(vault: Vault) {
+    layout = vault.layout
+    config = vault.config
+  }
+
+  /// Appends `entry`: keyed (and followed by a signed checkpoint) when `unlocked` is given,
+  /// sealed to the vault's public key otherwise. Durable when it returns.
+  @discardableResult
+  public func append(_ entry: LogEntry, unlocked: UnlockedVault? = nil) throws -> LogHead {
+    do {
+      try FileSystem.makeDirectory(layout.log)
+      let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
+      var tail = try file.tail(vault: config.vaultID)
+      if let torn = tail.tornBytes {
+        // An append interrupted by a crash left a partial record that was never acknowledged:
+        // cut it, and say so in the log itself.
+        try file.truncate(to: tail.end)
+        tail = try appendRecord(
+          LogEntry(action: "log-repair", actor: LogEntry.system,
+            detail: "removed an incomplete last record of \(torn) bytes left by an interrupted append"),
+          to: file, after: tail, keys: unlocked?.keys)
+      }
+      tail = try appendRecord(entry, to: file, after: tail, keys: unlocked?.keys)
+      var checkpoint: Checkpoint?
+      if let unlocked {
+        let generation = try unlocked.readIndex().generation
+        let c = Checkpoint.sign(
+          count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970), generation: generation,
+          keys: unlocked.keys, vault: config.vaultID)
+        let cp = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil)
+        try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
+        try cp.append(c.encoded)
+        checkpoint = c
+      }
+      let last = try checkpoint ?? lastCheckpoint()
+      return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
+    } catch {
+      throw VaultError.from(error)
+    }
+  }
+
+  private func appendRecord(_ entry: LogEntry, to file: LogFile, after tail: LogTail, keys: VaultKeys?) throws -> LogTail {
+    let seq = tail.count
+    let body = try LogRecord.seal(entry, seq: seq, vault: config, keys: keys)
+    let chain = try LogRecord.chain(previous: tail.chain, seq: seq, body: body)
+    let record = LogRecord(seq: seq, body: body, chain: chain).encoded
+    try file.append(record)
+    return LogTail(count: seq + 1, chain: chain, end: tail.end + UInt64(record.count), tornBytes: nil)
+  }
+
+  /// The current head, read without a key.
+  public func head() throws -> LogHead {
+    do {
+      guard FileSystem.exists(layout.logEntries) else {
+        return LogHead(count: 0, head: Hex.encode(try LogRecord.genesis(vault: config.vaultID)), lastCheckpoint: try lastCheckpoint())
+      }
+      let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
+      let tail = try file.tail(vault: config.vaultID)
+      return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: try lastCheckpoint())
+    } catch { throw VaultError.from(error) }
+  }
+
+  /// Every complete checkpoint, in order, plus whether a torn one follows.
+  public func checkpoints() throws -> (checkpoints: [Checkpoint], torn: Bool) {
+    guard FileSystem.exists(layout.logCheckpoints) else { return ([], false) }
+    let bytes = try FileSystem.readFile(layout.logCheckpoints, limit: 1 << 30)
+    var r = ByteReader(bytes)
+    try FileHeader.read(.logCheckpoints, from: &r)
+    var out: [Checkpoint] = []
+    while r.remaining >= Checkpoint.size { out.append(try Checkpoint.decode(r.read(Checkpoint.size))) }
+    return (out, r.remaining > 0)
+  }
+
+  private func lastCheckpoint() throws -> Checkpoint? { try checkpoints().checkpoints.last }
+
+  /// Decrypts every entry in order and calls `body` with its 1-based number; stops with
+  /// `.integrity` at an entry that does not decrypt (run `LogVerifier` for the full story).
+  public func entries(unlocked: UnlockedVault, _ body: (UInt64, LogEntry) throws -> Void) throws {
+    do {
+      _ = try scan { record in
+        let entry: LogEntry
+        do { entry = try LogRecord.open(record.body, seq: record.seq, vault: config.vaultID, keys: unlocked.keys) } catch {
+          throw VaultError.integrity([Finding(.error, "log", "entry \(record.seq + 1) does not decrypt; run 'vault log verify'")])
+        }
+        try body(record.seq + 1, entry)
+      }
+    } catch let e as VaultError { throw e } catch { throw VaultError.from(error) }
+  }
+
+  /// Reads every record in order, calling `body` with each; a torn or malformed tail stops the
+  /// scan and is returned as the reason it stopped.
+  func scan(_ body: (LogRecord) throws -> Void) throws -> LogScanEnd {
+    guard FileSystem.exists(layout.logEntries) else { return .complete }
+    let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
+    return try file.scan(body)
+  }
+}
+
+/// Why a scan of the entries file stopped.
+enum LogScanEnd: Equatable {
+  /// At the end of the file, after a complete record.
+  case complete
+  /// In a partial last record of this many bytes (an interrupted append).
+  case torn(bytes: UInt64)
+  /// At a record whose framing is invalid (not a torn write: damage).
+  case malformed(seq: UInt64, reason: String)
+}
+
+/// Where the log ends.
+struct LogTail {
+  var count: UInt64
+  var chain: [UInt8]
+  /// Offset just after the last complete record.
+  var end: UInt64
+  /// Bytes of a partial record after `end`, if any.
+  var tornBytes: UInt64?
+}

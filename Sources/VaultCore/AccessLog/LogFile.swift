@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import VaultCrypto
+
+/// An append-only log file (entries or checkpoints): common header, then records.
+final class LogFile {
+  let path: String
+  private let fd: Int32
+
+  /// Opens (creating it with its header if it is missing or empty, which needs `LOCK_EX`) and
+  /// takes `lock` (`LOCK_EX`, `LOCK_SH` or nil) for the lifetime of the object.
+  init(path: String, kind: FileKind, lock: Int32?) throws {
+    self.path = path
+    var fd: Int32
+    do {
+      fd = try FileSystem.open(path, O_RDWR | O_CREAT | O_APPEND)
+    } catch let e as StorageError where lock == LOCK_SH && (e.code == EROFS || e.code == EACCES) {
+      fd = try FileSystem.open(path, O_RDONLY)
+    }
+    // Appenders queue behind each other: an append is a few hundred bytes and one fsync.
+    if let lock, flock(fd, lock) != 0 {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "lock", code: e)
+    }
+    self.fd = fd
+    if try size() == 0 && lock != LOCK_SH {
+      guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
+      try append(FileHeader.encode(kind))
+    }
+    if try size() > 0 {
+      var r = ByteReader(try read(at: 0, count: min(FileHeader.size, Int(try size()))))
+      try FileHeader.read(kind, from: &r)
+    }
+  }
+
+  deinit { close(fd) }
+
+  func size() throws -> UInt64 {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw StorageError(path: path, operation: "stat", code: errno) }
+    return UInt64(st.st_size)
+  }
+
+  func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    var done = 0
+    while done < count {
+      let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { throw StorageError(path: path, operation: "read", code: errno) }
+      if n == 0 { throw FormatError.truncated }
+      done += n
+    }
+    return out
+  }
+
+  /// Appends `bytes` in one write (O_APPEND) and fsyncs: an append is durable when this returns.
+  func append(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: path) }
+    try FileSystem.sync(fd, path: path)
+  }
+
+  func truncate(to length: UInt64) throws {
+    guard try size() != length else { return }
+    guard ftruncate(fd, off_t(length)) == 0 else { throw StorageError(path: path, operation: "truncate", code: errno) }
+    try FileSystem.sync(fd, path: path)
+  }
+
+  /// The end of the last whole fixed-size record.
+  func alignedEnd(recordSize: Int) throws -> UInt64 {
+    let body = try size() - UInt64(FileHeader.size)
+    return UInt64(FileHeader.size) + body - body % UInt64(recordSize)
+  }
+
+  /// The end of the entries: found from the last record's trailing length in O(1), or by a
+  /// full scan when the end is not a whole record (an interrupted append).
+  func tail(vault: RandomID) throws -> LogTail {
+    let size = try size()
+    let start = UInt64(FileHeader.size)
+    if size <= start { return LogTail(count: 0, chain: try LogRecord.genesis(vault: vault), end: start, tornBytes: nil) }
+    if size >= start + UInt64(LogRecord.overhead) {
+      let trailing = try u32(read(at: size - 4, count: 4))
+      let recordSize = UInt64(trailing) + UInt64(LogRecord.overhead)
+      if trailing <= LogRecord.maxBody, size >= start + recordSize {
+        let recordStart = size - recordSize
+        let head = try read(at: recordStart, count: 12)
+        if u32(Array(head.prefix(4))) == trailing {
+          let seq = u64(Array(head.suffix(8)))
+          return LogTail(count: seq + 1, chain: try read(at: size - 36, count: 32), end: size, tornBytes: nil)
+        }
+      }
+    }
+    var last: LogRecord?
+    var end = start
+    let stop = try scan { record in
+      last = record
+      end += UInt64(record.body.count + LogRecord.overhead)
+    }
+    let count = last.map { $0.seq + 1 } ?? 0
+    let chain = try last?.chain ?? LogRecord.genesis(vault: vault)
+    switch stop {
+    case .complete: return LogTail(count: count, chain: chain, end: end, tornBytes: nil)
+    case .torn, .malformed: return LogTail(count: count, chain: chain, end: end, tornBytes: size - end)
+    }
+  }
+
+  /// Reads every record in order.
+  func scan(_ body: (LogRecord) throws -> Void) throws -> LogScanEnd {
+    let size = try size()
+    var offset = UInt64(FileHeader.size)
+    var reader = BufferedReader(file: self, offset: offset, end: size)
+    var expected: UInt64 = 0
+    while offset < size {
+      let remaining = size - offset
+      guard remaining >= UInt64(LogRecord.overhead) else { return .torn(bytes: remaining) }
+      let length = u32(try reader.read(4))
+      guard length <= LogRecord.maxBody else { return .malformed(seq: expected, reason: "record length \(length) is out of range") }
+      let recordSize = UInt64(length) + UInt64(LogRecord.overhead)
+      guard remaining >= recordSize else { return .torn(bytes: remaining) }
+      let seq = u64(try reader.read(8))
+      let bodyBytes = try reader.read(Int(length))
+      let chain = try reader.read(32)
+      let trailing = u32(try reader.read(4))
+      guard trailing == length else { return .malformed(seq: expected, reason: "record lengths at its two ends differ") }
+      try body(LogRecord(seq: seq, body: bodyBytes, chain: chain))
+      offset += recordSize
+      expected += 1
+    }
+    return .complete
+  }
+
+  private func u32(_ b: [UInt8]) -> UInt32 { b.prefix(4).enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) } }
+  private func u64(_ b: [UInt8]) -> UInt64 { b.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } }
+}
+
+/// Sequential reads through a 4 MiB window: a million-entry scan makes few system calls.
+private struct BufferedReader {
+  let file: LogFile
+  var offset: UInt64
+  let end: UInt64
+  var buffer: [UInt8] = []
+  var position = 0
+
+  init(file: LogFile, offset: UInt64, end: UInt64) {
+    self.file = file
+    self.offset = offset
+    self.end = end
+  }
+
+  mutating func read(_ count: Int) throws -> [UInt8] {
+    if buffer.count - position < count {
+      let keep = Array(buffer[position...])
+      let want = max(count - keep.count, min(4 << 20, Int(end - offset)))
+      let more = try file.read(at: offset, count: min(want, Int(end - offset)))
+      offset += UInt64(more.count)
+      buffer = keep + more
+      position = 0
+      guard buffer.count >= count else { throw FormatError.truncated }
+    }
+    defer { position += count }
+    return Array(buffer[position..<position + count])
+  }
+}
