@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+
+/// The records of `log/entries`, split by their framing: u32 L ‖ u64 seq ‖ body ‖ chain ‖ u32 L.
+func logRecords(_ s: CLISandbox) throws -> (header: Data, records: [Data]) {
+  let data = try Data(contentsOf: URL(fileURLWithPath: s.vault + "/log/entries"))
+  var records: [Data] = []
+  var offset = 8
+  while offset < data.count {
+    let b = data[data.startIndex + offset..<data.startIndex + offset + 4]
+    let length = b.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let size = length + 48
+    records.append(data.subdata(in: offset..<offset + size))
+    offset += size
+  }
+  return (data.prefix(8), records)
+}
+
+func writeLog(_ s: CLISandbox, header: Data, records: [Data]) throws {
+  try (records.reduce(header, +)).write(to: URL(fileURLWithPath: s.vault + "/log/entries"))
+}
+
+/// Runs `vault log show --json` and returns (action, actor) pairs.
+func logActions(_ s: CLISandbox) throws -> [(action: String, actor: String)] {
+  let r = try s.vaultRun(["log", "show", "--json"])
+  #expect(r.status == 0, "\(r.stderr)")
+  return try r.stdout.split(separator: "\n").map { line in
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    return (obj["action"] as? String ?? "", obj["actor"] as? String ?? "")
+  }
+}
+
+@Suite("access log through the binary")
+struct LogTests {
+  @Test("every command leaves the expected entry, with the actor that unlocked or 'system'")
+  func everyCommandLogs() throws {
+    let s = try CLISandbox()
+    try s.initVault(["--label", "Dr Rivera"])
+    let steps: [(args: [String], action: String, actor: String)] = [
+      (["info"], "info", "system"),
+      (["verify", "--passphrase-file", s.passphraseFile], "verify", "Dr Rivera"),
+      (["verify", "--keyless"], "verify", "system"),
+      (["passwd", "--new-passphrase-file", try s.write("another good passphrase\n", to: "p2"), "--passphrase-file", s.passphraseFile], "key-change", "Dr Rivera"),
+      (["log", "verify", "--passphrase-file", s.root.appendingPathComponent("p2").path], "log-verify", "Dr Rivera"),
+      (["log", "head"], "log-head", "system"),
+      (["verify", "--recovery-key-file", s.recoveryFile], "verify", "recovery"),
+    ]
+    var expected = [("init", "Dr Rivera")]
+    for step in steps {
+      let r = try s.run(step.args + ["--vault", s.vault])
+      #expect(r.status == 0, "\(step.args): \(r.stderr)")
+      expected.append((step.action, step.actor))
+    }
+    expected.append(("log-read", "Dr Rivera"))
+    let got = try logActionsWith(s, passphrase: s.root.appendingPathComponent("p2").path)
+    #expect(got.map(\.action) == expected.map(\.0))
+    #expect(got.map(\.actor) == expected.map(\.1))
+    // The commands list is complete: each subcommand appears above or in the log tests below.
+    let help = try s.run(["--help"]).stdout + (try s.run(["log", "--help"]).stdout)
+    for command in ["init", "passwd", "info", "verify", "log", "show", "head"] { #expect(help.contains("  \(command)")) }
+  }
+
+  func logActionsWith(_ s: CLISandbox, passphrase: String) throws -> [(action: String, actor: String)] {
+    let r = try s.run(["log", "show", "--json", "--vault", s.vault, "--passphrase-file", passphrase])
+    #expect(r.status == 0, "\(r.stderr)")
+    return try r.stdout.split(separator: "\n").map { line in
+      let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      return (obj["action"] as? String ?? "", obj["actor"] as? String ?? "")
+    }
+  }
+
+  @Test("--reason is recorded, and filters select entries")
+  func reasonAndFilters() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    #expect(try s.vaultRun(["verify", "--reason", "quarterly audit"]).status == 0)
+    #expect(try s.run(["info", "--vault", s.vault]).status == 0)
+    let r = try s.vaultRun(["log", "show", "--action", "verify", "--json"])
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.count == 1)
+    #expect(lines.first?.contains("\"reason\":\"quarterly audit\"") == true)
+    let sys = try s.vaultRun(["log", "show", "--actor", "system", "--json"]).stdout.split(separator: "\n")
+    #expect(sys.count == 1)
+    let last = try s.vaultRun(["log", "show", "--limit", "2", "--json"]).stdout.split(separator: "\n")
+    #expect(last.count == 2)
+    #expect(try s.vaultRun(["log", "show", "--since", "yesterday"]).status == 2)
+    #expect(try s.vaultRun(["log", "show", "--since", "2000-01-01", "--until", "2000-01-02"]).stdout.contains("0 entries"))
+  }
+
+  @Test("an intact log verifies; log head prints a head that verify --head accepts")
+  func intactAndHead() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let head = try s.run(["log", "head", "--vault", s.vault, "--json"])
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(head.stdout.utf8)) as? [String: Any])
+    let hash = try #require(obj["head"] as? String)
+    let r = try s.vaultRun(["log", "verify", "--head", hash])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("ok: the log is intact"))
+    #expect(try s.vaultRun(["log", "verify", "--head", String(repeating: "ab", count: 32)]).status == 10)
+  }
+
+  /// A vault with a few signed entries, and the records of its log.
+  func populated() throws -> (CLISandbox, Data, [Data]) {
+    let s = try CLISandbox()
+    try s.initVault()
+    for _ in 0..<4 { #expect(try s.vaultRun(["verify"]).status == 0) }
+    let (header, records) = try logRecords(s)
+    #expect(records.count == 5)
+    return (s, header, records)
+  }
+
+  func expectTampered(_ s: CLISandbox, naming entry: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let r = try s.vaultRun(["log", "verify"])
+    #expect(r.status == 10, "\(r.stdout)", sourceLocation: sourceLocation)
+    let firstError = r.stdout.split(separator: "\n").first { $0.hasPrefix("error:") } ?? ""
+    #expect(firstError.contains(entry), "first error: \(firstError)", sourceLocation: sourceLocation)
+    #expect(try s.vaultRun(["verify"]).status == 10, sourceLocation: sourceLocation)
+  }
+
+  @Test("a deleted entry is found, named by its position")
+  func deleted() throws {
+    let (s, header, records) = try populated()
+    var r = records
+    r.remove(at: 2)
+    try writeLog(s, header: header, records: r)
+    try expectTampered(s, naming: "entry 3")
+  }
+
+  @Test("an edited entry is found, named by its position")
+  func edited() throws {
+    let (s, header, records) = try populated()
+    var r = records
+    r[1][20] ^= 0x01
+    try writeLog(s, header: header, records: r)
+    try expectTampered(s, naming: "entry 2")
+  }
+
+  @Test("reordered entries are found at the first moved one")
+  func reordered() throws {
+    let (s, header, records) = try populated()
+    var r = records
+    r.swapAt(1, 3)
+    try writeLog(s, header: header, records: r)
+    try expectTampered(s, naming: "entry 2")
+  }
+
+  @Test("an inserted (replayed) entry is found")
+  func inserted() throws {
+    let (s, header, records) = try populated()
+    var r = records
+    r.insert(records[1], at: 2)
+    try writeLog(s, header: header, records: r)
+    try expectTampered(s, naming: "entry 3")
+  }
+
+  @Test("a log truncated below its last checkpoint is found")
+  func truncated() throws {
+    let (s, header, records) = try populated()
+    try writeLog(s, header: header, records: Array(records.prefix(3)))
+    try expectTampered(s, naming: "entries were removed")
+  }
+
+  @Test("the log rolled back to an earlier copy, with a later checkpoint present, is found")
+  func rolledBack() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let early = try Data(contentsOf: URL(fileURLWithPath: s.vault + "/log/entries"))
+    for _ in 0..<3 { #expect(try s.vaultRun(["verify"]).status == 0) }
+    try early.write(to: URL(fileURLWithPath: s.vault + "/log/entries"))
+    try expectTampered(s, naming: "entries were removed")
+  }
+
+  @Test("entries appended without the key are flagged as unsigned until an unlocked command signs them")
+  func unsigned() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    #expect(try s.run(["info", "--vault", s.vault]).status == 0)
+    #expect(try s.run(["log", "head", "--vault", s.vault]).status == 0)
+    let r = try s.vaultRun(["log", "verify"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("2 entries after the last checkpoint are unsigned"))
+  }
+
+  @Test("a torn last record (a crash mid-append) is reported, then repaired by the next append")
+  func torn() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let path = s.vault + "/log/entries"
+    let full = try Data(contentsOf: URL(fileURLWithPath: path))
+    try (full + Data([0x40, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00])).write(to: URL(fileURLWithPath: path))
+    let r = try s.vaultRun(["log", "verify"])
+    #expect(r.status == 0, "a torn tail is an interrupted write, not tampering: \(r.stdout)")
+    #expect(r.stdout.contains("incomplete last record"))
+    let actions = try logActions(s).map(\.action)
+    #expect(actions.contains("log-repair"))
+    let clean = try s.vaultRun(["log", "verify"])
+    #expect(clean.status == 0)
+    #expect(!clean.stdout.contains("incomplete"))
+  }
+
+  @Test("two processes appending at once both land, in some order")
+  func concurrentAppends() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let group = DispatchGroup()
+    nonisolated(unsafe) var statuses: [Int32] = []
+    let lock = NSLock()
+    for _ in 0..<8 {
+      DispatchQueue.global().async(group: group) {
+        let status = (try? s.run(["info", "--vault", s.vault]).status) ?? -1
+        lock.lock()
+        statuses.append(status)
+        lock.unlock()
+      }
+    }
+    group.wait()
+    #expect(statuses == Array(repeating: 0, count: 8))
+    let actions = try logActions(s).map(\.action)
+    #expect(actions.filter { $0 == "info" }.count == 8)
+    #expect(try s.vaultRun(["log", "verify"]).status == 0)
+  }
+
+  @Test("the log holds no plaintext: not the reason, not the actor")
+  func encrypted() throws {
+    let s = try CLISandbox()
+    try s.initVault(["--label", "Dr Zanzibar"])
+    #expect(try s.vaultRun(["verify", "--reason", "SECRET-REASON-MARKER"]).status == 0)
+    for name in ["log/entries", "log/checkpoints"] {
+      let data = try Data(contentsOf: URL(fileURLWithPath: "\(s.vault)/\(name)"))
+      #expect(data.range(of: Data("SECRET-REASON-MARKER".utf8)) == nil)
+      #expect(data.range(of: Data("Zanzibar".utf8)) == nil)
+    }
+  }
+}
