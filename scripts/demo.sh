@@ -53,6 +53,26 @@ expect 0 verify
 step "Forgot the passphrase? The recovery key still unlocks"
 expect 0 verify --recovery-key-file "$work/recovery-key.txt"
 
+step "The access log: every command above left an entry (who, what, when, why)"
+expect 0 verify --reason "demo: monthly check"
+expect 0 log show
+expect 0 log head
+expect 0 log verify
+
+step "Deleting an entry from the log is detected and named (exit 10), in a copy of the vault"
+cp -a "$VAULT_DIR" "$work/log-tampered"
+python3 - "$work/log-tampered/log/entries" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+records, offset = [], 8
+while offset < len(data):
+    size = int.from_bytes(data[offset:offset + 4], "little") + 48
+    records.append(data[offset:offset + size]); offset += size
+del records[2]
+open(sys.argv[1], "wb").write(data[:8] + b"".join(records))
+PY
+expect 10 log verify --vault "$work/log-tampered"
+
 step "Tampering is detected: flip one bit of the index in a copy of the vault (exit 10)"
 cp -a "$VAULT_DIR" "$work/tampered"
 printf '\x01' | dd of="$work/tampered/index" bs=1 seek=40 conv=notrunc status=none

@@ -70,9 +70,23 @@ public enum AEAD {
     try SecretKey(openSecret(sealed, using: key, binding: associatedData))
   }
 
-  /// Opens a sealed value whose plaintext is not key material.
+  /// Opens a sealed value whose plaintext is not key material, straight into an array
+  /// (no secure allocation: sodium_malloc costs two mprotect calls, too much per log entry).
   public static func open(_ sealed: [UInt8], using key: SecretKey, binding associatedData: [UInt8]) throws -> [UInt8] {
-    let secret = try openSecret(sealed, using: key, binding: associatedData)
-    return secret.withUnsafeBytes { [UInt8]($0) }
+    guard sealed.count >= overhead else { throw CryptoError.invalidLength(expected: overhead, actual: sealed.count) }
+    var out = [UInt8](repeating: 0, count: sealed.count - overhead)
+    let rc = out.withUnsafeMutableBufferPointer { o in
+      sealed.withUnsafeBufferPointer { s in
+        key.withUnsafeBytes { k in
+          associatedData.withUnsafeBufferPointer { ad in
+            crypto_aead_xchacha20poly1305_ietf_decrypt(
+              o.baseAddress, nil, nil, s.baseAddress! + nonceSize, UInt64(s.count - nonceSize),
+              ad.baseAddress, UInt64(ad.count), s.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+          }
+        }
+      }
+    }
+    guard rc == 0 else { throw CryptoError.authenticationFailed }
+    return out
   }
 }

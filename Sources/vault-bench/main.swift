@@ -100,8 +100,48 @@ do {
     for _ in 0..<chunks { plain.withUnsafeBytes { p in copy.withUnsafeMutableBytes { _ = memcpy($0.baseAddress!, p.baseAddress!, p.count) } } }
     let mc = now() - t0
     report(["op": "raw", "mib": mib, "secretstream_seconds": ss, "blake2b_seconds": b2, "memcpy_seconds": mc, "checksum": Int(copy[7])])
+  case "log":
+    // The access log at scale: append latency in an empty log and after `--entries` more, and
+    // verification of the whole log (keyless: chain and signatures; keyed: also decrypting).
+    let entries = Int(arg("--entries") ?? "1000000") ?? 1_000_000
+    let samples = Int(arg("--samples") ?? "200") ?? 200
+    let pass = try [UInt8]("benchmark passphrase".utf8).withUnsafeBytes { try SecureBytes(copying: $0) }
+    let unlocked = try Vault.create(at: dir + "/vault", passphrase: pass, label: "bench", kdf: .insecureTest, now: 0).vault
+    let log = AccessLog(vault: unlocked.vault)
+    func latencies() throws -> [Double] {
+      try (0..<samples).map { i in
+        let t0 = now()
+        try log.append(LogEntry(action: "verify", actor: "bench", detail: "sample \(i)"), unlocked: unlocked)
+        return now() - t0
+      }
+    }
+    func pct(_ xs: [Double], _ p: Double) -> Double { xs.sorted()[min(xs.count - 1, Int(Double(xs.count) * p))] }
+    let empty = try latencies()
+    var t0 = now()
+    var written = 0
+    while written < entries {
+      let n = min(10_000, entries - written)
+      try log.append(contentsOf: (0..<n).map { LogEntry(action: "note-read", actor: "bench", client: "K7F3-2Q", detail: "entry \(written + $0)") }, unlocked: unlocked)
+      written += n
+    }
+    let fill = now() - t0
+    let full = try latencies()
+    t0 = now()
+    let keyless = try LogVerifier(log: log).run()
+    let keylessSeconds = now() - t0
+    t0 = now()
+    let keyed = try LogVerifier(log: log).run(unlocked: unlocked)
+    let keyedSeconds = now() - t0
+    let errors = (keyless.findings + keyed.findings).filter { $0.severity == .error }.count
+    report([
+      "op": "log", "entries": Int(keyed.entries), "fill_seconds": fill,
+      "append_empty_median_ms": pct(empty, 0.5) * 1000, "append_empty_p99_ms": pct(empty, 0.99) * 1000,
+      "append_full_median_ms": pct(full, 0.5) * 1000, "append_full_p99_ms": pct(full, 0.99) * 1000,
+      "verify_keyless_seconds": keylessSeconds, "verify_keyed_seconds": keyedSeconds, "errors": errors,
+      "log_bytes": (try? FileSystem.size(unlocked.vault.layout.logEntries)) ?? 0, "peak_rss_kib": peakRSSKiB(),
+    ])
   default:
-    FileHandle.standardError.write(Data("usage: vault-bench encrypt|decrypt|raw [--mib N] [--dir D] [--id HEX]\n".utf8))
+    FileHandle.standardError.write(Data("usage: vault-bench encrypt|decrypt|raw|log [--mib N] [--entries N] [--dir D] [--id HEX]\n".utf8))
     exit(2)
   }
 } catch {

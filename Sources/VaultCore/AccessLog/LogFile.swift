@@ -74,36 +74,85 @@ final class LogFile {
     return UInt64(FileHeader.size) + body - body % UInt64(recordSize)
   }
 
-  /// The end of the entries: found from the last record's trailing length in O(1), or by a
-  /// full scan when the end is not a whole record (an interrupted append).
+  /// The end of the entries: found from the last two records in O(1) (the last one must be
+  /// well formed and chain from the one before), or by a full scan otherwise.
   func tail(vault: RandomID) throws -> LogTail {
     let size = try size()
     let start = UInt64(FileHeader.size)
     if size <= start { return LogTail(count: 0, chain: try LogRecord.genesis(vault: vault), end: start, tornBytes: nil) }
-    if size >= start + UInt64(LogRecord.overhead) {
-      let trailing = try u32(read(at: size - 4, count: 4))
-      let recordSize = UInt64(trailing) + UInt64(LogRecord.overhead)
-      if trailing <= LogRecord.maxBody, size >= start + recordSize {
-        let recordStart = size - recordSize
-        let head = try read(at: recordStart, count: 12)
-        if u32(Array(head.prefix(4))) == trailing {
-          let seq = u64(Array(head.suffix(8)))
-          return LogTail(count: seq + 1, chain: try read(at: size - 36, count: 32), end: size, tornBytes: nil)
-        }
+    if let (last, lastStart) = try record(endingAt: size) {
+      let previous: (chain: [UInt8], ok: Bool)
+      if last.seq == 0 {
+        previous = (try LogRecord.genesis(vault: vault), lastStart == start)
+      } else if let (before, _) = try record(endingAt: lastStart), before.seq == last.seq - 1 {
+        previous = (before.chain, true)
+      } else {
+        previous = ([], false)
+      }
+      if previous.ok, try LogRecord.chain(previous: previous.chain, seq: last.seq, body: last.body) == last.chain {
+        return LogTail(count: last.seq + 1, chain: last.chain, end: size, tornBytes: nil)
       }
     }
     var last: LogRecord?
+    var count: UInt64 = 0
     var end = start
     let stop = try scan { record in
       last = record
+      count += 1
       end += UInt64(record.body.count + LogRecord.overhead)
     }
-    let count = last.map { $0.seq + 1 } ?? 0
     let chain = try last?.chain ?? LogRecord.genesis(vault: vault)
     switch stop {
     case .complete: return LogTail(count: count, chain: chain, end: end, tornBytes: nil)
-    case .torn, .malformed: return LogTail(count: count, chain: chain, end: end, tornBytes: size - end)
+    case .torn(let bytes): return LogTail(count: count, chain: chain, end: end, tornBytes: bytes)
+    case .malformed(let seq, let reason):
+      // Garbage after the last whole record can be cut (and the cut is logged); bytes that
+      // hide whole records cannot, or the "repair" would delete entries.
+      if try !wholeRecordFollows(from: end, position: count) {
+        return LogTail(count: count, chain: chain, end: end, tornBytes: size - end)
+      }
+      throw VaultError.integrity([Finding(.error, "log/entries", "entry \(seq + 1): \(reason); run 'vault log verify'")])
     }
+  }
+
+  /// Whether a whole record with a later sequence number lies anywhere after `offset`: the
+  /// difference between the remains of an interrupted append and damage in the middle.
+  func wholeRecordFollows(from offset: UInt64, position: UInt64) throws -> Bool {
+    let size = try size()
+    guard offset < size else { return false }
+    let remaining = size - offset
+    // More than the largest record cannot be one torn append.
+    guard remaining <= UInt64(LogRecord.maxBody + LogRecord.overhead) else { return true }
+    if try record(endingAt: size) != nil { return true }
+    let rest = try read(at: offset, count: Int(remaining))
+    var o = 1
+    while o + LogRecord.overhead <= rest.count {
+      let seq = u64(Array(rest[(o + 4)..<(o + 12)]))
+      if seq > position && seq < position + 1 << 20 {
+        let length = Int(u32(Array(rest[o..<(o + 4)])))
+        let end = o + length + LogRecord.overhead
+        if length <= LogRecord.maxBody, end <= rest.count, u32(Array(rest[(end - 4)..<end])) == UInt32(length) { return true }
+      }
+      o += 1
+    }
+    return false
+  }
+
+  /// The well-formed record that ends at `end` (lengths at both ends agree, a known body mode,
+  /// a sane sequence number), with its start offset; nil if there is none.
+  func record(endingAt end: UInt64) throws -> (LogRecord, UInt64)? {
+    let start = UInt64(FileHeader.size)
+    guard end >= start + UInt64(LogRecord.overhead) + 1 else { return nil }
+    let length = u32(try read(at: end - 4, count: 4))
+    let size = UInt64(length) + UInt64(LogRecord.overhead)
+    guard length > UInt32(SecretStream.chunkOverhead), length <= LogRecord.maxBody, end >= start + size else { return nil }
+    let recordStart = end - size
+    let bytes = try read(at: recordStart, count: Int(size))
+    guard u32(Array(bytes.prefix(4))) == length else { return nil }
+    let seq = u64(Array(bytes[4..<12]))
+    let body = Array(bytes[12..<12 + Int(length)])
+    guard seq < UInt64.max, let mode = body.first, LogRecord.Mode(rawValue: mode) != nil else { return nil }
+    return (LogRecord(seq: seq, body: body, chain: Array(bytes[(12 + Int(length))..<(44 + Int(length))])), recordStart)
   }
 
   /// Reads every record in order.
@@ -111,22 +160,32 @@ final class LogFile {
     let size = try size()
     var offset = UInt64(FileHeader.size)
     var reader = BufferedReader(file: self, offset: offset, end: size)
-    var expected: UInt64 = 0
+    var position: UInt64 = 0
+    // A record that claims to run past the end is a torn append only if the file does not end
+    // in a whole record; otherwise a length in the middle was damaged.
+    func cut(_ remaining: UInt64) throws -> LogScanEnd {
+      if try wholeRecordFollows(from: size - remaining, position: position) {
+        return .malformed(seq: position, reason: "its length runs past the end of the file, but whole records follow it (the file was damaged here)")
+      }
+      return .torn(bytes: remaining)
+    }
     while offset < size {
       let remaining = size - offset
-      guard remaining >= UInt64(LogRecord.overhead) else { return .torn(bytes: remaining) }
+      guard remaining >= UInt64(LogRecord.overhead) else { return try cut(remaining) }
       let length = u32(try reader.read(4))
-      guard length <= LogRecord.maxBody else { return .malformed(seq: expected, reason: "record length \(length) is out of range") }
+      guard length > UInt32(SecretStream.chunkOverhead), length <= LogRecord.maxBody else {
+        return .malformed(seq: position, reason: "record length \(length) is out of range")
+      }
       let recordSize = UInt64(length) + UInt64(LogRecord.overhead)
-      guard remaining >= recordSize else { return .torn(bytes: remaining) }
+      guard remaining >= recordSize else { return try cut(remaining) }
       let seq = u64(try reader.read(8))
       let bodyBytes = try reader.read(Int(length))
       let chain = try reader.read(32)
       let trailing = u32(try reader.read(4))
-      guard trailing == length else { return .malformed(seq: expected, reason: "record lengths at its two ends differ") }
+      guard trailing == length else { return .malformed(seq: position, reason: "record lengths at its two ends differ") }
       try body(LogRecord(seq: seq, body: bodyBytes, chain: chain))
       offset += recordSize
-      expected += 1
+      position += 1
     }
     return .complete
   }

@@ -37,9 +37,16 @@ public struct LogVerifier {
       report.findings.append(Finding(.error, "log", message))
     }
 
+    // The last signature, with the links, authenticates every checkpoint (Checkpoint).
+    if let last = checkpoints.last, !last.isValid(publicKey: log.config.signingPublicKey, vault: vault) {
+      fail("checkpoint \(checkpoints.count) (\(Self.date(last.time))): signature does not verify (checkpoint forged or modified)")
+    }
     for (k, c) in checkpoints.enumerated() {
-      if !c.isValid(publicKey: log.config.signingPublicKey, vault: vault) {
-        fail("checkpoint \(k + 1) (\(Self.date(c.time))): signature does not verify (checkpoint forged or modified)")
+      let expected = k == 0 ? Checkpoint.noPrevious : try checkpoints[k - 1].link()
+      if c.previous != expected {
+        fail(k == 0
+          ? "checkpoint 1 (\(Self.date(c.time))): is not the first checkpoint (earlier checkpoints were removed)"
+          : "checkpoint \(k + 1) (\(Self.date(c.time))): does not follow checkpoint \(k) (checkpoint \(k) was modified, or checkpoints were removed, inserted or reordered)")
       }
       if k > 0 && c.count < checkpoints[k - 1].count {
         fail("checkpoint \(k + 1) covers fewer entries than checkpoint \(k) (checkpoints reordered or edited)")
@@ -54,11 +61,12 @@ public struct LogVerifier {
     var count: UInt64 = 0
     var chainBroken = false
     var savedHeadSeen = savedHead == Hex.encode(chain)
+    var keyedPositions: [UInt64] = []
     let savedBytes = savedHead.flatMap(Hex.decode)
     let end = try log.scan { record in
       if !chainBroken {
         if record.seq != count {
-          fail("entry \(count + 1): numbered \(record.seq + 1) (entries were deleted, inserted or reordered here)")
+          fail("entry \(count + 1): numbered \(record.seq &+ 1) (entries were deleted, inserted or reordered here)")
           chainBroken = true
         } else {
           let expected = try LogRecord.chain(previous: chain, seq: record.seq, body: record.body)
@@ -69,10 +77,11 @@ public struct LogVerifier {
         }
       }
       if let unlocked {
-        do { _ = try LogRecord.open(record.body, seq: count, vault: vault, keys: unlocked.keys) } catch {
+        do { _ = try LogRecord.plaintext(record.body, seq: count, vault: vault, keys: unlocked.keys) } catch {
           fail("entry \(count + 1): does not decrypt (edited, or moved from another position or vault)")
         }
       }
+      if record.body.first == LogRecord.Mode.keyed.rawValue { keyedPositions.append(count + 1) }
       // Once broken, follow the stored values: later checks still compare with checkpoints.
       chain = record.chain
       count += 1
@@ -100,6 +109,13 @@ public struct LogVerifier {
       report.unsigned = count - last.count
     } else if checkpoints.isEmpty {
       report.unsigned = count
+    }
+    // Every keyed entry is followed by a checkpoint when written; more than one (a crash can
+    // leave one) after the last checkpoint means checkpoints were deleted or rolled back.
+    let covered = checkpoints.last?.count ?? 0
+    let uncovered = keyedPositions.filter { $0 > covered }
+    if uncovered.count > 1 {
+      fail("entries \(uncovered[0]) to \(uncovered[uncovered.count - 1]) were written with the key but no checkpoint covers them: checkpoints were deleted or rolled back")
     }
     if report.unsigned > 0 {
       report.findings.append(Finding(.warning, "log", "\(report.unsigned) entr\(report.unsigned == 1 ? "y" : "ies") after the last checkpoint \(report.unsigned == 1 ? "is" : "are") unsigned (appended without the key, e.g. by keyless commands; the next unlocked command signs them)"))
