@@ -11,7 +11,7 @@ step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
 expect() {
   # expect CODE ARGS...: like run, but the demo fails if the exit status is not CODE.
   local want=$1; shift
-  printf '$ vault %s\n' "$*"
+  printf '$ vault'; printf ' %q' "$@"; printf '\n'
   set +e; "$VAULT_BIN" "$@"; local rc=$?; set -e
   printf '(exit %d)\n' "$rc"
   [ "$rc" = "$want" ] || { echo "demo: expected exit $want, got $rc" >&2; exit 1; }
