@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates a committed format fixture: a small vault made by this release, with its
-# passphrase and recovery key beside it. Every later release must open it (docs/FORMAT.md §12).
+# passphrase and recovery key beside it. Every later release must open it (docs/FORMAT.md §13).
 set -euo pipefail
 bin=$(realpath "$1"); out=$2
 [ -e "$out" ] && { echo "make-fixture: $out exists; remove it first (fixtures are never silently replaced)" >&2; exit 1; }

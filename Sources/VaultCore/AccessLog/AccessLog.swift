@@ -35,44 +35,66 @@ public struct AccessLog: Sendable {
   /// sealed to the vault's public key otherwise. Durable when it returns.
   @discardableResult
   public func append(_ entry: LogEntry, unlocked: UnlockedVault? = nil) throws -> LogHead {
+    // Without the key nobody is identified: keyless entries are always "system".
+    var entry = entry
+    if unlocked == nil { entry.actor = LogEntry.system }
     do {
       try FileSystem.makeDirectory(layout.log)
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
-      var tail = try file.tail(vault: config.vaultID)
-      if let torn = tail.tornBytes {
-        // An append interrupted by a crash left a partial record that was never acknowledged:
-        // cut it, and say so in the log itself.
-        try file.truncate(to: tail.end)
-        tail = try appendRecord(
-          LogEntry(action: "log-repair", actor: LogEntry.system,
-            detail: "removed an incomplete last record of \(torn) bytes left by an interrupted append"),
-          to: file, after: tail, keys: unlocked?.keys)
-      }
-      tail = try appendRecord(entry, to: file, after: tail, keys: unlocked?.keys)
-      var checkpoint: Checkpoint?
-      if let unlocked {
-        let generation = try unlocked.readIndex().generation
-        let cp = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil)
-        let end = try cp.alignedEnd(recordSize: Checkpoint.size)
-        try cp.truncate(to: end)
-        let last = end > UInt64(FileHeader.size)
-          ? try Checkpoint.decode(cp.read(at: end - UInt64(Checkpoint.size), count: Checkpoint.size)) : nil
-        // Signing a shorter log than the last checkpoint would launder a truncation.
-        if let last, last.count > tail.count {
-          throw VaultError.integrity([Finding(.error, "log", "the log has \(tail.count) entries but the last checkpoint covers \(last.count): entries were removed; run 'vault log verify'")])
+      // Held until the checkpoint is written too, so appenders never interleave checkpoints.
+      return try withExtendedLifetime(file) {
+        var tail = try file.tail(vault: config.vaultID)
+        let covered = try lastCheckpoint()
+        // Everything that could refuse the append is checked before a byte is written, so a
+        // refused command leaves no entry behind.
+        if let unlocked { try checkCanSign(after: covered, entries: tail.count, unlocked: unlocked) }
+        if let torn = tail.tornBytes {
+          if let covered, covered.count > tail.count {
+            throw VaultError.integrity([Finding(.error, "log/entries", "entry \(tail.count + 1) is damaged but covered by a signed checkpoint; it is kept as evidence: run 'vault log verify'")])
+          }
+          // An append interrupted by a crash left a partial record that was never acknowledged:
+          // cut it, and say so in the log itself.
+          try file.truncate(to: tail.end)
+          tail = try appendRecord(
+            LogEntry(action: "log-repair", actor: LogEntry.system,
+              detail: "removed \(torn) bytes after the last whole record (an interrupted append, or damage)"),
+            to: file, after: tail, keys: unlocked?.keys)
         }
-        let previous = try last?.link() ?? Checkpoint.noPrevious
-        let c = Checkpoint.sign(
-          count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970), generation: generation,
-          previous: previous, keys: unlocked.keys, vault: config.vaultID)
-        try cp.append(c.encoded)
-        checkpoint = c
+        tail = try appendRecord(entry, to: file, after: tail, keys: unlocked?.keys)
+        var last = covered
+        if let unlocked {
+          let cp = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil)
+          try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
+          let c = Checkpoint.sign(
+            count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970),
+            generation: try unlocked.readIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
+            keys: unlocked.keys, vault: config.vaultID)
+          try cp.append(c.encoded)
+          last = c
+        }
+        return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
       }
-      // The entry is already durable: failing to read the checkpoints now must not report it as lost.
-      let last = checkpoint ?? (try? lastCheckpoint()) ?? nil
-      return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
     } catch {
       throw VaultError.from(error)
+    }
+  }
+
+  /// A new checkpoint must extend an authentic last checkpoint: never sign over a forged one, a
+  /// shorter log, or an older index (that would launder a truncation or a rollback).
+  private func checkCanSign(after last: Checkpoint?, entries: UInt64, unlocked: UnlockedVault) throws {
+    guard let last else { return }
+    var problems: [String] = []
+    if !last.isValid(publicKey: config.signingPublicKey, vault: config.vaultID) {
+      problems.append("the last checkpoint's signature does not verify (it was forged or modified)")
+    }
+    if last.count > entries {
+      problems.append("the log has \(entries) entries but the last checkpoint covers \(last.count): entries were removed")
+    }
+    if let generation = try? unlocked.readIndex().generation, generation < last.generation {
+      problems.append("the index (generation \(generation)) is older than the last checkpoint (generation \(last.generation)): the vault was rolled back")
+    }
+    if !problems.isEmpty {
+      throw VaultError.integrity(problems.map { Finding(.error, "log", "\($0); run 'vault log verify'") })
     }
   }
 
@@ -144,6 +166,19 @@ public struct AccessLog: Sendable {
   }
 
   private func lastCheckpoint() throws -> Checkpoint? { try checkpoints().checkpoints.last }
+
+  /// The first entry, decrypted (the vault's creation).
+  public func firstEntry(unlocked: UnlockedVault) throws -> LogEntry? {
+    struct Stop: Error {}
+    var first: LogEntry?
+    do {
+      _ = try scan { record in
+        first = try LogRecord.open(record.body, seq: 0, vault: config.vaultID, keys: unlocked.keys)
+        throw Stop()
+      }
+    } catch is Stop {}
+    return first
+  }
 
   /// Decrypts every entry in order and calls `body` with its 1-based number; stops with
   /// `.integrity` at an entry that does not decrypt (run `LogVerifier` for the full story).

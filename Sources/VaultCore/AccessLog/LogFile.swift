@@ -28,6 +28,8 @@ final class LogFile {
     if try size() == 0 && lock != LOCK_SH {
       guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
       try append(FileHeader.encode(kind))
+      // The new file's directory entry must survive a crash, or the log would look deleted.
+      try FileSystem.syncDirectory(FileSystem.parent(path))
     }
     if try size() > 0 {
       var r = ByteReader(try read(at: 0, count: min(FileHeader.size, Int(try size()))))
@@ -145,7 +147,7 @@ final class LogFile {
     guard end >= start + UInt64(LogRecord.overhead) + 1 else { return nil }
     let length = u32(try read(at: end - 4, count: 4))
     let size = UInt64(length) + UInt64(LogRecord.overhead)
-    guard length > UInt32(SecretStream.chunkOverhead), length <= LogRecord.maxBody, end >= start + size else { return nil }
+    guard length >= UInt32(LogRecord.minimumBody), length <= LogRecord.maxBody, end >= start + size else { return nil }
     let recordStart = end - size
     let bytes = try read(at: recordStart, count: Int(size))
     guard u32(Array(bytes.prefix(4))) == length else { return nil }
@@ -173,7 +175,7 @@ final class LogFile {
       let remaining = size - offset
       guard remaining >= UInt64(LogRecord.overhead) else { return try cut(remaining) }
       let length = u32(try reader.read(4))
-      guard length > UInt32(SecretStream.chunkOverhead), length <= LogRecord.maxBody else {
+      guard length >= UInt32(LogRecord.minimumBody), length <= LogRecord.maxBody else {
         return .malformed(seq: position, reason: "record length \(length) is out of range")
       }
       let recordSize = UInt64(length) + UInt64(LogRecord.overhead)

@@ -15,6 +15,8 @@ struct LogRecord: Equatable {
   var chain: [UInt8]
 
   static let overhead = 4 + 8 + 32 + 4
+  /// The smallest body: mode byte and an AEAD with empty plaintext (a sealed body is larger).
+  static let minimumBody = 1 + 24 + 16
   /// Bodies are small JSON entries; anything larger is damage, not data.
   static let maxBody = 1 << 20
 

@@ -77,7 +77,16 @@ public struct LogVerifier {
         }
       }
       if let unlocked {
-        do { _ = try LogRecord.plaintext(record.body, seq: count, vault: vault, keys: unlocked.keys) } catch {
+        do {
+          let plain = try LogRecord.plaintext(record.body, seq: count, vault: vault, keys: unlocked.keys)
+          // Entries written without the key must not claim to be someone who unlocked.
+          if record.body.first == LogRecord.Mode.sealed.rawValue {
+            let entry = try LogEntry.decode(plain)
+            if entry.actor != LogEntry.system {
+              fail("entry \(count + 1): written without the key but names '\(entry.actor)' as its actor (forged)")
+            }
+          }
+        } catch {
           fail("entry \(count + 1): does not decrypt (edited, or moved from another position or vault)")
         }
       }
@@ -95,10 +104,12 @@ public struct LogVerifier {
     case .torn(let bytes):
       report.findings.append(Finding(.warning, "log/entries", "incomplete last record of \(bytes) bytes (an interrupted append; the next append removes it)"))
     case .malformed(let seq, let reason):
-      fail("entry \(seq + 1): \(reason) (the log file was damaged or edited)")
+      fail("entry \(seq + 1): \(reason); the entries after it cannot be read")
     }
 
     for (k, c) in checkpoints.enumerated() {
+      // After unreadable damage, checkpoints beyond it are consequences, not new findings.
+      if case .malformed = end, c.count > count { break }
       if c.count > count {
         fail("the log has \(count) entries but checkpoint \(k + 1) (\(Self.date(c.time))) covers \(c.count): entries were removed (truncated, or the log rolled back)")
       } else if let at = chainAt[c.count], at != c.head {

@@ -23,7 +23,7 @@ extension FormatError: CustomStringConvertible {
     case .truncated: "file is truncated"
     case .badMagic: "not a vault file (bad magic)"
     case .unsupportedVersion(let v): "unsupported format version \(v)"
-    case .wrongKind(let e, let f): "expected a \(e) file, found kind \(f)"
+    case .wrongKind(let e, let f): "wrong file kind (expected: \(e); found kind \(f))"
     case .checksumMismatch: "checksum mismatch (file corrupted or modified)"
     case .trailingBytes: "unexpected bytes after the last field"
     case .invalidField(let why): "invalid field: \(why)"

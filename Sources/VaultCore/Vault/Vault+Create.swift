@@ -18,7 +18,7 @@ extension Vault {
   /// leaves either no vault or a complete one, never half of one.
   /// - Throws: `.vaultAlreadyExists`, `.directoryNotEmpty`, passphrase-policy errors, I/O errors.
   public static func create(
-    at path: String, passphrase: SecureBytes, label: String, kdf: KDFParameters, now: Int64
+    at path: String, passphrase: SecureBytes, label: String, kdf: KDFParameters, now: Int64, reason: String? = nil
   ) throws -> Creation {
     try PassphrasePolicy.check(passphrase)
     try checkCanCreate(at: path)
@@ -52,7 +52,12 @@ extension Vault {
       }
       try FileSystem.syncDirectory(parent)
       let vault = Vault(layout: layout, config: config)
-      return Creation(vault: UnlockedVault(vault: vault, keys: keys, slot: owner), recoveryKey: recovery)
+      let unlocked = UnlockedVault(vault: vault, keys: keys, slot: owner)
+      // The log starts at creation: a log that does not begin with this entry lost its start.
+      try AccessLog(vault: vault).append(
+        LogEntry(action: "init", actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
+        unlocked: unlocked)
+      return Creation(vault: unlocked, recoveryKey: recovery)
     } catch {
       Self.removeTree(staging.root)
       throw VaultError.from(error)

@@ -108,7 +108,19 @@ public struct VaultVerifier {
         findings.append(Finding(.warning, "clientkeys/\(id.hex)", "client key belongs to no client in the index"))
       }
     }
-    findings += try LogVerifier(log: AccessLog(vault: vault)).run(unlocked: unlocked).findings
+    do {
+      let log = AccessLog(vault: vault)
+      let report = try LogVerifier(log: log).run(unlocked: unlocked)
+      findings += report.findings
+      // Vault.create writes the first entry: a log without it lost its start, or all of it.
+      if report.entries == 0 {
+        findings.append(Finding(.error, "log", "the access log is empty or missing: every vault's log starts with its init entry, so it was deleted"))
+      } else if let unlocked, let first = try? log.firstEntry(unlocked: unlocked), first.action != "init" {
+        findings.append(Finding(.error, "log", "entry 1 is '\(first.action)', not 'init': the start of the log was deleted"))
+      }
+    } catch {
+      findings.append(Finding(.error, "log", "the access log cannot be read: \(VaultError.from(error))"))
+    }
     return findings
   }
 
@@ -132,7 +144,7 @@ public struct VaultVerifier {
         out.append(Finding(.warning, relative(dir), "directory is accessible to other users (mode \(String(m, radix: 8))); run chmod 700"))
       }
     }
-    var files = [l.config, l.index, l.lock]
+    var files = [l.config, l.index, l.lock, l.logEntries, l.logCheckpoints]
     for dir in [l.slots, l.clientKeys] { files += ((try? FileSystem.list(dir)) ?? []).map { "\(dir)/\($0)" } }
     for sub in (try? FileSystem.list(l.objects)) ?? [] {
       let subPath = "\(l.objects)/\(sub)"

@@ -70,14 +70,12 @@ extension VaultCommand {
       let created: Vault.Creation
       do {
         created = try Vault.create(
-          at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970))
+          at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970),
+          reason: location.reason)
       } catch {
         keyFile?.discard()
         throw error
       }
-      try AccessLog(vault: created.vault.vault).append(
-        LogEntry(action: "init", actor: owner, reason: location.reason, detail: "vault created with key slots '\(owner)' and 'recovery'"),
-        unlocked: created.vault)
       let recovery = try created.recoveryKey.encoded()
       var savedTo: String?
       if let keyFile {

@@ -9,8 +9,8 @@ extension VaultCommand.Log {
       commandName: "head",
       abstract: "Print the log's current head and last checkpoint (no passphrase needed).",
       discussion: """
-        Keep the printed head outside the vault (a note on paper, an e-mail to yourself): \\
-        'vault log verify --head HASH' later proves the log still contains everything up to \\
+        Keep the printed head outside the vault (a note on paper, an e-mail to yourself): \
+        'vault log verify --head HASH' later proves the log still contains everything up to \
         that point. This command's own entry is included in the head it prints.
 
         EXIT STATUS

@@ -9,8 +9,8 @@ extension VaultCommand.Log {
       commandName: "show",
       abstract: "Show access-log entries (needs the passphrase).",
       discussion: """
-        Shows every entry, oldest first, or those matching the filters. Dates are YYYY-MM-DD \\
-        (UTC) or RFC 3339 times; --until includes its whole day. Reading the log is itself \\
+        Shows every entry, oldest first, or those matching the filters. Dates are YYYY-MM-DD \
+        (UTC) or RFC 3339 times; --until includes its whole day. Reading the log is itself \
         logged.
 
         EXAMPLES

@@ -8,12 +8,12 @@ extension VaultCommand.Log {
       commandName: "verify",
       abstract: "Check that the access log was not edited, truncated or rolled back.",
       discussion: """
-        Recomputes the hash chain over every entry, checks the signature of every checkpoint \\
-        and that the log still reaches each one, decrypts every entry, and compares the index \\
-        with the last checkpoint. Each problem names the first entry concerned. Entries after \\
+        Recomputes the hash chain over every entry, checks the signature of every checkpoint \
+        and that the log still reaches each one, decrypts every entry, and compares the index \
+        with the last checkpoint. Each problem names the first entry concerned. Entries after \
         the last checkpoint (appended without the key) are reported as unsigned.
 
-        With --head, also checks that a head you saved earlier ('vault log head') is still \\
+        With --head, also checks that a head you saved earlier ('vault log head') is still \
         part of the log: a log rolled back to an older copy, or rewritten, no longer contains it.
 
         EXIT STATUS
