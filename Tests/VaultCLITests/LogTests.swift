@@ -171,6 +171,29 @@ struct LogTests {
     try expectTampered(s, naming: "entries were removed")
   }
 
+  @Test("with the checkpoints deleted, a command that changes the vault refuses before changing anything")
+  func deletedCheckpointsBlockChanges() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    try FileManager.default.removeItem(atPath: s.vault + "/log/checkpoints")
+    let before = try s.vaultFiles()
+    let r = try s.vaultRun(["passwd", "--new-passphrase-file", s.write("a brand new passphrase\n", to: "n")])
+    #expect(r.status == 10)
+    #expect(r.stderr.contains("checkpoints are missing"))
+    #expect(try s.vaultFiles() == before, "nothing changed, not even the log")
+    #expect(try s.vaultRun(["verify"]).status == 10)
+  }
+
+  @Test("a deleted log is found by vault verify")
+  func deletedLog() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    try FileManager.default.removeItem(atPath: s.vault + "/log")
+    let r = try s.run(["verify", "--keyless", "--vault", s.vault])
+    #expect(r.status == 10)
+    #expect(r.stdout.contains("the access log is empty or missing"))
+  }
+
   @Test("entries appended without the key are flagged as unsigned until an unlocked command signs them")
   func unsigned() throws {
     let s = try CLISandbox()

@@ -47,7 +47,7 @@ public struct AccessLog: Sendable {
         let covered = try lastCheckpoint()
         // Everything that could refuse the append is checked before a byte is written, so a
         // refused command leaves no entry behind.
-        if let unlocked { try checkCanSign(after: covered, entries: tail.count, unlocked: unlocked) }
+        if let unlocked { try checkCanSign(after: covered, entries: tail.count, unlocked: unlocked, file: file) }
         if let torn = tail.tornBytes {
           if let covered, covered.count > tail.count {
             throw VaultError.integrity([Finding(.error, "log/entries", "entry \(tail.count + 1) is damaged but covered by a signed checkpoint; it is kept as evidence: run 'vault log verify'")])
@@ -79,10 +79,29 @@ public struct AccessLog: Sendable {
     }
   }
 
+  /// Checks, without writing, that an unlocked command's entry could be appended and signed;
+  /// commands that change the vault call it first, so a refused log never follows a change.
+  public func preflight(unlocked: UnlockedVault) throws {
+    do {
+      guard FileSystem.exists(layout.logEntries) else { return }
+      let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
+      try withExtendedLifetime(file) {
+        try checkCanSign(after: try lastCheckpoint(), entries: try file.tail(vault: config.vaultID).count, unlocked: unlocked, file: file)
+      }
+    } catch { throw VaultError.from(error) }
+  }
+
   /// A new checkpoint must extend an authentic last checkpoint: never sign over a forged one, a
   /// shorter log, or an older index (that would launder a truncation or a rollback).
-  private func checkCanSign(after last: Checkpoint?, entries: UInt64, unlocked: UnlockedVault) throws {
-    guard let last else { return }
+  private func checkCanSign(after last: Checkpoint?, entries: UInt64, unlocked: UnlockedVault, file: LogFile) throws {
+    guard let last else {
+      // The first entry of a vault's log is its keyed, checkpointed init: no checkpoint at all
+      // after it means the checkpoints were deleted, and signing now would hide that.
+      if entries > 0, let (first, _) = try? file.record(startingAt: UInt64(FileHeader.size)), first.body.first == LogRecord.Mode.keyed.rawValue {
+        throw VaultError.integrity([Finding(.error, "log/checkpoints", "the log's checkpoints are missing although it has signed entries: they were deleted; run 'vault log verify'")])
+      }
+      return
+    }
     var problems: [String] = []
     if !last.isValid(publicKey: config.signingPublicKey, vault: config.vaultID) {
       problems.append("the last checkpoint's signature does not verify (it was forged or modified)")
@@ -103,7 +122,7 @@ public struct AccessLog: Sendable {
   @discardableResult
   public func append(contentsOf entries: [LogEntry], unlocked: UnlockedVault) throws -> LogHead {
     guard let lastEntry = entries.last else { return try head() }
-    let batched = try appendBatch(entries.dropLast(), keys: unlocked.keys)
+    let batched = try appendBatch(entries.dropLast(), unlocked: unlocked)
     if !batched {
       // A torn tail needs the repair path of a single append; rare, so one by one is fine.
       for entry in entries.dropLast() { try append(entry, unlocked: unlocked) }
@@ -112,12 +131,14 @@ public struct AccessLog: Sendable {
   }
 
   /// Writes keyed records for `entries` in one write; false (nothing written) if the tail is torn.
-  private func appendBatch(_ entries: ArraySlice<LogEntry>, keys: VaultKeys) throws -> Bool {
+  private func appendBatch(_ entries: ArraySlice<LogEntry>, unlocked: UnlockedVault) throws -> Bool {
+    let keys = unlocked.keys
     do {
       try FileSystem.makeDirectory(layout.log)
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
       var tail = try file.tail(vault: config.vaultID)
       guard tail.tornBytes == nil else { return false }
+      try checkCanSign(after: try lastCheckpoint(), entries: tail.count, unlocked: unlocked, file: file)
       var bytes: [UInt8] = []
       for entry in entries {
         let seq = tail.count

@@ -157,6 +157,15 @@ final class LogFile {
     return (LogRecord(seq: seq, body: body, chain: Array(bytes[(12 + Int(length))..<(44 + Int(length))])), recordStart)
   }
 
+  /// The record that starts at `offset`, if one is there whole.
+  func record(startingAt offset: UInt64) throws -> (LogRecord, UInt64)? {
+    let size = try size()
+    guard offset + UInt64(LogRecord.overhead) <= size else { return nil }
+    let length = u32(try read(at: offset, count: 4))
+    guard length >= UInt32(LogRecord.minimumBody), length <= LogRecord.maxBody else { return nil }
+    return try record(endingAt: offset + UInt64(length) + UInt64(LogRecord.overhead))
+  }
+
   /// Reads every record in order.
   func scan(_ body: (LogRecord) throws -> Void) throws -> LogScanEnd {
     let size = try size()

@@ -125,7 +125,9 @@ public struct LogVerifier {
     // leave one) after the last checkpoint means checkpoints were deleted or rolled back.
     let covered = checkpoints.last?.count ?? 0
     let uncovered = keyedPositions.filter { $0 > covered }
-    if uncovered.count > 1 {
+    if checkpoints.isEmpty, let first = keyedPositions.first {
+      fail("there are no checkpoints although entry \(first) was written with the key (which always adds one): the checkpoints were deleted")
+    } else if uncovered.count > 1 {
       fail("entries \(uncovered[0]) to \(uncovered[uncovered.count - 1]) were written with the key but no checkpoint covers them: checkpoints were deleted or rolled back")
     }
     if report.unsigned > 0 {

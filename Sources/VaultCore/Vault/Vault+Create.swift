@@ -38,6 +38,11 @@ extension Vault {
       try AtomicFile.write(VaultIndex().encoded(keys: keys, vault: config.vaultID), to: staging.index, temporaryDirectory: staging.tmp)
       try AtomicFile.write([], to: staging.lock, temporaryDirectory: staging.tmp)
       try AtomicFile.write(config.encoded(), to: staging.config, temporaryDirectory: staging.tmp)
+      // The log starts at creation, and is written before the rename: a vault either exists
+      // with its init entry or not at all. A log that does not begin with it lost its start.
+      try AccessLog(vault: Vault(layout: staging, config: config)).append(
+        LogEntry(action: "init", actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
+        unlocked: UnlockedVault(vault: Vault(layout: staging, config: config), keys: keys, slot: owner))
       for dir in staging.directories { try FileSystem.syncDirectory(dir) }
       // rename(2) replaces a missing or empty directory atomically; anything else fails with ENOTEMPTY.
       if Glibc.rename(staging.root, layout.root) != 0 {
@@ -52,12 +57,7 @@ extension Vault {
       }
       try FileSystem.syncDirectory(parent)
       let vault = Vault(layout: layout, config: config)
-      let unlocked = UnlockedVault(vault: vault, keys: keys, slot: owner)
-      // The log starts at creation: a log that does not begin with this entry lost its start.
-      try AccessLog(vault: vault).append(
-        LogEntry(action: "init", actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
-        unlocked: unlocked)
-      return Creation(vault: unlocked, recoveryKey: recovery)
+      return Creation(vault: UnlockedVault(vault: vault, keys: keys, slot: owner), recoveryKey: recovery)
     } catch {
       Self.removeTree(staging.root)
       throw VaultError.from(error)

@@ -115,8 +115,11 @@ public struct VaultVerifier {
       // Vault.create writes the first entry: a log without it lost its start, or all of it.
       if report.entries == 0 {
         findings.append(Finding(.error, "log", "the access log is empty or missing: every vault's log starts with its init entry, so it was deleted"))
-      } else if let unlocked, let first = try? log.firstEntry(unlocked: unlocked), first.action != "init" {
-        findings.append(Finding(.error, "log", "entry 1 is '\(first.action)', not 'init': the start of the log was deleted"))
+      } else if let unlocked, let first = try? log.firstEntry(unlocked: unlocked),
+        first.action != "init" || first.actor == LogEntry.system
+      {
+        // Init is always written with the key; a keyless "init" is a forged start.
+        findings.append(Finding(.error, "log", "entry 1 is not the vault's own init entry: the start of the log was deleted or replaced"))
       }
     } catch {
       findings.append(Finding(.error, "log", "the access log cannot be read: \(VaultError.from(error))"))

@@ -36,7 +36,11 @@ struct CommandContext {
       unlocked = try vault.unlock(credential(unlock))
     }
     let held = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: lock.wait)
-    if access == .unlockedWrite { try vault.prepareForWriting() }
+    if access == .unlockedWrite {
+      try vault.prepareForWriting()
+      // A change the log would refuse to record must not happen at all.
+      if let unlocked { try AccessLog(vault: vault).preflight(unlocked: unlocked) }
+    }
     return CommandContext(vault: vault, unlocked: unlocked, output: location.output, reason: location.reason, lock: held)
   }
 
