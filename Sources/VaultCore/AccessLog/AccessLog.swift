@@ -186,7 +186,15 @@ public struct AccessLog: Sendable {
     return (out, r.remaining > 0)
   }
 
-  private func lastCheckpoint() throws -> Checkpoint? { try checkpoints().checkpoints.last }
+  /// The last whole checkpoint, read from the end of the file: appends stay O(1) however many
+  /// checkpoints a decade of unlocked commands leaves.
+  private func lastCheckpoint() throws -> Checkpoint? {
+    guard FileSystem.exists(layout.logCheckpoints), try FileSystem.size(layout.logCheckpoints) > 0 else { return nil }
+    let file = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: LOCK_SH)
+    let end = try file.alignedEnd(recordSize: Checkpoint.size)
+    guard end > UInt64(FileHeader.size) else { return nil }
+    return try Checkpoint.decode(file.read(at: end - UInt64(Checkpoint.size), count: Checkpoint.size))
+  }
 
   /// The first entry, decrypted (the vault's creation).
   public func firstEntry(unlocked: UnlockedVault) throws -> LogEntry? {
