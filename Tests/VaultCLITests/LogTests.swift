@@ -20,9 +20,9 @@ func writeLog(_ s: CLISandbox, header: Data, records: [Data]) throws {
   try (records.reduce(header, +)).write(to: URL(fileURLWithPath: s.vault + "/log/entries"))
 }
 
-/// Runs `vault log show --json` and returns (action, actor) pairs.
-func logActions(_ s: CLISandbox) throws -> [(action: String, actor: String)] {
-  let r = try s.vaultRun(["log", "show", "--json"])
+/// Runs `vault log show --json` (with the sandbox passphrase, or `passphrase`) and returns (action, actor) pairs.
+func logActions(_ s: CLISandbox, passphrase: String? = nil) throws -> [(action: String, actor: String)] {
+  let r = try s.run(["log", "show", "--json", "--vault", s.vault, "--passphrase-file", passphrase ?? s.passphraseFile])
   #expect(r.status == 0, "\(r.stderr)")
   return try r.stdout.split(separator: "\n").map { line in
     let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -52,21 +52,12 @@ struct LogTests {
       expected.append((step.action, step.actor))
     }
     expected.append(("log-read", "Dr Rivera"))
-    let got = try logActionsWith(s, passphrase: s.root.appendingPathComponent("p2").path)
+    let got = try logActions(s, passphrase: s.root.appendingPathComponent("p2").path)
     #expect(got.map(\.action) == expected.map(\.0))
     #expect(got.map(\.actor) == expected.map(\.1))
     // The commands list is complete: each subcommand appears above or in the log tests below.
     let help = try s.run(["--help"]).stdout + (try s.run(["log", "--help"]).stdout)
     for command in ["init", "passwd", "info", "verify", "log", "show", "head"] { #expect(help.contains("  \(command)")) }
-  }
-
-  func logActionsWith(_ s: CLISandbox, passphrase: String) throws -> [(action: String, actor: String)] {
-    let r = try s.run(["log", "show", "--json", "--vault", s.vault, "--passphrase-file", passphrase])
-    #expect(r.status == 0, "\(r.stderr)")
-    return try r.stdout.split(separator: "\n").map { line in
-      let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-      return (obj["action"] as? String ?? "", obj["actor"] as? String ?? "")
-    }
   }
 
   @Test("--reason is recorded, and filters select entries")
