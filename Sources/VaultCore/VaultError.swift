@@ -98,6 +98,12 @@ extension VaultError: CustomStringConvertible {
 }
 
 extension VaultError {
+  /// Every finding of an integrity error, one per line (its description otherwise).
+  public var findingsSummary: String {
+    guard case .integrity(let findings) = self else { return description }
+    return findings.map(\.description).joined(separator: "\n")
+  }
+
   /// Maps lower-level errors to the user-facing one; the CLI applies it to anything a layer
   /// below did not map itself, so no raw error ever reaches the user.
   public static func from(_ error: any Error) -> VaultError {

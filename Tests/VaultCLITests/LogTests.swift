@@ -55,9 +55,27 @@ struct LogTests {
     let got = try logActions(s, passphrase: s.root.appendingPathComponent("p2").path)
     #expect(got.map(\.action) == expected.map(\.0))
     #expect(got.map(\.actor) == expected.map(\.1))
-    // The commands list is complete: each subcommand appears above or in the log tests below.
-    let help = try s.run(["--help"]).stdout + (try s.run(["log", "--help"]).stdout)
-    for command in ["init", "passwd", "info", "verify", "log", "show", "head"] { #expect(help.contains("  \(command)")) }
+    // The table is complete: every subcommand the binary lists (walking the help tree) is
+    // exercised above or is `log show`, which made the final entry.
+    let exercised: Set<String> = ["init", "info", "verify", "passwd", "log verify", "log head", "log show"]
+    var pending = [[String]()]
+    var listed: Set<String> = []
+    while let path = pending.popLast() {
+      let help = try s.run(path + ["--help"]).stdout
+      guard let section = help.components(separatedBy: "SUBCOMMANDS:").dropFirst().first else {
+        listed.insert(path.joined(separator: " "))
+        continue
+      }
+      // The section lists "  name   abstract" lines and ends at the first blank line.
+      for line in section.drop(while: { $0 == "\n" }).components(separatedBy: "\n\n")[0].split(separator: "\n")
+      where line.hasPrefix("  ") && !line.hasPrefix("   ") {
+        guard let name = line.split(separator: " ").first.map(String.init), name != "help",
+          name.allSatisfy({ $0.isLowercase || $0 == "-" }), path.count < 3
+        else { continue }
+        pending.append(path + [name])
+      }
+    }
+    #expect(listed.subtracting(["help"]).subtracting(exercised).isEmpty, "commands without a logging check: \(listed.subtracting(exercised))")
   }
 
   @Test("--reason is recorded, and filters select entries")
@@ -173,6 +191,40 @@ struct LogTests {
     #expect(r.stderr.contains("checkpoints are missing"))
     #expect(try s.vaultFiles() == before, "nothing changed, not even the log")
     #expect(try s.vaultRun(["verify"]).status == 10)
+  }
+
+  @Test("log show lists what it can read, then reports a damaged entry (exit 10) instead of a shorter log")
+  func showDamaged() throws {
+    let (s, header, records) = try populated()
+    var r = records
+    r[2][30] ^= 0x01  // inside entry 3's ciphertext; its framing stays intact
+    try writeLog(s, header: header, records: r)
+    let show = try s.vaultRun(["log", "show"])
+    #expect(show.status == 10)
+    #expect(show.stdout.contains("   1  "))
+    #expect(show.stderr.contains("entry 3 does not decrypt"))
+  }
+
+  @Test("a hostile checkpoint time is shown as invalid, never a crash")
+  func hostileCheckpointTime() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    var data = try Data(contentsOf: URL(fileURLWithPath: s.vault + "/log/checkpoints"))
+    for i in 0..<8 { data[8 + 40 + i] = i == 7 ? 0x7f : 0xff }
+    try data.write(to: URL(fileURLWithPath: s.vault + "/log/checkpoints"))
+    let head = try s.run(["log", "head", "--vault", s.vault])
+    #expect(head.status == 0, "\(head.stderr)")
+    #expect(head.stdout.contains("signature does NOT verify"))
+    #expect(try s.vaultRun(["log", "verify"]).status == 10)
+  }
+
+  @Test("the labels 'system' and 'recovery' are reserved for the log and the recovery key")
+  func reservedLabels() throws {
+    let s = try CLISandbox()
+    let r = try s.run(["init", "--vault", s.vault, "--passphrase-file", s.passphraseFile, "--kdf", "test", "--label", "system"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("reserved"))
+    #expect(!FileManager.default.fileExists(atPath: s.vault))
   }
 
   @Test("a deleted log is found by vault verify")

@@ -209,20 +209,26 @@ public struct AccessLog: Sendable {
     return first
   }
 
-  /// Decrypts every entry in order and calls `body` with its 1-based number; stops with
-  /// `.integrity` at an entry that does not decrypt (run `LogVerifier` for the full story).
+  /// Decrypts every readable entry in order and calls `body` with its 1-based number; then, if
+  /// any entry did not decrypt or the file is damaged, throws `.integrity` naming each problem
+  /// (one planted record must not hide the rest of the log, nor damage shorten it silently).
   public func entries(unlocked: UnlockedVault, _ body: (UInt64, LogEntry) throws -> Void) throws {
+    var problems: [Finding] = []
     do {
       var position: UInt64 = 0
-      _ = try scan { record in
+      let end = try scan { record in
         position += 1
-        let entry: LogEntry
-        do { entry = try LogRecord.open(record.body, seq: position - 1, vault: config.vaultID, keys: unlocked.keys) } catch {
-          throw VaultError.integrity([Finding(.error, "log", "entry \(position) does not decrypt; run 'vault log verify'")])
+        guard let entry = try? LogRecord.open(record.body, seq: position - 1, vault: config.vaultID, keys: unlocked.keys) else {
+          problems.append(Finding(.error, "log", "entry \(position) does not decrypt (forged or modified)"))
+          return
         }
         try body(position, entry)
       }
+      if case .malformed(let seq, let reason) = end {
+        problems.append(Finding(.error, "log", "entry \(seq + 1): \(reason)"))
+      }
     } catch let e as VaultError { throw e } catch { throw VaultError.from(error) }
+    if !problems.isEmpty { throw VaultError.integrity(problems) }
   }
 
   /// Reads every record in order, calling `body` with each; a torn or malformed tail stops the

@@ -40,9 +40,12 @@ public struct LogEntry: Codable, Sendable, Equatable {
   /// RFC 3339 UTC with seconds. Built by hand: a date formatter costs more to create than the
   /// rest of a log append.
   public static func format(_ date: Date) -> String {
-    var t = time_t(date.timeIntervalSince1970.rounded(.down))
+    // Times can come from a hostile file: out-of-range values are shown, never trapped on.
+    let seconds = date.timeIntervalSince1970.rounded(.down)
+    guard seconds.isFinite, abs(seconds) < 1e12 else { return "invalid time" }
+    var t = time_t(seconds)
     var parts = tm()
-    gmtime_r(&t, &parts)
+    guard gmtime_r(&t, &parts) != nil else { return "invalid time" }
     func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
     return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
   }

@@ -161,6 +161,9 @@ public struct Checkpoint: Equatable, Sendable, Encodable {
     return c
   }
 
+  /// True if the signature verifies under the vault's signing key in `config`.
+  public func isAuthentic(for config: VaultConfig) -> Bool { isValid(publicKey: config.signingPublicKey, vault: config.vaultID) }
+
   /// True if the signature verifies under `publicKey`.
   func isValid(publicKey: [UInt8], vault: RandomID) -> Bool {
     (try? Signing.verify(signature, of: message(vault: vault), publicKey: publicKey)) != nil

@@ -111,7 +111,7 @@ public struct LogVerifier {
       // After unreadable damage, checkpoints beyond it are consequences, not new findings.
       if case .malformed = end, c.count > count { break }
       if c.count > count {
-        fail("the log has \(count) entries but checkpoint \(k + 1) (\(Self.date(c.time))) covers \(c.count): entries were removed (truncated, or the log rolled back)")
+        fail("the log has \(count) entries but checkpoint \(k + 1) (\(Self.date(c.time))) covers \(c.count): entries were removed (entries \(count + 1) to \(c.count) are missing: truncated, or the log rolled back)")
       } else if let at = chainAt[c.count], at != c.head {
         fail("entries up to \(c.count) do not match the head signed by checkpoint \(k + 1) (\(Self.date(c.time))): history was rewritten")
       }

@@ -30,7 +30,8 @@ extension VaultCommand.Log {
       context.output.line("head:       \(head.head)")
       if let c = head.lastCheckpoint {
         let date = LogEntry.format(Date(timeIntervalSince1970: TimeInterval(c.time)))
-        context.output.line("checkpoint: \(c.count) entries, signed \(date) (index generation \(c.generation))")
+        let signed = c.isAuthentic(for: context.vault.config) ? "signed" : "signature does NOT verify (run 'vault log verify'), dated"
+        context.output.line("checkpoint: \(c.count) entries, \(signed) \(date) (index generation \(c.generation))")
       } else {
         context.output.line("checkpoint: none yet")
       }

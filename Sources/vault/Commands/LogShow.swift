@@ -49,20 +49,36 @@ extension VaultCommand.Log {
       // Logged before anything is shown: reading the log is an access like any other.
       try context.record("log-read", detail: filter.summary)
       var shown: [(UInt64, LogEntry)] = []
-      try AccessLog(vault: context.vault).entries(unlocked: context.keys) { n, entry in
-        guard filter.matches(entry) else { return }
-        shown.append((n, entry))
-        if let limit, shown.count > limit { shown.removeFirst() }
+      var damage: VaultError?
+      do {
+        try AccessLog(vault: context.vault).entries(unlocked: context.keys) { n, entry in
+          guard filter.matches(entry) else { return }
+          shown.append((n, entry))
+          if let limit, shown.count > limit { shown.removeFirst() }
+        }
+      } catch let e as VaultError {
+        // Show what can be read, then report the damage (exit 10).
+        damage = e
       }
+      defer { if let damage { context.output.note("error: \(damage.findingsSummary)") } }
       for (n, e) in shown { context.output.emit(NumberedEntry(seq: n, entry: e)) }
-      guard !location.json else { return }
+      if location.json {
+        if damage != nil { throw ExitStatus.Thrown(status: .integrity) }
+        return
+      }
       context.output.line("   #  TIME                  ACTOR           ACTION        CLIENT      DETAIL")
       for (n, e) in shown {
         let detail = [e.detail, e.reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
-        context.output.line(
-          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 12))  \(Self.pad(e.client ?? "-", 10))  \(detail)")
+        context.output.line(Self.printable(
+          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 12))  \(Self.pad(e.client ?? "-", 10))  \(detail)"))
       }
       context.output.line("\(shown.count) entr\(shown.count == 1 ? "y" : "ies")")
+      if damage != nil { throw ExitStatus.Thrown(status: .integrity) }
+    }
+
+    /// Entry text can come from whoever wrote a sealed entry: no control characters reach the terminal.
+    static func printable(_ s: String) -> String {
+      String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
