@@ -45,9 +45,11 @@ public struct AccessLog: Sendable {
       return try withExtendedLifetime(file) {
         var tail = try file.tail(vault: config.vaultID)
         let covered = try lastCheckpoint()
+        // Read once: it is both checked against the last checkpoint and signed into the next.
+        let generation = try? unlocked?.readIndex().generation
         // Everything that could refuse the append is checked before a byte is written, so a
         // refused command leaves no entry behind.
-        if let unlocked { try checkCanSign(after: covered, entries: tail.count, unlocked: unlocked, file: file) }
+        if unlocked != nil { try checkCanSign(after: covered, entries: tail.count, generation: generation, file: file) }
         if let torn = tail.tornBytes {
           if let covered, covered.count > tail.count {
             throw VaultError.integrity([Finding(.error, "log/entries", "entry \(tail.count + 1) is damaged but covered by a signed checkpoint; it is kept as evidence: run 'vault log verify'")])
@@ -67,7 +69,7 @@ public struct AccessLog: Sendable {
           try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
           let c = Checkpoint.sign(
             count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970),
-            generation: try unlocked.readIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
+            generation: try generation ?? unlocked.readIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
             keys: unlocked.keys, vault: config.vaultID)
           try cp.append(c.encoded)
           last = c
@@ -86,14 +88,16 @@ public struct AccessLog: Sendable {
       guard FileSystem.exists(layout.logEntries) else { return }
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
       try withExtendedLifetime(file) {
-        try checkCanSign(after: try lastCheckpoint(), entries: try file.tail(vault: config.vaultID).count, unlocked: unlocked, file: file)
+        try checkCanSign(
+          after: try lastCheckpoint(), entries: try file.tail(vault: config.vaultID).count,
+          generation: try? unlocked.readIndex().generation, file: file)
       }
     } catch { throw VaultError.from(error) }
   }
 
   /// A new checkpoint must extend an authentic last checkpoint: never sign over a forged one, a
   /// shorter log, or an older index (that would launder a truncation or a rollback).
-  private func checkCanSign(after last: Checkpoint?, entries: UInt64, unlocked: UnlockedVault, file: LogFile) throws {
+  private func checkCanSign(after last: Checkpoint?, entries: UInt64, generation: UInt64?, file: LogFile) throws {
     guard let last else {
       // The first entry of a vault's log is its keyed, checkpointed init: no checkpoint at all
       // after it means the checkpoints were deleted, and signing now would hide that.
@@ -109,7 +113,7 @@ public struct AccessLog: Sendable {
     if last.count > entries {
       problems.append("the log has \(entries) entries but the last checkpoint covers \(last.count): entries were removed")
     }
-    if let generation = try? unlocked.readIndex().generation, generation < last.generation {
+    if let generation, generation < last.generation {
       problems.append("the index (generation \(generation)) is older than the last checkpoint (generation \(last.generation)): the vault was rolled back")
     }
     if !problems.isEmpty {
@@ -132,20 +136,18 @@ public struct AccessLog: Sendable {
 
   /// Writes keyed records for `entries` in one write; false (nothing written) if the tail is torn.
   private func appendBatch(_ entries: ArraySlice<LogEntry>, unlocked: UnlockedVault) throws -> Bool {
-    let keys = unlocked.keys
+    let keys: VaultKeys? = unlocked.keys
     do {
       try FileSystem.makeDirectory(layout.log)
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
       var tail = try file.tail(vault: config.vaultID)
       guard tail.tornBytes == nil else { return false }
-      try checkCanSign(after: try lastCheckpoint(), entries: tail.count, unlocked: unlocked, file: file)
+      try checkCanSign(after: try lastCheckpoint(), entries: tail.count, generation: try? unlocked.readIndex().generation, file: file)
       var bytes: [UInt8] = []
       for entry in entries {
-        let seq = tail.count
-        let body = try LogRecord.seal(entry, seq: seq, vault: config, keys: keys)
-        let chain = try LogRecord.chain(previous: tail.chain, seq: seq, body: body)
-        bytes += LogRecord(seq: seq, body: body, chain: chain).encoded
-        tail = LogTail(count: seq + 1, chain: chain, end: tail.end, tornBytes: nil)
+        let record: [UInt8]
+        (record, tail) = try self.record(entry, after: tail, keys: keys)
+        bytes += record
       }
       try file.append(bytes)
       return true
@@ -153,12 +155,18 @@ public struct AccessLog: Sendable {
   }
 
   private func appendRecord(_ entry: LogEntry, to file: LogFile, after tail: LogTail, keys: VaultKeys?) throws -> LogTail {
+    let (bytes, next) = try record(entry, after: tail, keys: keys)
+    try file.append(bytes)
+    return next
+  }
+
+  /// The encoded record of `entry` as the next after `tail`, and the tail after it.
+  private func record(_ entry: LogEntry, after tail: LogTail, keys: VaultKeys?) throws -> ([UInt8], LogTail) {
     let seq = tail.count
     let body = try LogRecord.seal(entry, seq: seq, vault: config, keys: keys)
     let chain = try LogRecord.chain(previous: tail.chain, seq: seq, body: body)
-    let record = LogRecord(seq: seq, body: body, chain: chain).encoded
-    try file.append(record)
-    return LogTail(count: seq + 1, chain: chain, end: tail.end + UInt64(record.count), tornBytes: nil)
+    let bytes = LogRecord(seq: seq, body: body, chain: chain).encoded
+    return (bytes, LogTail(count: seq + 1, chain: chain, end: tail.end + UInt64(bytes.count), tornBytes: nil))
   }
 
   /// The current head, read without a key.

@@ -201,8 +201,8 @@ final class LogFile {
     return .complete
   }
 
-  private func u32(_ b: [UInt8]) -> UInt32 { b.prefix(4).enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) } }
-  private func u64(_ b: [UInt8]) -> UInt64 { b.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } }
+  private func u32(_ b: [UInt8]) -> UInt32 { LittleEndian.u32(b) }
+  private func u64(_ b: [UInt8]) -> UInt64 { LittleEndian.u64(b) }
 }
 
 /// Sequential reads through a 4 MiB window: a million-entry scan makes few system calls.

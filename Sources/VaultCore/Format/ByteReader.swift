@@ -43,9 +43,6 @@ public struct ByteReader {
   }
 
   private mutating func readLE(_ n: Int) throws(FormatError) -> UInt64 {
-    let b = try read(n)
-    var v: UInt64 = 0
-    for (i, byte) in b.enumerated() { v |= UInt64(byte) << (8 * UInt64(i)) }
-    return v
+    LittleEndian.u64(try read(n))
   }
 }

@@ -68,7 +68,7 @@ public final class ObjectReader {
       if decryptor.isFinished { throw ObjectError.corrupted(id, Self.explain(.trailingData)) }
       guard got == prefix.count else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
       hasher.update(prefix)
-      let length = Int(UInt32(prefix[0]) | UInt32(prefix[1]) << 8 | UInt32(prefix[2]) << 16 | UInt32(prefix[3]) << 24)
+      let length = Int(LittleEndian.u32(prefix))
       guard length > SecretStream.chunkOverhead, length <= maxCipher else {
         throw ObjectError.corrupted(id, "a chunk length is out of range")
       }
@@ -101,7 +101,7 @@ public final class ObjectReader {
   private func unpad(_ plain: UnsafeRawBufferPointer, count n: Int) throws -> Int {
     guard n >= ObjectHeader.trailerSize else { throw ObjectError.corrupted(id, "final chunk has no padding trailer") }
     let t = n - ObjectHeader.trailerSize
-    let padding = Int(UInt32(plain[t]) | UInt32(plain[t + 1]) << 8 | UInt32(plain[t + 2]) << 16 | UInt32(plain[t + 3]) << 24)
+    let padding = Int(LittleEndian.u32(plain[t..<(t + 4)]))
     // Exactly the writer's padding, so there is one valid encoding of each content and keyless
     // and keyed checks agree on what a well-formed object is.
     guard padding <= t, plain[(t - padding)..<t].allSatisfy({ $0 == 0 }),

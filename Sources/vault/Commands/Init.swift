@@ -91,7 +91,7 @@ extension VaultCommand {
         vault: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
         kdf: kdf.rawValue, recoveryKey: savedTo == nil ? recovery : nil, recoveryKeyFile: savedTo))
       output.line("Created vault at \(vault.layout.root) (format \(FileHeader.currentVersion), key slot '\(owner)').")
-      if kdf == .test { output.note("warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos") }
+      if kdf == .test { output.note(KDFLevel.testWarning) }
       if let out = savedTo {
         output.line("The recovery key was written to \(out). Move it offline (print it, or keep the USB stick in a safe) and delete it from this computer.")
       } else if !location.json {
@@ -112,6 +112,9 @@ extension VaultCommand {
 /// Named Argon2id cost levels for --kdf.
 enum KDFLevel: String, ExpressibleByArgument, CaseIterable {
   case moderate, sensitive, test
+
+  /// Printed whenever a slot is written with the test cost.
+  static let testWarning = "warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos"
 
   var parameters: KDFParameters {
     switch self {
