@@ -20,7 +20,7 @@ let package = Package(
     ),
     .target(name: "CVaultSystem"),
     .target(name: "VaultCrypto", dependencies: ["Clibsodium"]),
-    .target(name: "VaultCore", dependencies: ["VaultCrypto"]),
+    .target(name: "VaultCore", dependencies: ["VaultCrypto", "CVaultSystem"]),
     .executableTarget(
       name: "vault",
       dependencies: [

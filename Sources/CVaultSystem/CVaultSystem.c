@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CVaultSystem.h"
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -8,4 +9,53 @@ int vault_disable_core_dumps(void) {
   int a = setrlimit(RLIMIT_CORE, &none);
   int b = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   return (a == 0 && b == 0) ? 0 : -1;
+}
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+extern char **environ;
+
+int vault_is_ram_backed(const char *path) {
+  struct statfs fs;
+  if (statfs(path, &fs) != 0) return 0;
+  return fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
+}
+
+// posix_spawn's attribute flags and file actions are macros and opaque structs that Swift
+// imports poorly; this keeps the one place that starts child processes in C.
+int vault_spawn(const char *path, char *const argv[], int keep_fd, int detached, pid_t *pid) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t none, defaults;
+  int rc;
+  if ((rc = posix_spawn_file_actions_init(&actions)) != 0) return rc;
+  if ((rc = posix_spawnattr_init(&attr)) != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+  }
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGQUIT);
+  sigaddset(&defaults, SIGPIPE);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (detached) {
+    flags |= POSIX_SPAWN_SETSID;
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  }
+  // keep_fd is close-on-exec in the parent; dup2 to 3 gives the child a copy without the flag.
+  if (keep_fd >= 0) posix_spawn_file_actions_adddup2(&actions, keep_fd, 3);
+  posix_spawnattr_setflags(&attr, flags);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  rc = posix_spawn(pid, path, &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
 }

@@ -42,6 +42,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case internalError(String)
   /// An argument value is invalid in a way the parser cannot see.
   case invalidArgument(String)
+  /// A records operation was refused (unknown client, signed note, empty note, ...).
+  case record(RecordError)
 }
 
 extension VaultError: CustomStringConvertible {
@@ -86,6 +88,8 @@ extension VaultError: CustomStringConvertible {
       "internal error: \(what); please report this, with the command you ran (no passphrase or record)"
     case .invalidArgument(let why):
       why
+    case .record(let e):
+      e.description
     }
   }
 
@@ -109,6 +113,7 @@ extension VaultError {
   public static func from(_ error: any Error) -> VaultError {
     switch error {
     case let e as VaultError: return e
+    case let e as RecordError: return .record(e)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ENOTDIR || e.code == ELOOP || e.code == EINVAL:
       return .integrity([Finding(.error, e.path, "\(e.operation) failed: the vault holds a file of the wrong type here (\(e.description))")])

@@ -18,6 +18,8 @@ enum Entry {
       try command.run()
     } catch let error as VaultError {
       fail(error, json: json)
+    } catch let error as RecordError {
+      fail(.record(error), json: json)
     } catch let error as ExitStatus.Thrown {
       exit(error.status.rawValue)
     } catch {

@@ -25,7 +25,10 @@ struct VaultCommand: ParsableCommand {
         10  integrity failure: corruption or tampering was found
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
-    subcommands: [Init.self, Passwd.self, Info.self, Verify.self, Log.self]
+    subcommands: [
+      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, Log.self, Verify.self, Info.self, Passwd.self,
+      ScratchGuard.self,
+    ]
   )
 }
 

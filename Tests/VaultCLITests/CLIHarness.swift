@@ -41,7 +41,7 @@ final class CLISandbox: Sendable {
   }
 
   /// Runs `vault args...` with `env` added to a minimal environment.
-  func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
+  func run(_ args: [String], env: [String: String] = [:], input: Data? = nil) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
     process.arguments = ["-w", Self.binary.path] + args
@@ -53,7 +53,13 @@ final class CLISandbox: Sendable {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    if let input {
+      let path = root.appendingPathComponent("stdin-\(UUID().uuidString)").path
+      try input.write(to: URL(fileURLWithPath: path))
+      process.standardInput = FileHandle(forReadingAtPath: path)
+    } else {
+      process.standardInput = FileHandle.nullDevice
+    }
     try process.run()
     // Read both pipes before waiting, so a chatty process cannot block on a full pipe.
     let group = DispatchGroup()
@@ -80,8 +86,8 @@ final class CLISandbox: Sendable {
   var recoveryFile: String { root.appendingPathComponent("recovery").path }
 
   /// Runs a command against the sandbox vault with the sandbox passphrase.
-  func vaultRun(_ args: [String], env: [String: String] = [:]) throws -> Result {
-    try run(args + ["--vault", vault], env: ["VAULT_PASSPHRASE_FILE": passphraseFile].merging(env) { $1 })
+  func vaultRun(_ args: [String], env: [String: String] = [:], input: Data? = nil) throws -> Result {
+    try run(args + ["--vault", vault], env: ["VAULT_PASSPHRASE_FILE": passphraseFile].merging(env) { $1 }, input: input)
   }
 
   /// Every regular file under the vault, with its bytes; `lock` is left out, since it holds

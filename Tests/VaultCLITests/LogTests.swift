@@ -36,6 +36,10 @@ struct LogTests {
   func everyCommandLogs() throws {
     let s = try CLISandbox()
     try s.initVault(["--label", "Dr Rivera"])
+    let p2 = s.root.appendingPathComponent("p2").path
+    let note = try s.write("First session note.\n", to: "note.txt")
+    let edited = try s.write("First session note, edited.\n", to: "edited.txt")
+    var code = ""
     let steps: [(args: [String], action: String, actor: String)] = [
       (["info"], "info", "system"),
       (["verify", "--passphrase-file", s.passphraseFile], "verify", "Dr Rivera"),
@@ -44,10 +48,23 @@ struct LogTests {
       (["log", "verify", "--passphrase-file", s.root.appendingPathComponent("p2").path], "log-verify", "Dr Rivera"),
       (["log", "head"], "log-head", "system"),
       (["verify", "--recovery-key-file", s.recoveryFile], "verify", "recovery"),
+      (["client", "add", "--legal-name", "Ada Lovelace", "--passphrase-file", p2], "client-add", "Dr Rivera"),
+      (["client", "list", "--passphrase-file", p2], "client-list", "Dr Rivera"),
+      (["client", "show", "ada", "--passphrase-file", p2], "client-show", "Dr Rivera"),
+      (["client", "update", "ada", "--phone", "555", "--passphrase-file", p2], "client-update", "Dr Rivera"),
+      (["add-note", "ada", "--file", note, "--passphrase-file", p2], "note-add", "Dr Rivera"),
+      (["note", "list", "--passphrase-file", p2], "note-list", "Dr Rivera"),
+      (["note", "show", "NOTE", "--passphrase-file", p2], "note-show", "Dr Rivera"),
+      (["note", "edit", "NOTE", "--file", edited, "--passphrase-file", p2], "note-edit", "Dr Rivera"),
+      (["note", "sign", "NOTE", "--passphrase-file", p2], "note-sign", "Dr Rivera"),
+      (["note", "amend", "NOTE", "--reason", "typo", "--file", note, "--passphrase-file", p2], "note-amend", "Dr Rivera"),
+      (["search", "session", "--passphrase-file", p2], "search", "Dr Rivera"),
+      (["client", "discharge", "ada", "--passphrase-file", p2], "client-discharge", "Dr Rivera"),
     ]
     var expected = [("init", "Dr Rivera")]
     for step in steps {
-      let r = try s.run(step.args + ["--vault", s.vault])
+      let r = try s.run(step.args.map { $0 == "NOTE" ? code + ".1" : $0 } + ["--vault", s.vault])
+      if step.action == "client-add" { code = String(r.stdout.dropFirst("Added client ".count).prefix(7)) }
       #expect(r.status == 0, "\(step.args): \(r.stderr)")
       expected.append((step.action, step.actor))
     }
@@ -57,7 +74,10 @@ struct LogTests {
     #expect(got.map(\.actor) == expected.map(\.1))
     // The table is complete: every subcommand the binary lists (walking the help tree) is
     // exercised above or is `log show`, which made the final entry.
-    let exercised: Set<String> = ["init", "info", "verify", "passwd", "log verify", "log head", "log show"]
+    let exercised: Set<String> = [
+      "init", "info", "verify", "passwd", "log verify", "log head", "log show", "client add", "client list", "client show",
+      "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
+    ]
     var pending = [[String]()]
     var listed: Set<String> = []
     while let path = pending.popLast() {

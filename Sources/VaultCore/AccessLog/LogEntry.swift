@@ -50,6 +50,9 @@ public struct LogEntry: Codable, Sendable, Equatable {
     return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
   }
 
+  /// `format` of a Unix time in seconds.
+  public static func format(seconds: Int64) -> String { format(Date(timeIntervalSince1970: Double(seconds))) }
+
   /// Parses an RFC 3339 time as written by `format`.
   public static func parse(_ text: String) -> Date? {
     let f = ISO8601DateFormatter()

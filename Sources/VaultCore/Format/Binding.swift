@@ -18,6 +18,8 @@ public enum Binding {
   public static let config = Array("vault.v1/config".utf8)
   /// AD prefix of a keyed log entry, input prefix of the log chain's genesis hash.
   public static let log = Array("vault.v1/log".utf8)
+  /// Input prefix of the keyed hash that gives a client's short code.
+  public static let clientCode = Array("vault.v1/clientcode".utf8)
   /// Prefix of the message a checkpoint signs.
   public static let checkpoint = Array("vault.v1/checkpoint".utf8)
   /// crypto_kdf context for subkeys of the master key (exactly 8 bytes).

@@ -15,6 +15,8 @@ public struct VaultKeys: Sendable {
   public let clientKeyWrap: SecretKey
   /// Encrypts objects that belong to no client.
   public let vaultObjects: SecretKey
+  /// Keys the hash that turns a client id into its short code.
+  public let clientCodes: SecretKey
   /// Signs access-log checkpoints.
   public let signing: SigningKeyPair
   /// Opens access-log entries sealed by keyless writers.
@@ -24,7 +26,7 @@ public struct VaultKeys: Sendable {
 
   /// Subkey numbers under the "vaultmk1" context; never reuse or renumber one.
   enum Subkey: UInt64 {
-    case index = 1, configMAC = 2, clientKeyWrap = 3, signingSeed = 4, logBoxSeed = 5, vaultObjects = 6, logEntries = 7
+    case index = 1, configMAC = 2, clientKeyWrap = 3, signingSeed = 4, logBoxSeed = 5, vaultObjects = 6, logEntries = 7, clientCodes = 8
   }
 
   /// Derives every subkey from `master`.
@@ -36,6 +38,7 @@ public struct VaultKeys: Sendable {
     clientKeyWrap = try master.derive(id: Subkey.clientKeyWrap.rawValue, context: ctx)
     vaultObjects = try master.derive(id: Subkey.vaultObjects.rawValue, context: ctx)
     logEntries = try master.derive(id: Subkey.logEntries.rawValue, context: ctx)
+    clientCodes = try master.derive(id: Subkey.clientCodes.rawValue, context: ctx)
     signing = try SigningKeyPair(seed: master.derive(id: Subkey.signingSeed.rawValue, context: ctx))
     logBox = try BoxKeyPair(seed: master.derive(id: Subkey.logBoxSeed.rawValue, context: ctx))
   }

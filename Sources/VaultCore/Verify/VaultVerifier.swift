@@ -93,11 +93,28 @@ public struct VaultVerifier {
           continue
         }
         guard !damaged.contains(entry.clientIndex) else { continue }
+        let clientIndex: ClientIndex
         do {
-          try store.reader(entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
-            .readAll { _ in }
+          let plain = try store.get(entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
+          clientIndex = try ClientIndex.decode(plain)
         } catch {
           findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), Self.describe(error)))
+          continue
+        }
+        // Every record version, note version and addendum must open as what the client index says it is.
+        for (id, type) in clientIndex.referencedObjects {
+          referenced.insert(id)
+          let path = relative(store.path(for: id))
+          guard present.contains(id) else {
+            findings.append(Finding(.error, path, "\(type) object named by client index \(entry.clientIndex.hex.prefix(12))… is missing"))
+            continue
+          }
+          guard !damaged.contains(id) else { continue }
+          do {
+            try store.reader(id, binding: ObjectBinding(type: type, client: entry.client), key: key, vault: vault.config.vaultID).readAll { _ in }
+          } catch {
+            findings.append(Finding(.error, path, Self.describe(error)))
+          }
         }
       }
       for id in objects where !referenced.contains(id) && !damaged.contains(id) {
@@ -173,6 +190,7 @@ public struct VaultVerifier {
     case ObjectError.missing: "object is missing"
     case ObjectError.corrupted(_, let why): why
     case ObjectError.tooLarge: "object is larger than expected"
+    case let e as FormatError: "client index cannot be parsed: \(e)"
     default: "\(error)"
     }
   }

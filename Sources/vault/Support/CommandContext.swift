@@ -1,5 +1,6 @@
 import ArgumentParser
 import VaultCore
+import Foundation
 import VaultCrypto
 
 /// How much of the vault a command needs; grep `access:` to audit which commands touch keys.
@@ -29,12 +30,23 @@ struct CommandContext {
   static func open(_ location: VaultOptions, lock: LockOptions, unlock: UnlockOptions? = nil, access: VaultAccess) throws
     -> CommandContext
   {
-    let vault = try Vault.open(at: location.path)
     var unlocked: UnlockedVault?
     if access != .keyless {
       guard let unlock else { preconditionFailure("a command that unlocks must offer UnlockOptions") }
-      unlocked = try vault.unlock(credential(unlock))
+      unlocked = try Self.unlock(location, unlock)
     }
+    return try open(location, lock: lock, unlocked: unlocked, access: access)
+  }
+
+  /// Unlocks without taking the lock, for commands that must ask for input (an editor) between
+  /// checking their arguments and writing: the lock is never held while a person types.
+  static func unlock(_ location: VaultOptions, _ unlock: UnlockOptions) throws -> UnlockedVault {
+    try Vault.open(at: location.path).unlock(credential(unlock))
+  }
+
+  /// Locks an already unlocked (or keyless) vault and prepares it for `access`.
+  static func open(_ location: VaultOptions, lock: LockOptions, unlocked: UnlockedVault?, access: VaultAccess) throws -> CommandContext {
+    let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let held = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: lock.wait)
     if access == .unlockedWrite {
       try vault.prepareForWriting()
@@ -48,10 +60,21 @@ struct CommandContext {
   /// sealed as "system" otherwise). Commands that reveal data call it before printing, so an
   /// access that cannot be logged does not happen.
   @discardableResult
-  func record(_ action: String, detail: String? = nil) throws -> LogHead {
-    let entry = LogEntry(action: action, actor: unlocked?.slot.label ?? LogEntry.system, reason: reason, detail: detail)
+  func record(_ action: String, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil) throws -> LogHead {
+    let entry = LogEntry(
+      action: action, actor: author, client: client?.description, objects: objects.isEmpty ? nil : objects.map(\.hex),
+      reason: reason, detail: detail)
     return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
   }
+
+  /// Who is acting: the label of the key slot that unlocked, or "system".
+  var author: String { unlocked?.slot.label ?? LogEntry.system }
+
+  /// The records of the unlocked vault.
+  var records: Records { Records(keys) }
+
+  /// Now, as Unix seconds, for record times.
+  static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
   /// The credential the options point to: a recovery key file, else a passphrase.
   static func credential(_ options: UnlockOptions) throws -> Credential {

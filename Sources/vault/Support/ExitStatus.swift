@@ -46,6 +46,30 @@ extension VaultError {
     case .notEnoughMemory: "notEnoughMemory"
     case .internalError: "internalError"
     case .invalidArgument: "invalidArgument"
+    case .record(let e): e.kind
+    }
+  }
+}
+
+extension RecordError {
+  /// A stable machine-readable name for `--json` errors.
+  var kind: String {
+    switch self {
+    case .clientNotFound: "clientNotFound"
+    case .ambiguousClient: "ambiguousClient"
+    case .noteNotFound: "noteNotFound"
+    case .invalidNoteID: "invalidNoteID"
+    case .invalidDate: "invalidDate"
+    case .invalidField: "invalidField"
+    case .noteSigned: "noteSigned"
+    case .noteNotSigned: "noteNotSigned"
+    case .alreadySigned: "alreadySigned"
+    case .clientDischarged: "clientDischarged"
+    case .clientActive: "clientActive"
+    case .emptyNote: "emptyNote"
+    case .notUTF8: "notUTF8"
+    case .noteTooLarge: "noteTooLarge"
+    case .nothingChanged: "nothingChanged"
     }
   }
 }

@@ -4,12 +4,19 @@ import VaultCore
 import VaultCrypto
 
 /// What the v1 fixture holds beyond an empty vault, so that every layer of format 1 is pinned by
-/// committed bytes: a client key file, a client index object named by the index, and a
-/// vault-level object of two chunks.
+/// committed bytes: a client (key file, record, client index), a signed note with an addendum,
+/// and a vault-level object of two chunks.
 enum FixtureContent {
-  /// Plaintext of the client index object (its real encoding arrives with client records; the
-  /// envelope is what this pins).
-  static let clientIndexText = Array("vault format 1 fixture: client index object".utf8)
+  static let record: ClientRecord = {
+    var r = ClientRecord(legalName: "Fixture Client", startDate: Day(year: 2026, month: 1, day: 5)!)
+    r.preferredName = "Fix"
+    r.dateOfBirth = Day(year: 1980, month: 2, day: 29)
+    r.fields = ["insurance": "none"]
+    return r
+  }()
+  static let noteText = "Fixture session note.\nSecond line, with ü and 🙂.\n"
+  static let addendumText = "Fixture addendum.\n"
+  static let time: Int64 = 1_790_000_000
   /// 70,000 bytes: one full 64 KiB chunk and a padded final chunk.
   static func document() -> [UInt8] { (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
 }
@@ -24,17 +31,18 @@ struct FixtureMaker {
     let vault = try Vault.open(at: dir + "/vault")
     let pass = try String(contentsOfFile: dir + "/passphrase.txt", encoding: .utf8).trimmingCharacters(in: .newlines)
     let unlocked = try vault.unlock(.passphrase(secret(pass)))
-    let client = try RandomID.generate()
-    let clientKey = try SecretKey.random()
-    let id = vault.config.vaultID
-    try AtomicFile.write(
-      ClientKeyFile.encode(client: client, clientKey: clientKey, keys: unlocked.keys, vault: id),
-      to: vault.layout.clientKey(client), temporaryDirectory: vault.layout.tmp)
+    let records = Records(unlocked)
+    let t = FixtureContent.time
+    var client = try records.addClient(FixtureContent.record, author: "fixture", now: t)
+    (client, _) = try records.addNote(
+      to: client, text: FixtureContent.noteText, kind: .progress, date: Day(year: 2026, month: 1, day: 12)!, minutes: 50, sign: true,
+      author: "fixture", now: t + 60)
+    (client, _) = try records.amendNote(1, of: client, text: FixtureContent.addendumText, reason: "fixture addendum", author: "fixture", now: t + 120)
     let store = vault.layout.objectStore
-    let index = try store.put(FixtureContent.clientIndexText, binding: ObjectBinding(type: .clientIndex, client: client), key: clientKey, vault: id)
-    let document = try store.put(FixtureContent.document(), binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: id)
-    try unlocked.commit(VaultIndex(generation: 0, entries: [IndexEntry(client: client, clientIndex: index)]))
-    let manifest = ["client": client.hex, "clientIndexObject": index.hex, "documentObject": document.hex]
+    let document = try store.put(
+      FixtureContent.document(), binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects,
+      vault: vault.config.vaultID)
+    let manifest = ["client": client.id.hex, "code": client.code.description, "clientIndexObject": client.indexObject.hex, "documentObject": document.hex]
     let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: dir + "/manifest.json"))
   }

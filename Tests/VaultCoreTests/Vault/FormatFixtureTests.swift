@@ -36,16 +36,24 @@ struct FormatFixtureTests {
     let clientIndex = try #require(ObjectID(hex: manifest["clientIndexObject"] ?? ""))
     let document = try #require(ObjectID(hex: manifest["documentObject"] ?? ""))
     let index = try unlocked.readIndex()
-    #expect(index.generation == 1)
+    #expect(index.generation == 3)
     #expect(index.entries == [IndexEntry(client: client, clientIndex: clientIndex)])
     let keyFile = try Array(Data(contentsOf: URL(fileURLWithPath: vault.layout.clientKey(client))))
-    let clientKey = try ClientKeyFile.decode(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
-    let store = vault.layout.objectStore
+    _ = try ClientKeyFile.decode(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
     #expect(
-      try store.get(clientIndex, binding: ObjectBinding(type: .clientIndex, client: client), key: clientKey, vault: vault.config.vaultID)
-        == FixtureContent.clientIndexText)
-    #expect(
-      try store.get(document, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)
+      try vault.layout.objectStore.get(
+        document, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)
         == FixtureContent.document())
+
+    // The records layer: code, record, note and addendum as committed.
+    let records = Records(unlocked)
+    let loaded = try records.client(manifest["code"] ?? "")
+    #expect(loaded.id == client)
+    #expect(try records.currentRecord(loaded) == FixtureContent.record)
+    let note = try #require(loaded.index.note(1))
+    #expect(note.isSigned && note.minutes == 50 && note.kind == .progress && note.date.description == "2026-01-12")
+    #expect(try records.text(loaded, note.current) == FixtureContent.noteText)
+    #expect(note.addenda.map(\.reason) == ["fixture addendum"])
+    #expect(try records.text(loaded, note.addenda[0].revision) == FixtureContent.addendumText)
   }
 }

@@ -1,0 +1,78 @@
+import VaultCrypto
+
+/// A client as loaded from the vault: identity, key and their client index.
+public struct Client: Sendable {
+  /// The random id that names the client's key file.
+  public let id: RandomID
+  /// The short code people type.
+  public let code: ClientCode
+  /// The client's data key.
+  let key: SecretKey
+  /// Summary, record versions and notes.
+  public var index: ClientIndex
+  /// The object holding `index` (replaced by every change).
+  public let indexObject: ObjectID
+
+  /// True once discharged.
+  public var isDischarged: Bool { index.dischargeDate != nil }
+
+  /// "Preferred (Legal)" when the client goes by another name, else the legal name.
+  public var displayName: String {
+    let p = index.preferredName
+    return p.isEmpty || p == index.legalName ? index.legalName : "\(p) (\(index.legalName))"
+  }
+
+  /// The id of this client's note `number`.
+  public func noteID(_ number: UInt32) -> NoteID { NoteID(client: code, number: number) }
+}
+
+/// A note's id as people type it: the client code, a dot, the note number ("K7F3-2Q.3").
+public struct NoteID: Hashable, Sendable, CustomStringConvertible {
+  /// The client's code.
+  public let client: ClientCode
+  /// The note's number within the client.
+  public let number: UInt32
+
+  /// Creates an id.
+  public init(client: ClientCode, number: UInt32) {
+    self.client = client
+    self.number = number
+  }
+
+  /// Parses "K7F3-2Q.3" (code rules of `ClientCode`).
+  public init(parsing text: String) throws(RecordError) {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, let code = ClientCode(parsing: String(parts[0])), let n = UInt32(parts[1]), n > 0 else {
+      throw .invalidNoteID(text)
+    }
+    self.init(client: code, number: n)
+  }
+
+  /// "K7F3-2Q.3".
+  public var description: String { "\(client).\(number)" }
+}
+
+/// Which notes a list or search covers.
+public struct NoteFilter: Sendable {
+  /// Kinds to include; psychotherapy notes only when named here.
+  public var kinds: Set<NoteKind>
+  /// Earliest session date, inclusive.
+  public var since: Day?
+  /// Latest session date, inclusive.
+  public var until: Day?
+
+  /// Every kind except psychotherapy notes, which are kept apart unless asked for.
+  public static let recordKinds = Set(NoteKind.allCases).subtracting([.psychotherapy])
+
+  /// A filter; by default the record's kinds, any date.
+  public init(kinds: Set<NoteKind> = NoteFilter.recordKinds, since: Day? = nil, until: Day? = nil) {
+    self.kinds = kinds
+    self.since = since
+    self.until = until
+  }
+
+  /// True if `note` passes.
+  public func matches(_ note: NoteEntry) -> Bool {
+    kinds.contains(note.kind) && since.map { note.date >= $0 } ?? true && until.map { note.date <= $0 } ?? true
+  }
+}

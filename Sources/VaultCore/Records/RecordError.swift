@@ -1,0 +1,71 @@
+/// Why a records operation was refused; every message says what to do instead.
+public enum RecordError: Error, Equatable, Sendable {
+  /// No client has this code or a name starting with this text.
+  case clientNotFound(String)
+  /// Several clients match a name prefix; their codes are listed.
+  case ambiguousClient(String, matches: [ClientCode])
+  /// The note id names no note.
+  case noteNotFound(String)
+  /// The text is not a note id ("K7F3-2Q.3").
+  case invalidNoteID(String)
+  /// A date could not be parsed, or is out of range.
+  case invalidDate(String, String)
+  /// A field value is not acceptable.
+  case invalidField(String)
+  /// The note is signed: it can never change; corrections are addenda.
+  case noteSigned(String, signedOn: String, by: String)
+  /// Only a signed note takes an addendum.
+  case noteNotSigned(String)
+  /// The note was already signed.
+  case alreadySigned(String, signedOn: String, by: String)
+  /// The client's record is closed.
+  case clientDischarged(ClientCode, on: Day)
+  /// The client was never discharged (for --reopen).
+  case clientActive(ClientCode)
+  /// The text is empty, or an unchanged template: nothing was saved.
+  case emptyNote(String)
+  /// The text is not UTF-8.
+  case notUTF8(source: String, offset: Int)
+  /// The text is larger than a note may be.
+  case noteTooLarge(source: String, limit: Int)
+  /// Nothing in the update differs from the current record.
+  case nothingChanged(String)
+}
+
+extension RecordError: CustomStringConvertible {
+  /// One line: what happened, then what to do.
+  public var description: String {
+    switch self {
+    case .clientNotFound(let q):
+      "no client has the code or a name starting with '\(q)'; see 'vault client list --all'"
+    case .ambiguousClient(let q, let codes):
+      "'\(q)' matches \(codes.count) clients (\(codes.map(\.description).joined(separator: ", "))); use the client's code or a longer name"
+    case .noteNotFound(let id):
+      "there is no note \(id); see 'vault note list CLIENT'"
+    case .invalidNoteID(let text):
+      "'\(text)' is not a note id; note ids are the client code, a dot and the note number, e.g. K7F3-2Q.3"
+    case .invalidDate(let text, let why):
+      "invalid date '\(text)': \(why)"
+    case .invalidField(let why):
+      why
+    case .noteSigned(let id, let on, let by):
+      "note \(id) was signed by \(by) on \(on) and can never change; add a correction with 'vault note amend \(id) --reason TEXT'"
+    case .noteNotSigned(let id):
+      "note \(id) is a draft; edit it with 'vault note edit \(id)' (addenda are for signed notes)"
+    case .alreadySigned(let id, let on, let by):
+      "note \(id) was already signed by \(by) on \(on)"
+    case .clientDischarged(let code, let day):
+      "client \(code) was discharged on \(day) and the record is closed; reopen it with 'vault client update \(code) --reopen', or amend an existing note"
+    case .clientActive(let code):
+      "client \(code) is not discharged"
+    case .emptyNote(let why):
+      "\(why); nothing was saved"
+    case .notUTF8(let source, let offset):
+      "\(source) is not UTF-8 text (invalid byte at offset \(offset)); convert it first, e.g. 'iconv -f LATIN1 -t UTF-8'; nothing was saved"
+    case .noteTooLarge(let source, let limit):
+      "\(source) is larger than \(limit >> 20) MiB, which is too large for a note; attach large files as documents; nothing was saved"
+    case .nothingChanged(let what):
+      "\(what); nothing was saved"
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import Foundation
+import VaultCrypto
+
+/// Clients, record versions and notes of an unlocked vault (FORMAT.md §8.2).
+///
+/// Reads decrypt only what they need: a code is resolved by recomputing codes (no decryption),
+/// a client by its key file and client index object, a note body only when it is shown or
+/// searched. Every change writes new objects, one new client index object and a new index,
+/// so its cost depends on that client's notes, never on the practice's total.
+public struct Records: Sendable {
+  /// The unlocked vault.
+  public let unlocked: UnlockedVault
+
+  /// Records of `unlocked`.
+  public init(_ unlocked: UnlockedVault) { self.unlocked = unlocked }
+
+  var vaultID: RandomID { unlocked.vault.config.vaultID }
+  var store: ObjectStore { unlocked.vault.layout.objectStore }
+
+  // MARK: Finding clients
+
+  /// Every client's code next to their index entry (keyed hashes only; nothing is decrypted).
+  public func codes(in index: VaultIndex) throws -> [(entry: IndexEntry, code: ClientCode)] {
+    try index.entries.map { ($0, try ClientCode.derive(client: $0.client, key: unlocked.keys.clientCodes)) }
+  }
+
+  /// Every client, in the order they were added.
+  public func allClients() throws -> [Client] {
+    try codes(in: unlocked.readIndex()).map { try load($0.entry, code: $0.code) }
+  }
+
+  /// The client whose code is `query`, else the one client whose legal or preferred name, or a
+  /// word of either, starts with `query` (case- and accent-insensitive).
+  /// - Throws: `RecordError.clientNotFound` or `.ambiguousClient` (listing the codes).
+  public func client(_ query: String) throws -> Client {
+    let coded = try codes(in: unlocked.readIndex())
+    if let code = ClientCode(parsing: query), let hit = coded.first(where: { $0.code == code }) {
+      return try load(hit.entry, code: hit.code)
+    }
+    let needle = Self.fold(query.trimmingSpaces())
+    guard !needle.isEmpty else { throw RecordError.clientNotFound(query) }
+    let matches = try coded.map { try load($0.entry, code: $0.code) }.filter { c in
+      let names = [c.index.legalName, c.index.preferredName].map(Self.fold)
+      return names.contains { name in name.hasPrefix(needle) || name.split(separator: " ").contains { $0.hasPrefix(needle) } }
+    }
+    guard let first = matches.first else { throw RecordError.clientNotFound(query) }
+    guard matches.count == 1 else { throw RecordError.ambiguousClient(query, matches: matches.map(\.code).sorted()) }
+    return first
+  }
+
+  /// Candidates for an ambiguous name, for a terminal that may show names.
+  public func clients(matching codes: [ClientCode]) throws -> [Client] {
+    let wanted = Set(codes)
+    return try self.codes(in: unlocked.readIndex()).filter { wanted.contains($0.code) }.map { try load($0.entry, code: $0.code) }
+  }
+
+  /// The client and note an id names.
+  public func note(_ id: NoteID) throws -> (Client, NoteEntry) {
+    let client = try client(id.client.description)
+    guard client.code == id.client, let note = client.index.note(id.number) else { throw RecordError.noteNotFound(id.description) }
+    return (client, note)
+  }
+
+  /// Unwraps a client's key and decrypts their client index.
+  public func load(_ entry: IndexEntry, code: ClientCode) throws -> Client {
+    let layout = unlocked.vault.layout
+    let key: SecretKey
+    do {
+      let bytes = try FileSystem.readFile(layout.clientKey(entry.client), limit: 4096)
+      key = try ClientKeyFile.decode(bytes, client: entry.client, keys: unlocked.keys, vault: vaultID)
+    } catch {
+      throw VaultError.integrity([Finding(.error, "clientkeys/\(entry.client.hex)", "client key is missing or damaged (\(VaultError.from(error)))")])
+    }
+    let plain = try read(entry.clientIndex, as: .clientIndex, client: entry.client, key: key)
+    do {
+      return Client(id: entry.client, code: code, key: key, index: try ClientIndex.decode(plain), indexObject: entry.clientIndex)
+    } catch {
+      throw integrity(entry.clientIndex, "client index cannot be parsed: \(error)")
+    }
+  }
+
+  // MARK: Reading content
+
+  /// One version of the client's record.
+  public func record(_ client: Client, _ version: RecordVersion) throws -> ClientRecord {
+    let plain = try read(version.revision.object, as: .clientRecord, client: client.id, key: client.key)
+    do { return try ClientRecord.decode(plain) } catch { throw integrity(version.revision.object, "\(error)") }
+  }
+
+  /// The latest version of the client's record.
+  public func currentRecord(_ client: Client) throws -> ClientRecord {
+    try record(client, client.index.records[client.index.records.count - 1])
+  }
+
+  /// The text of a note version or addendum.
+  public func text(_ client: Client, _ revision: Revision) throws -> String {
+    let plain = try read(revision.object, as: .note, client: client.id, key: client.key, limit: NoteText.maximumBytes)
+    guard let text = String(validating: plain, as: UTF8.self) else { throw integrity(revision.object, "note text is not UTF-8") }
+    return text
+  }
+
+  // MARK: Changing records (call under the exclusive lock)
+
+  /// Adds a client with a fresh id, code and key.
+  public func addClient(_ record: ClientRecord, author: String, now: Int64) throws -> Client {
+    try record.validate()
+    var vaultIndex = try unlocked.readIndex()
+    let taken = Set(try codes(in: vaultIndex).map(\.code))
+    var id: RandomID
+    var code: ClientCode
+    // 30-bit codes: a collision is rare even with thousands of clients, and a redraw is cheap.
+    repeat {
+      id = try RandomID.generate()
+      code = try ClientCode.derive(client: id, key: unlocked.keys.clientCodes)
+    } while taken.contains(code) || vaultIndex.entries.contains { $0.client == id }
+    let key = try SecretKey.random()
+    let layout = unlocked.vault.layout
+    try wrap {
+      try AtomicFile.write(
+        ClientKeyFile.encode(client: id, clientKey: key, keys: unlocked.keys, vault: vaultID), to: layout.clientKey(id),
+        temporaryDirectory: layout.tmp)
+    }
+    let plain = try record.encoded()
+    let object = try put(plain, as: .clientRecord, client: id, key: key)
+    let index = ClientIndex(
+      legalName: record.legalName, preferredName: record.preferredName ?? "", startDate: record.startDate,
+      dischargeDate: record.dischargeDate,
+      records: [RecordVersion(revision: Revision(object: object, time: now, author: author, length: UInt32(plain.count)), change: "created")],
+      notes: [])
+    let indexObject = try put(index.encoded(), as: .clientIndex, client: id, key: key)
+    vaultIndex.entries.append(IndexEntry(client: id, clientIndex: indexObject))
+    try unlocked.commit(vaultIndex)
+    return Client(id: id, code: code, key: key, index: index, indexObject: indexObject)
+  }
+
+  /// Writes `record` as the client's newest version; earlier versions stay.
+  /// - Throws: `RecordError.nothingChanged` when it equals the current version.
+  public func updateClient(_ client: Client, to record: ClientRecord, change: String? = nil, author: String, now: Int64) throws -> Client {
+    try record.validate()
+    let current = try currentRecord(client)
+    let changed = record.changes(from: current)
+    guard !changed.isEmpty else { throw RecordError.nothingChanged("the update changes nothing in \(client.code)'s record") }
+    let plain = try record.encoded()
+    let object = try put(plain, as: .clientRecord, client: client.id, key: client.key)
+    var index = client.index
+    index.legalName = record.legalName
+    index.preferredName = record.preferredName ?? ""
+    index.startDate = record.startDate
+    index.dischargeDate = record.dischargeDate
+    index.records.append(RecordVersion(
+      revision: Revision(object: object, time: now, author: author, length: UInt32(plain.count)),
+      change: change ?? "updated " + changed.joined(separator: ", ")))
+    return try save(client, index)
+  }
+
+  /// Adds a note (signed at once when `sign`).
+  public func addNote(
+    to client: Client, text: String, kind: NoteKind, date: Day, minutes: UInt16, sign: Bool, author: String, now: Int64
+  ) throws -> (Client, NoteEntry) {
+    if let day = client.index.dischargeDate { throw RecordError.clientDischarged(client.code, on: day) }
+    try Self.checkSessionDate(date)
+    let version = try putText(text, client: client, author: author, now: now)
+    var index = client.index
+    let note = NoteEntry(
+      number: (index.notes.last?.number ?? 0) + 1, kind: kind, date: date, minutes: minutes,
+      signature: sign ? Signature(time: now, signer: author) : nil, firstLine: NoteText.firstLine(text),
+      versions: [version], addenda: [])
+    index.notes.append(note)
+    return (try save(client, index), note)
+  }
+
+  /// A new version of a draft: new text and/or kind, date, length. Signed notes never change.
+  public func editNote(
+    _ number: UInt32, of client: Client, text: String?, kind: NoteKind?, date: Day?, minutes: UInt16?, author: String, now: Int64
+  ) throws -> (Client, NoteEntry) {
+    var (index, i) = try draft(number, of: client)
+    var note = index.notes[i]
+    if let date {
+      try Self.checkSessionDate(date)
+      note.date = date
+    }
+    if let kind { note.kind = kind }
+    if let minutes { note.minutes = minutes }
+    if let text {
+      if text != (try self.text(client, note.current)) {
+        note.versions.append(try putText(text, client: client, author: author, now: now))
+        note.firstLine = NoteText.firstLine(text)
+      }
+    }
+    guard note != index.notes[i] else { throw RecordError.nothingChanged("note \(client.noteID(number)) is unchanged") }
+    index.notes[i] = note
+    return (try save(client, index), note)
+  }
+
+  /// Signs a draft; from then on it can only take addenda.
+  public func signNote(_ number: UInt32, of client: Client, author: String, now: Int64) throws -> (Client, NoteEntry) {
+    if let s = client.index.note(number)?.signature {
+      throw RecordError.alreadySigned(client.noteID(number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
+    }
+    var (index, i) = try draft(number, of: client)
+    index.notes[i].signature = Signature(time: now, signer: author)
+    return (try save(client, index), index.notes[i])
+  }
+
+  /// Adds an addendum to a signed note.
+  public func amendNote(_ number: UInt32, of client: Client, text: String, reason: String, author: String, now: Int64) throws -> (Client, NoteEntry) {
+    let id = client.noteID(number)
+    guard let i = client.index.notes.firstIndex(where: { $0.number == number }) else { throw RecordError.noteNotFound(id.description) }
+    guard client.index.notes[i].isSigned else { throw RecordError.noteNotSigned(id.description) }
+    try ClientRecord.checkText(reason, field: "reason", required: true)
+    var index = client.index
+    index.notes[i].addenda.append(Addendum(revision: try putText(text, client: client, author: author, now: now), reason: reason))
+    return (try save(client, index), index.notes[i])
+  }
+
+  // MARK: Internals
+
+  private func draft(_ number: UInt32, of client: Client) throws -> (ClientIndex, Int) {
+    let id = client.noteID(number)
+    guard let i = client.index.notes.firstIndex(where: { $0.number == number }) else { throw RecordError.noteNotFound(id.description) }
+    if let s = client.index.notes[i].signature {
+      throw RecordError.noteSigned(id.description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
+    }
+    return (client.index, i)
+  }
+
+  /// Refuses a session date in the future.
+  public static func checkSessionDate(_ date: Day) throws(RecordError) {
+    guard date <= Day.today() else { throw .invalidDate(date.description, "the date is in the future") }
+  }
+
+  private func putText(_ text: String, client: Client, author: String, now: Int64) throws -> Revision {
+    let bytes = Array(text.utf8)
+    guard bytes.count <= NoteText.maximumBytes else { throw RecordError.noteTooLarge(source: "the text", limit: NoteText.maximumBytes) }
+    let object = try put(bytes, as: .note, client: client.id, key: client.key)
+    return Revision(object: object, time: now, author: author, length: UInt32(bytes.count))
+  }
+
+  /// Writes the client's new index object, commits the vault index, and removes the index object it replaced.
+  private func save(_ client: Client, _ index: ClientIndex) throws -> Client {
+    var vaultIndex = try unlocked.readIndex()
+    guard let i = vaultIndex.entries.firstIndex(where: { $0.client == client.id }) else {
+      throw VaultError.internalError("client vanished from the index while it was being changed")
+    }
+    let object = try put(index.encoded(), as: .clientIndex, client: client.id, key: client.key)
+    let old = vaultIndex.entries[i].clientIndex
+    vaultIndex.entries[i].clientIndex = object
+    try unlocked.commit(vaultIndex)
+    // Nothing refers to the old client index any more; if this fails, verify reports it as unreferenced.
+    try? store.remove(old)
+    return Client(id: client.id, code: client.code, key: client.key, index: index, indexObject: object)
+  }
+
+  private func put(_ bytes: [UInt8], as type: ObjectType, client: RandomID, key: SecretKey) throws -> ObjectID {
+    try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
+  }
+
+  private func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int = 64 << 20) throws -> [UInt8] {
+    do {
+      return try store.get(id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit)
+    } catch let e as ObjectError {
+      throw integrity(id, VaultVerifier.describe(e))
+    } catch { throw VaultError.from(error) }
+  }
+
+  private func integrity(_ id: ObjectID, _ why: String) -> VaultError {
+    let hex = id.hex
+    return .integrity([Finding(.error, "objects/\(hex.prefix(2))/\(hex)", why)])
+  }
+
+  private func wrap<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw VaultError.from(error) }
+  }
+
+  /// Lowercased, with accents removed, for forgiving name matching.
+  static func fold(_ s: String) -> String {
+    s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+  }
+}

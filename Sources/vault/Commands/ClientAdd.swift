@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+extension VaultCommand {
+  /// `vault client add`: a new client, from flags or prompts; prints the client's code.
+  struct ClientAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "add",
+      abstract: "Add a client and print their code.",
+      discussion: """
+        Give the details as options, or run without --legal-name in a terminal to be asked for \
+        each. The code printed (for example K7F3-2Q) is random, never derived from the name; \
+        use it, or the start of the name, in every other command.
+
+        EXAMPLES
+          vault client add --legal-name 'Maria Garcia' --preferred-name Mia --dob 1990-04-01
+          vault client add                      (asks for each field)
+        """)
+
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
+    @OptionGroup var unlock: UnlockOptions
+    @OptionGroup var fields: ClientFieldOptions
+
+    func run() throws {
+      var fields = self.fields
+      if fields.legalName == nil { try Self.prompt(&fields) }
+      var record = ClientRecord(legalName: "", startDate: Day.today())
+      try fields.apply(to: &record)
+      try record.validate()
+      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
+      let client = try context.records.addClient(record, author: context.author, now: CommandContext.now)
+      try context.record("client-add", client: client.code, objects: [client.index.records[0].revision.object])
+      context.output.emit(ClientJSON(client))
+      context.output.line("Added client \(client.code) (\(client.displayName)).")
+    }
+
+    /// Asks for each field on the terminal; Enter skips an optional one.
+    static func prompt(_ f: inout ClientFieldOptions) throws {
+      guard isatty(0) == 1 else {
+        throw ValidationError("give the client's details with --legal-name and the other options (or run in a terminal to be asked)")
+      }
+      func ask(_ label: String) -> String? {
+        Terminal.writeError("\(label): ")
+        guard let line = readLine() else { return nil }
+        let t = line.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty ? nil : t
+      }
+      f.legalName = ask("Legal name")
+      f.preferredName = ask("Preferred name (optional)")
+      f.dateOfBirth = try ask("Date of birth, YYYY-MM-DD (optional)").map(parseDay)
+      f.phone = ask("Phone (optional)")
+      f.email = ask("E-mail (optional)")
+      f.address = ask("Address (optional)")
+      f.emergencyContact = ask("Emergency contact (optional)")
+      f.startDate = try ask("Start date (default today)").map(parseDay)
+    }
+  }
+}

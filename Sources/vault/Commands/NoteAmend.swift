@@ -1,0 +1,47 @@
+import ArgumentParser
+import VaultCore
+
+extension VaultCommand {
+  /// `vault note amend`: an addendum to a signed note (amend, never alter).
+  struct NoteAmend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "amend", abstract: "Add a correction (addendum) to a signed note.",
+      discussion: """
+        The addendum's text comes from --file, standard input or the editor; --reason is \
+        required and is kept with the addendum and in the access log. The note itself is \
+        unchanged, and 'vault note show' prints every addendum after it, with author and time.
+
+        EXAMPLE
+          vault note amend K7F3-2Q.3 --reason 'wrong medication name' --file fix.txt
+        """)
+
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
+    @OptionGroup var unlock: UnlockOptions
+    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note")) var note: String
+    @OptionGroup var text: NoteTextOptions
+
+    func validate() throws {
+      if location.reason == nil { throw ValidationError("an addendum needs --reason TEXT: why the note is being corrected") }
+    }
+
+    func run() throws {
+      var body = try text.readGiven()
+      let unlocked = try CommandContext.unlock(location, unlock)
+      if body == nil {
+        let check = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedRead)
+        let (c, n) = try check.note(note)
+        guard n.isSigned else { throw RecordError.noteNotSigned(c.noteID(n.number).description) }
+        body = try text.readFromEditor()
+      }
+      guard let body, let reason = location.reason else { return }
+      let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
+      let (c, n) = try context.note(note)
+      let (_, amended) = try context.records.amendNote(n.number, of: c, text: body, reason: reason, author: context.author, now: CommandContext.now)
+      let id = c.noteID(n.number)
+      try context.record("note-amend", client: c.code, objects: [amended.addenda.last!.revision.object], detail: "addendum \(amended.addenda.count) to note \(id)")
+      context.output.emit(NoteJSON(amended, of: c))
+      context.output.line("Added addendum \(amended.addenda.count) to note \(id).")
+    }
+  }
+}

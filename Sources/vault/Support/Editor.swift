@@ -1,0 +1,89 @@
+import CVaultSystem
+import Foundation
+import VaultCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs `$VISUAL` or `$EDITOR` on a file in a RAM-backed private directory and returns what
+/// the user saved. The directory is wiped when the editor returns, fails, or vault is
+/// interrupted; if vault is killed outright, a detached guardian process (started first,
+/// watching a pipe that only vault holds) wipes it as soon as vault is gone.
+enum Editor {
+  typealias ScratchGuard = VaultCommand.ScratchGuard
+  /// Edits `initial` and returns the saved bytes (at most `limit` + 1, so the caller can refuse).
+  static func edit(_ initial: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
+    let env = ProcessInfo.processInfo.environment
+    let command = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "vi"
+    let scratch = try ScratchDirectory.create(environment: env)
+    defer { scratch.wipe() }
+    let guardian = try startGuardian(for: scratch)
+    defer { close(guardian) }
+    let file = try scratch.create("note.md", contents: Array(initial.utf8))
+
+    // Ctrl-C belongs to the editor while it runs (as with git): vault must survive it to wipe.
+    let oldInt = signal(SIGINT, SIG_IGN)
+    let oldQuit = signal(SIGQUIT, SIG_IGN)
+    defer {
+      signal(SIGINT, oldInt)
+      signal(SIGQUIT, oldQuit)
+    }
+    let status = try run(["/bin/sh", "-c", command + " \"$@\"", command, file], keep: -1, detached: false)
+    guard status == 0 else {
+      let why = status == 127 << 8 ? "the editor '\(command)' could not be started; set $VISUAL or $EDITOR, or use --file" : "the editor exited with \(describe(status))"
+      throw VaultError.invalidArgument("\(why); nothing was saved")
+    }
+    do {
+      return try FileSystem.readFile(file, limit: limit + 1)
+    } catch let e as StorageError where e.isNotFound {
+      return []
+    } catch let e as StorageError where e.code == EFBIG {
+      throw RecordError.noteTooLarge(source: "the editor's text", limit: limit)
+    }
+  }
+
+  /// Starts `vault internal-scratch-guard DIR` in its own session, holding the read end of a pipe
+  /// whose write end (returned) only this process holds: its closing, for any reason, is the signal.
+  private static func startGuardian(for scratch: ScratchDirectory) throws -> Int32 {
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else { throw VaultError.io(path: "pipe", reason: String(cString: strerror(errno))) }
+    defer { close(fds[0]) }
+    do {
+      _ = try run([executablePath(), ScratchGuard.configuration.commandName ?? "", scratch.path], keep: fds[0], detached: true, wait: false)
+    } catch {
+      close(fds[1])
+      throw error
+    }
+    return fds[1]
+  }
+
+  /// Spawns `argv`; waits and returns the wait status unless `wait` is false.
+  @discardableResult
+  static func run(_ argv: [String], keep: Int32, detached: Bool, wait: Bool = true) throws -> Int32 {
+    var cargs = argv.map { strdup($0) }
+    defer { cargs.forEach { free($0) } }
+    cargs.append(nil)
+    var pid: pid_t = 0
+    let rc = vault_spawn(argv[0], cargs, keep, detached ? 1 : 0, &pid)
+    guard rc == 0 else { throw VaultError.io(path: argv[0], reason: "cannot start it: \(String(cString: strerror(rc)).lowercased())") }
+    guard wait else { return 0 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+      guard errno == EINTR else { throw VaultError.io(path: argv[0], reason: "waitpid failed") }
+    }
+    return status
+  }
+
+  private static func executablePath() throws -> String {
+    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+    guard n > 0 else { throw VaultError.io(path: "/proc/self/exe", reason: "cannot find the vault executable") }
+    return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  private static func describe(_ status: Int32) -> String {
+    let signal = status & 0x7f
+    return signal == 0 ? "status \((status >> 8) & 0xff)" : "signal \(signal)"
+  }
+}

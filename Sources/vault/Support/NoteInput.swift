@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Where a note's text comes from: --file, else standard input when it is not a terminal,
+/// else the editor (also with --edit).
+struct NoteTextOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Read the text from <file> ('-' for standard input).", valueName: "file"))
+  var file: String?
+
+  @Flag(name: .long, help: "Write the text in $VISUAL or $EDITOR, even when standard input is not a terminal.")
+  var edit = false
+
+  @Option(name: .long, help: ArgumentHelp(
+    "Pre-fill the editor with section headings: soap, dap, birp, or a file of your own.", valueName: "name"))
+  var template: String?
+
+  func validate() throws {
+    if file != nil && edit { throw ValidationError("--file and --edit are alternatives; give one") }
+    if template != nil && file != nil { throw ValidationError("--template pre-fills the editor; it cannot be used with --file") }
+  }
+
+  /// True when the text will come from the editor.
+  var usesEditor: Bool { edit || (file == nil && isatty(0) == 1) }
+
+  /// Text given without the editor (file or standard input), validated; nil if the editor is needed.
+  func readGiven() throws -> String? {
+    guard !usesEditor else { return nil }
+    let (bytes, source) = try file.map { $0 == "-" ? (try InputFile.read(fd: 0, what: "standard input"), "standard input") : (try InputFile.read(path: $0), $0) }
+      ?? (try InputFile.read(fd: 0, what: "standard input"), "standard input")
+    return try NoteText.validate(bytes, source: source)
+  }
+
+  /// Opens the editor on `current` (or the template) and returns the validated text.
+  /// - Throws: `RecordError.emptyNote` for an empty text or an untouched template.
+  func readFromEditor(current: String? = nil) throws -> String {
+    let initial = try current ?? templateText() ?? ""
+    let text = try NoteText.validate(try Editor.edit(initial), source: "the editor")
+    if let t = try templateText(), current == nil, NoteTemplate.isUnchanged(text, from: t) {
+      throw RecordError.emptyNote("the template was left unchanged")
+    }
+    return text
+  }
+
+  private func templateText() throws -> String? {
+    guard let template else { return nil }
+    if let builtIn = NoteTemplate(rawValue: template.lowercased()) { return builtIn.text }
+    let bytes = try InputFile.read(path: template)
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw RecordError.notUTF8(source: template, offset: 0) }
+    return text
+  }
+}
+
+/// Reads a file the user names (symlinks followed: it is theirs), bounded to a note's size + 1
+/// so that an oversized input is refused without being held in memory.
+enum InputFile {
+  static func read(path: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw VaultError.io(path: path, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { throw VaultError.io(path: path, reason: "it is a directory, not a file") }
+    return try read(fd: fd, what: path, limit: limit)
+  }
+
+  static func read(fd: Int32, what: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while out.count <= limit {
+      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { throw VaultError.io(path: what, reason: "cannot read it: \(String(cString: strerror(errno)).lowercased())") }
+      if n == 0 { break }
+      out += buf.prefix(n)
+    }
+    if out.count > limit { throw RecordError.noteTooLarge(source: what, limit: limit) }
+    return out
+  }
+}
+
+/// Parses "50", "50m", "1h", "1h30m" into minutes (at most 24 hours).
+struct Minutes: ExpressibleByArgument {
+  let value: UInt16
+
+  init?(argument: String) {
+    var total = 0
+    var number = ""
+    for ch in argument.lowercased() {
+      if ch.isNumber { number.append(ch); continue }
+      guard let n = Int(number) else { return nil }
+      switch ch {
+      case "h": total += n * 60
+      case "m": total += n
+      default: return nil
+      }
+      number = ""
+    }
+    if !number.isEmpty { total += Int(number) ?? 100_000 }
+    guard (1...1440).contains(total) else { return nil }
+    value = UInt16(total)
+  }
+
+  static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// Parses a date option ("2026-11-25", "today", "yesterday") with a message that says what is wrong.
+func parseDay(_ text: String) throws -> Day {
+  do { return try Day.parse(text) } catch { throw ValidationError(error.description) }
+}
+
+extension NoteKind: ExpressibleByArgument {
+  public init?(argument: String) { self.init(name: argument) }
+  public static var allValueStrings: [String] { allCases.map(\.description) }
+}
