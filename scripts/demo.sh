@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the workflows that exist so far, end to end, on a throwaway vault.
+# make demo: the workflows that exist so far (vault, clients, notes, log), end to end, on a throwaway vault.
 # Each command is printed before it runs, with its output and exit status.
 set -euo pipefail
 VAULT_BIN=$(realpath "${1:-.build/debug/vault}")
@@ -38,6 +38,40 @@ expect 0 verify
 
 step "Keyless check for unattended jobs, as JSON"
 expect 0 verify --keyless --json
+
+step "Clients: each gets a random code; details come from options (or prompts in a terminal)"
+expect 0 client add --legal-name "María García" --preferred-name Mia --dob 1990-04-01 --field insurance="Acme 123"
+expect 0 client add --legal-name "Mark Twain" --start-date 2026-01-05
+code=$("$VAULT_BIN" client list --json | python3 -c 'import json,sys; print([c["code"] for c in json.load(sys.stdin) if c["legalName"].startswith("Mar\u00eda")][0])')
+expect 0 client list
+
+step "After a session: a note from a file, one piped in, one written in \$EDITOR (a script here)"
+printf 'Discussed sleep hygiene; client reports fewer night wakings.\nHomework: sleep diary.\n' > session1.md
+expect 0 add-note "$code" --file session1.md --duration 50m
+printf 'Phone call: rescheduled to Thursday.\n' | expect 0 add-note mia --kind contact
+printf '#!/bin/sh\nprintf "Subjective:\\nSleep better, work stress.\\n\\nPlan:\\nContinue diary.\\n" > "$1"\n' > editor.sh
+chmod +x editor.sh
+mkdir -p -m 700 /dev/shm/vault-demo-$$ && export XDG_RUNTIME_DIR=/dev/shm/vault-demo-$$
+VISUAL="$work/editor.sh" expect 0 add-note garc --template soap --edit
+echo "left in the editor's directory: $(ls -A "$XDG_RUNTIME_DIR" | wc -l) file(s)"; rmdir "$XDG_RUNTIME_DIR"
+step "An ambiguous name is refused, listing the candidates' codes (exit 1)"
+expect 1 add-note mar --file session1.md
+
+step "Sign; a signed note cannot be edited (exit 1), only amended"
+expect 0 note sign "$code.1"
+expect 1 note edit "$code.1" --file session1.md
+printf 'Correction: the session lasted 45 minutes.\n' | expect 0 note amend "$code.1" --reason "wrong duration"
+expect 0 note list mia
+expect 0 note show "$code.1"
+expect 0 search SLEEP
+
+step "Update the details (a new version) and see the history; discharge closes the record"
+expect 0 client update mia --phone "+1 555 0100" --field insurance=
+expect 0 client show mia --history
+expect 0 client discharge mark --reason "moved away"
+expect 1 add-note mark --file session1.md
+expect 0 client list --all
+expect 0 log show --client "$code"
 
 step "A wrong passphrase is refused with exit 3"
 printf 'not the passphrase at all\n' > wrong

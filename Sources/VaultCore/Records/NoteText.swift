@@ -15,9 +15,12 @@ public enum NoteText {
     return text
   }
 
-  /// The first non-blank line, trimmed and cut to 120 characters: what lists show.
+  /// The first line with content, trimmed and cut to 120 characters: what lists show. A bare
+  /// section heading ("Subjective:") is skipped, or every SOAP note would list the same line.
   public static func firstLine(_ text: String) -> String {
-    let line = text.split(whereSeparator: \.isNewline).lazy.map { $0.trimmingSpaces() }.first { !$0.isEmpty } ?? ""
+    let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    let isHeading = { (l: String) in l.hasSuffix(":") && !l.dropLast().contains(" ") }
+    let line = lines.first { !isHeading($0) } ?? lines.first ?? ""
     return line.count > 120 ? String(line.prefix(119)) + "…" : line
   }
 

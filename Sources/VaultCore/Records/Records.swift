@@ -213,6 +213,72 @@ public struct Records: Sendable {
     return (try save(client, index), index.notes[i])
   }
 
+  /// A note for `importClients`.
+  public struct NewNote: Sendable {
+    /// The text.
+    public var text: String
+    /// What it documents.
+    public var kind: NoteKind
+    /// Session date.
+    public var date: Day
+    /// Length in minutes (0: not recorded).
+    public var minutes: UInt16
+    /// Signed at import.
+    public var signed: Bool
+
+    /// Creates a note to import.
+    public init(text: String, kind: NoteKind, date: Day, minutes: UInt16, signed: Bool) {
+      self.text = text
+      self.kind = kind
+      self.date = date
+      self.minutes = minutes
+      self.signed = signed
+    }
+  }
+
+  /// Adds many clients with their notes and commits the index once: for migrating a practice's
+  /// records in, and for the benchmark generator. Returns the clients' codes.
+  public func importClients(_ batch: [(record: ClientRecord, notes: [NewNote])], author: String, now: Int64) throws -> [ClientCode] {
+    var vaultIndex = try unlocked.readIndex()
+    var taken = Set(try codes(in: vaultIndex).map(\.code))
+    var added: [ClientCode] = []
+    let layout = unlocked.vault.layout
+    for (record, notes) in batch {
+      try record.validate()
+      var id: RandomID
+      var code: ClientCode
+      repeat {
+        id = try RandomID.generate()
+        code = try ClientCode.derive(client: id, key: unlocked.keys.clientCodes)
+      } while taken.contains(code)
+      taken.insert(code)
+      let key = try SecretKey.random()
+      try wrap {
+        try AtomicFile.write(
+          ClientKeyFile.encode(client: id, clientKey: key, keys: unlocked.keys, vault: vaultID), to: layout.clientKey(id),
+          temporaryDirectory: layout.tmp)
+      }
+      let plain = try record.encoded()
+      let object = try put(plain, as: .clientRecord, client: id, key: key)
+      var index = ClientIndex(
+        legalName: record.legalName, preferredName: record.preferredName ?? "", startDate: record.startDate,
+        dischargeDate: record.dischargeDate,
+        records: [RecordVersion(revision: Revision(object: object, time: now, author: author, length: UInt32(plain.count)), change: "imported")],
+        notes: [])
+      let client = Client(id: id, code: code, key: key, index: index, indexObject: object)
+      for (i, n) in notes.enumerated() {
+        index.notes.append(NoteEntry(
+          number: UInt32(i + 1), kind: n.kind, date: n.date, minutes: n.minutes,
+          signature: n.signed ? Signature(time: now, signer: author) : nil, firstLine: NoteText.firstLine(n.text),
+          versions: [try putText(n.text, client: client, author: author, now: now)], addenda: []))
+      }
+      vaultIndex.entries.append(IndexEntry(client: id, clientIndex: try put(index.encoded(), as: .clientIndex, client: id, key: key)))
+      added.append(code)
+    }
+    try unlocked.commit(vaultIndex)
+    return added
+  }
+
   // MARK: Internals
 
   private func draft(_ number: UInt32, of client: Client) throws -> (ClientIndex, Int) {

@@ -66,11 +66,11 @@ extension VaultCommand.Log {
         if damage != nil { throw ExitStatus.Thrown(status: .integrity) }
         return
       }
-      context.output.line("   #  TIME                  ACTOR           ACTION        CLIENT      DETAIL")
+      context.output.line("   #  TIME                  ACTOR           ACTION            CLIENT      DETAIL")
       for (n, e) in shown {
         let detail = [e.detail, e.reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
         context.output.line(Self.printable(
-          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 12))  \(Self.pad(e.client ?? "-", 10))  \(detail)"))
+          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 16))  \(Self.pad(e.client ?? "-", 10))  \(detail)"))
       }
       context.output.line("\(shown.count) entr\(shown.count == 1 ? "y" : "ies")")
       if damage != nil { throw ExitStatus.Thrown(status: .integrity) }
