@@ -174,6 +174,24 @@ struct RecordsCLITests {
     #expect(try s.vaultRun(["note", "list", c]).stdout.contains("No notes."))
   }
 
+  @Test("no lock is held while the editor runs: another vault command can write meanwhile")
+  func editorHoldsNoLock() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    let runtime = try s.runtimeDir()
+    defer { try? FileManager.default.removeItem(atPath: runtime) }
+    let editor = try s.script("busy.sh", """
+      "\(CLISandbox.binary.path)" client add --legal-name 'Added Meanwhile' --vault "\(s.vault)" || exit 9
+      printf 'written while another command wrote\n' > "$1"
+
+      """)
+    let r = try s.vaultRun(["add-note", c, "--edit"], env: ["VISUAL": editor, "XDG_RUNTIME_DIR": runtime])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try s.vaultRun(["client", "list"]).stdout.contains("Added Meanwhile"))
+    #expect(try s.vaultRun(["note", "list", c]).stdout.contains("written while another command wrote"))
+  }
+
   @Test("bad input is refused with a clear message and changes nothing")
   func badInput() throws {
     let s = try CLISandbox()

@@ -44,10 +44,11 @@ extension VaultCommand {
       var body = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if body == nil {
-        let check = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedRead)
-        let c = try check.client(client)
-        if let on = c.index.dischargeDate { throw RecordError.clientDischarged(c.code, on: on) }
-        try Records.checkSessionDate(day)
+        try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+          let c = try check.client(client)
+          if let on = c.index.dischargeDate { throw RecordError.clientDischarged(c.code, on: on) }
+          try Records.checkSessionDate(day)
+        }
         body = try text.readFromEditor()
       }
       guard let body else { return }

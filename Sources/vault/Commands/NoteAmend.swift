@@ -29,9 +29,10 @@ extension VaultCommand {
       var body = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if body == nil {
-        let check = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedRead)
-        let (c, n) = try check.note(note)
-        guard n.isSigned else { throw RecordError.noteNotSigned(c.noteID(n.number).description) }
+        try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+          let (c, n) = try check.note(note)
+          guard n.isSigned else { throw RecordError.noteNotSigned(c.noteID(n.number).description) }
+        }
         body = try text.readFromEditor()
       }
       guard let body, let reason = location.reason else { return }

@@ -26,11 +26,15 @@ extension VaultCommand {
       var body = onlyMetadata ? nil : try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if body == nil && !onlyMetadata {
-        let check = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedRead)
-        let (c, n) = try check.note(note)
-        if let s = n.signature { throw RecordError.noteSigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer) }
-        let current = try check.records.text(c, n.current)
-        try check.record("note-show", client: c.code, objects: [n.current.object], detail: "note \(c.noteID(n.number)) opened for editing")
+        let current = try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+          let (c, n) = try check.note(note)
+          if let s = n.signature {
+            throw RecordError.noteSigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
+          }
+          let current = try check.records.text(c, n.current)
+          try check.record("note-show", client: c.code, objects: [n.current.object], detail: "note \(c.noteID(n.number)) opened for editing")
+          return current
+        }
         body = try text.readFromEditor(current: current)
         if body == current && kind == nil && date == nil && duration == nil {
           throw RecordError.nothingChanged("the text was not changed")

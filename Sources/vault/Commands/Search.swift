@@ -22,6 +22,9 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Only this client's notes.", valueName: "client")) var client: String?
     @OptionGroup var filter: NoteFilterOptions
 
+    /// A log entry holds at most 1 MiB: a search matching tens of thousands of notes lists the first ones.
+    static let loggedObjects = 1000
+
     func validate() throws {
       if query.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the search text is empty") }
     }
@@ -33,7 +36,9 @@ extension VaultCommand {
         in: clients, filter: filter.filter, records: context.records, progress: Output.progress("searching notes"))
       try context.record(
         "search", client: clients.count == 1 ? clients[0].code : nil,
-        objects: hits.map(\.note.current.object), detail: "\(hits.count) matching note(s) in \(clients.count) client(s)")
+        objects: hits.prefix(Self.loggedObjects).map(\.note.current.object),
+        detail: "\(hits.count) matching note(s) in \(clients.count) client(s)"
+          + (hits.count > Self.loggedObjects ? "; the first \(Self.loggedObjects) are listed" : ""))
       context.output.emit(hits.map { SearchHitJSON(note: NoteJSON($0.note, of: $0.client), matches: $0.count, snippet: $0.snippet) })
       if hits.isEmpty { context.output.line("No notes match.") }
       for h in hits {

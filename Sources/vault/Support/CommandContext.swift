@@ -44,6 +44,15 @@ struct CommandContext {
     try Vault.open(at: location.path).unlock(credential(unlock))
   }
 
+  /// Runs `body` under a shared lock that is released when it returns: for the checks a command
+  /// makes before it opens an editor, which must not hold the vault while a person types.
+  static func briefly<T>(_ location: VaultOptions, lock: LockOptions, unlocked: UnlockedVault, _ body: (CommandContext) throws -> T)
+    throws -> T
+  {
+    let context = try open(location, lock: lock, unlocked: unlocked, access: .unlockedRead)
+    return try withExtendedLifetime(context) { try body(context) }
+  }
+
   /// Locks an already unlocked (or keyless) vault and prepares it for `access`.
   static func open(_ location: VaultOptions, lock: LockOptions, unlocked: UnlockedVault?, access: VaultAccess) throws -> CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
