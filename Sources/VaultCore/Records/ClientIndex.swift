@@ -96,7 +96,7 @@ public struct ClientIndex: Sendable, Equatable {
 
   /// The format's version byte for this structure.
   static let version: UInt8 = 1
-  static let maxName = 400, maxAuthor = 200, maxText = 1000, maxFirstLine = 400
+  static let maxName = 1000, maxAuthor = 200, maxText = 1000, maxFirstLine = 400
 
   /// The latest session date among notes that are not psychotherapy notes, if any.
   public var lastSession: Day? { notes.filter { $0.kind != .psychotherapy }.map(\.date).max() }

@@ -84,7 +84,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
   /// Encoded as its ISO text in JSON.
   public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
-    do { self = try Day.parse(text) } catch {
+    // Stored dates are always digits; "today" in a record would change meaning every day.
+    do {
+      guard text.first?.isASCIIDigit == true else { throw RecordError.invalidDate(text, "") }
+      self = try Day.parse(text)
+    } catch {
       throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid date"))
     }
   }

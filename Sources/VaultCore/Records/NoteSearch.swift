@@ -66,7 +66,9 @@ public struct NoteSearch {
       }
       guard let first else { return (0, "") }
       let offset = lowered.utf8.distance(from: lowered.startIndex, to: first.lowerBound)
-      return (count, Self.snippet(Array(lowered.utf8), at: offset, length: unicodeNeedle.utf8.count))
+      // Quote the note as written when lowercasing kept every byte offset (nearly always).
+      let source = lowered.utf8.count == text.utf8.count ? Array(text.utf8) : Array(lowered.utf8)
+      return (count, Self.snippet(source, at: offset, length: unicodeNeedle.utf8.count))
     }
     let bytes = Array(text.utf8)
     guard !needle.isEmpty, bytes.count >= needle.count else { return (0, "") }

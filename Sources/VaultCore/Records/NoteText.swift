@@ -21,7 +21,10 @@ public enum NoteText {
     let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
     let isHeading = { (l: String) in l.hasSuffix(":") && !l.dropLast().contains(" ") }
     let line = lines.first { !isHeading($0) } ?? lines.first ?? ""
-    return line.count > 120 ? String(line.prefix(119)) + "…" : line
+    // At most 120 characters and 400 bytes (the client index's bound, FORMAT.md §8.2).
+    var cut = line.count > 120 ? String(line.prefix(119)) : line
+    while cut.utf8.count > 396 { cut.removeLast() }
+    return cut == line ? line : cut + "…"
   }
 
   static func firstInvalidOffset(_ bytes: [UInt8]) -> Int {

@@ -149,7 +149,7 @@ public struct Records: Sendable {
     index.dischargeDate = record.dischargeDate
     index.records.append(RecordVersion(
       revision: Revision(object: object, time: now, author: author, length: UInt32(plain.count)),
-      change: change ?? "updated " + changed.joined(separator: ", ")))
+      change: change ?? Self.summary(of: changed)))
     return try save(client, index)
   }
 
@@ -280,6 +280,12 @@ public struct Records: Sendable {
   }
 
   // MARK: Internals
+
+  /// "updated phone, email", short enough for the client index (1000 bytes).
+  static func summary(of changed: [String]) -> String {
+    let full = "updated " + changed.joined(separator: ", ")
+    return full.utf8.count <= 200 ? full : "updated \(changed.count) fields"
+  }
 
   private func draft(_ number: UInt32, of client: Client) throws -> (ClientIndex, Int) {
     let id = client.noteID(number)
