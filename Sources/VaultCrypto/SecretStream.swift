@@ -9,7 +9,8 @@ public enum SecretStream {
   public static let headerSize = Int(crypto_secretstream_xchacha20poly1305_HEADERBYTES)
   /// Bytes each chunk adds to its plaintext.
   public static let chunkOverhead = Int(crypto_secretstream_xchacha20poly1305_ABYTES)
-  static let stateSize = crypto_secretstream_xchacha20poly1305_statebytes()
+  /// Bytes of a stream state (for callers that reuse a state buffer).
+  public static let stateSize = crypto_secretstream_xchacha20poly1305_statebytes()
 
   /// Encrypts one stream. Its state lives in secure memory and is wiped on release.
   public final class Encryptor {
@@ -67,12 +68,14 @@ public enum SecretStream {
     /// True once the final chunk has been authenticated.
     public private(set) var isFinished = false
 
-    /// Starts decrypting a stream whose header is `header`.
-    public init(key: SecretKey, header: [UInt8]) throws {
+    /// Starts decrypting a stream whose header is `header`. `stateBuffer` (at least `stateSize`
+    /// bytes of secure memory) is reused for the state instead of a fresh allocation; it must not
+    /// be shared with a decryptor still in use.
+    public init(key: SecretKey, header: [UInt8], stateBuffer: SecureBytes? = nil) throws {
       guard header.count == SecretStream.headerSize else {
         throw CryptoError.invalidLength(expected: SecretStream.headerSize, actual: header.count)
       }
-      state = try SecureBytes(count: SecretStream.stateSize)
+      state = try stateBuffer.flatMap { $0.count >= SecretStream.stateSize ? $0 : nil } ?? SecureBytes(count: SecretStream.stateSize)
       let rc = state.withUnsafeMutableBytes { s in
         key.withUnsafeBytes { k in
           crypto_secretstream_xchacha20poly1305_init_pull(

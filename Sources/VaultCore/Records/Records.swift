@@ -7,9 +7,13 @@ import VaultCrypto
 /// a client by its key file and client index object, a note body only when it is shown or
 /// searched. Every change writes new objects, one new client index object and a new index,
 /// so its cost depends on that client's notes, never on the practice's total.
-public struct Records: Sendable {
+///
+/// Not for concurrent use: reads share one secure decryption buffer.
+public struct Records {
   /// The unlocked vault.
   public let unlocked: UnlockedVault
+  /// One chunk of secure memory reused by every read (nil if it could not be allocated).
+  private let scratch = try? ReadScratch()
 
   /// Records of `unlocked`.
   public init(_ unlocked: UnlockedVault) { self.unlocked = unlocked }
@@ -319,7 +323,7 @@ public struct Records: Sendable {
 
   private func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int = 64 << 20) throws -> [UInt8] {
     do {
-      return try store.get(id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit)
+      return try store.get(id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit, scratch: scratch)
     } catch let e as ObjectError {
       throw integrity(id, VaultVerifier.describe(e))
     } catch { throw VaultError.from(error) }

@@ -16,7 +16,10 @@ public final class ObjectReader {
   private let hasher: Hasher
   private let header: ObjectHeader
 
-  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
+  private let scratch: ReadScratch?
+
+  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, scratch: ReadScratch? = nil) throws {
+    self.scratch = scratch
     self.id = id
     let path = store.path(for: id)
     self.path = path
@@ -40,7 +43,8 @@ public final class ObjectReader {
       hasher = try Hasher()
       hasher.update(head)
       do {
-        decryptor = try SecretStream.Decryptor(key: key, header: Array(head.suffix(SecretStream.headerSize)))
+        decryptor = try SecretStream.Decryptor(
+          key: key, header: Array(head.suffix(SecretStream.headerSize)), stateBuffer: scratch?.streamState)
       } catch { throw ObjectError.corrupted(id, "stream header does not authenticate") }
     } catch {
       close(fd)
@@ -56,8 +60,11 @@ public final class ObjectReader {
   public func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
     let chunkSize = Int(header.chunkSize)
     let maxCipher = chunkSize + SecretStream.chunkOverhead
-    var cipher = [UInt8](repeating: 0, count: maxCipher)
-    let plain = try SecureBytes(count: chunkSize)
+    // No chunk is longer than the file, so a small object needs only small buffers.
+    var st = stat()
+    let fileSize = fstat(fd, &st) == 0 ? Int(st.st_size) : maxCipher
+    var cipher = [UInt8](repeating: 0, count: max(1, min(maxCipher, fileSize)))
+    let plain = try scratch.flatMap { $0.plain.count >= chunkSize ? $0.plain : nil } ?? SecureBytes(count: max(1, min(chunkSize, fileSize)))
     var prefix = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize)
     while true {
       let got = try prefix.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
@@ -118,5 +125,19 @@ public final class ObjectReader {
     case .trailingData: "data follows the final chunk"
     default: "a chunk does not authenticate (modified, reordered, from another object, or not the client or kind the index says)"
     }
+  }
+}
+
+/// Secure memory reused across object reads: each `sodium_malloc` costs several system calls,
+/// which dominates reading many small objects (a search over every note, keyed verification).
+/// One reader at a time may use it.
+public final class ReadScratch {
+  let plain: SecureBytes
+  let streamState: SecureBytes
+
+  /// Buffers for objects with the default chunk size (larger chunks fall back to a fresh allocation).
+  public init() throws {
+    plain = try SecureBytes(count: Int(ObjectHeader.defaultChunkSize))
+    streamState = try SecureBytes(count: SecretStream.stateSize)
   }
 }

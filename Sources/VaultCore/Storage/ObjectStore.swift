@@ -58,8 +58,8 @@ public struct ObjectStore: Sendable {
   }
 
   /// Opens an object for reading; `binding` is what the index says it holds.
-  public func reader(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws -> ObjectReader {
-    try ObjectReader(store: self, id: id, binding: binding, key: key, vault: vault)
+  public func reader(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, scratch: ReadScratch? = nil) throws -> ObjectReader {
+    try ObjectReader(store: self, id: id, binding: binding, key: key, vault: vault, scratch: scratch)
   }
 
   /// Encrypts `bytes` as one object and returns its id.
@@ -71,9 +71,11 @@ public struct ObjectStore: Sendable {
     return try w.finish()
   }
 
-  /// Decrypts a whole object of at most `limit` plaintext bytes into memory.
-  public func get(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, limit: Int = 1 << 30) throws -> [UInt8] {
-    let r = try reader(id, binding: binding, key: key, vault: vault)
+  /// Decrypts a whole object of at most `limit` plaintext bytes into memory (`scratch`: see `ReadScratch`).
+  public func get(
+    _ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, limit: Int = 1 << 30, scratch: ReadScratch? = nil
+  ) throws -> [UInt8] {
+    let r = try reader(id, binding: binding, key: key, vault: vault, scratch: scratch)
     var out: [UInt8] = []
     // Sized from the file so appending never reallocates and leaves copies of the plaintext behind.
     out.reserveCapacity(min(limit, (try? FileSystem.size(path(for: id))) ?? 0))

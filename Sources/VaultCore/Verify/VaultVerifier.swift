@@ -81,6 +81,7 @@ public struct VaultVerifier {
 
     if let index {
       let present = Set(objects)
+      let scratch = try? ReadScratch()
       var referenced = Set<ObjectID>()
       for entry in index.entries {
         referenced.insert(entry.clientIndex)
@@ -95,7 +96,9 @@ public struct VaultVerifier {
         guard !damaged.contains(entry.clientIndex) else { continue }
         let clientIndex: ClientIndex
         do {
-          let plain = try store.get(entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID)
+          let plain = try store.get(
+            entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID,
+            scratch: scratch)
           clientIndex = try ClientIndex.decode(plain)
         } catch {
           findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), Self.describe(error)))
@@ -111,7 +114,8 @@ public struct VaultVerifier {
           }
           guard !damaged.contains(id) else { continue }
           do {
-            try store.reader(id, binding: ObjectBinding(type: type, client: entry.client), key: key, vault: vault.config.vaultID).readAll { _ in }
+            try store.reader(id, binding: ObjectBinding(type: type, client: entry.client), key: key, vault: vault.config.vaultID, scratch: scratch)
+              .readAll { _ in }
           } catch {
             findings.append(Finding(.error, path, Self.describe(error)))
           }
