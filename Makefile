@@ -58,9 +58,11 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/vault
 
 ## bench: measure, and rewrite docs/BENCHMARKS.md
+## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory)
+BUILD_DIR ?= .build
 bench: deps
-	$(SWIFT) build -c release
-	@bash scripts/bench.sh
+	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
+	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench.sh
 
 ## fixture: regenerate the committed v1 vault fixture (only when the format version changes)
 fixture: build

@@ -140,8 +140,23 @@ do {
       "verify_keyless_seconds": keylessSeconds, "verify_keyed_seconds": keyedSeconds, "errors": errors,
       "log_bytes": (try? FileSystem.size(unlocked.vault.layout.logEntries)) ?? 0, "peak_rss_kib": peakRSSKiB(),
     ])
+  case "practice":
+    // A practice-sized vault for the records benchmarks (deterministic; usable by `vault`).
+    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    report(try generatePractice(
+      dir: dir, clients: Int(arg("--clients") ?? "1000") ?? 1000, notesPerClient: Int(arg("--notes-per-client") ?? "50") ?? 50,
+      batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass))
+  case "search-baseline":
+    // Decrypting every note a search reads, without matching: what `vault search` is compared with.
+    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    report(try searchBaseline(dir: dir, passphraseFile: pass, query: arg("--query") ?? PracticeText.searchWord))
   default:
-    FileHandle.standardError.write(Data("usage: vault-bench encrypt|decrypt|raw|log [--mib N] [--entries N] [--dir D] [--id HEX]\n".utf8))
+    FileHandle.standardError.write(Data("""
+      usage: vault-bench encrypt|decrypt|raw|log [--mib N] [--entries N] [--dir D] [--id HEX]
+             vault-bench practice --dir D --clients N --notes-per-client M --passphrase-file F [--batch B]
+             vault-bench search-baseline --dir D --passphrase-file F [--query WORD]
+
+      """.utf8))
     exit(2)
   }
 } catch {
