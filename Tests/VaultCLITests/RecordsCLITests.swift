@@ -192,6 +192,66 @@ struct RecordsCLITests {
     #expect(try s.vaultRun(["note", "list", c]).stdout.contains("written while another command wrote"))
   }
 
+  @Test("after the editor closes, a busy vault is waited for instead of discarding the text")
+  func editorWaitsForTheLock() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    let runtime = try s.runtimeDir()
+    defer { try? FileManager.default.removeItem(atPath: runtime) }
+    // The editor leaves another process holding the vault's lock for a second as it exits.
+    let editor = try s.script("busy.sh", """
+      printf 'typed while the vault was busy\n' > "$1"
+      flock --shared "\(s.vault)/lock" sleep 1 >/dev/null 2>&1 &
+      while flock --nonblock --exclusive "\(s.vault)/lock" true; do :; done
+
+      """)
+    let r = try s.vaultRun(["add-note", c, "--edit"], env: ["VISUAL": editor, "XDG_RUNTIME_DIR": runtime])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try s.vaultRun(["note", "list", c]).stdout.contains("typed while the vault was busy"))
+  }
+
+  @Test("an edit based on an older version is refused instead of silently replacing a newer one")
+  func editConflict() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    #expect(try s.vaultRun(["add-note", c], input: Data("first\n".utf8)).status == 0)
+    let runtime = try s.runtimeDir()
+    defer { try? FileManager.default.removeItem(atPath: runtime) }
+    let other = try s.write("someone else's version\n", to: "other.txt")
+    let editor = try s.script("race.sh", """
+      "\(CLISandbox.binary.path)" note edit \(c).1 --file "\(other)" --vault "\(s.vault)" || exit 9
+      printf 'my version\n' > "$1"
+
+      """)
+    let r = try s.vaultRun(["note", "edit", c + ".1", "--edit"], env: ["VISUAL": editor, "XDG_RUNTIME_DIR": runtime])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("was changed by") && r.stderr.contains("version 2"), "\(r.stderr)")
+    #expect(try s.vaultRun(["note", "show", c + ".1"]).stdout.contains("someone else's version"))
+    #expect(contents(runtime).isEmpty)
+  }
+
+  @Test("control characters in a note are shown escaped; signing a list checks every note first; a full name beats a prefix")
+  func outputAndLists() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let ann = try s.addClient(["--legal-name", "Ann"])
+    _ = try s.addClient(["--legal-name", "Anna"])
+    #expect(try s.vaultRun(["add-note", "ann"], input: Data("\u{1B}]0;pwned\u{07}\u{1B}[31mred\n".utf8)).status == 0)
+    let show = try s.vaultRun(["note", "show", ann + ".1"])
+    #expect(!show.stdout.contains("\u{1B}") && show.stdout.contains("^[]0;pwned^G^[[31mred"), "\(show.stdout)")
+    #expect(!(try s.vaultRun(["note", "list", ann]).stdout.contains("\u{1B}")))
+    let json = try s.vaultRun(["note", "show", ann + ".1", "--json"])
+    #expect(json.stdout.contains("\\u001b]0;pwned"), "JSON keeps the text exactly")
+
+    #expect(try s.vaultRun(["add-note", ann], input: Data("second\n".utf8)).status == 0)
+    #expect(try s.vaultRun(["note", "sign", ann + ".1"]).status == 0)
+    let r = try s.vaultRun(["note", "sign", ann + ".2", ann + ".1"])
+    #expect(r.status == 1 && r.stderr.contains("already signed"))
+    #expect(try s.vaultRun(["note", "list", ann, "--drafts"]).stdout.contains(ann + ".2"), "nothing was signed")
+  }
+
   @Test("bad input is refused with a clear message and changes nothing")
   func badInput() throws {
     let s = try CLISandbox()

@@ -66,13 +66,15 @@ public struct ClientRecord: Codable, Equatable, Sendable {
 
   /// The names of the fields that differ from `old`, in a stable order.
   public func changes(from old: ClientRecord) -> [String] {
+    // Bytes, not String equality: a change of Unicode normalisation is a change.
+    func differ(_ a: String?, _ b: String?) -> Bool { a.map { Array($0.utf8) } != b.map { Array($0.utf8) } }
     var out: [String] = []
-    if legalName != old.legalName { out.append("legal-name") }
+    if differ(legalName, old.legalName) { out.append("legal-name") }
     if dateOfBirth != old.dateOfBirth { out.append("date-of-birth") }
     if startDate != old.startDate { out.append("start-date") }
     if dischargeDate != old.dischargeDate { out.append("discharge-date") }
-    for (name, path) in Self.textFields where self[keyPath: path] != old[keyPath: path] { out.append(name) }
-    for key in Set(fields.keys).union(old.fields.keys).sorted() where fields[key] != old.fields[key] { out.append(key) }
+    for (name, path) in Self.textFields where differ(self[keyPath: path], old[keyPath: path]) { out.append(name) }
+    for key in Set(fields.keys).union(old.fields.keys).sorted() where differ(fields[key], old.fields[key]) { out.append(key) }
     return out
   }
 

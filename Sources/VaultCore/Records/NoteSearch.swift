@@ -8,6 +8,8 @@ public struct SearchHit: Sendable {
   public let count: Int
   /// About 80 characters around the first occurrence, on one line.
   public let snippet: String
+  /// The objects (note text, addenda) that contain the query.
+  public let objects: [ObjectID]
 }
 
 /// Case-insensitive search over decrypted notes, entirely in memory.
@@ -39,13 +41,15 @@ public struct NoteSearch {
         guard filter.matches(n) else { continue }
         var count = 0
         var snippet: String?
+        var objects: [ObjectID] = []
         for revision in [n.current] + n.addenda.map(\.revision) {
-          let text = try records.text(c, revision)
-          let found = matches(in: text)
-          if found.count > 0, snippet == nil { snippet = found.snippet }
+          let found = matches(in: try records.text(c, revision))
+          guard found.count > 0 else { continue }
+          snippet = snippet ?? found.snippet
           count += found.count
+          objects.append(revision.object)
         }
-        if let snippet { hits.append(SearchHit(client: c, note: n, count: count, snippet: snippet)) }
+        if let snippet { hits.append(SearchHit(client: c, note: n, count: count, snippet: snippet, objects: objects)) }
         progress(done, total)
       }
     }

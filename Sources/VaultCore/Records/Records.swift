@@ -48,8 +48,11 @@ public struct Records {
       return names.contains { name in name.hasPrefix(needle) || name.split(separator: " ").contains { $0.hasPrefix(needle) } }
     }
     guard let first = matches.first else { throw RecordError.clientNotFound(query) }
-    guard matches.count == 1 else { throw RecordError.ambiguousClient(query, matches: matches.map(\.code).sorted()) }
-    return first
+    guard matches.count > 1 else { return first }
+    // "Ann" must stay reachable when "Anna" exists: a whole name typed in full wins.
+    let exact = matches.filter { c in [c.index.legalName, c.index.preferredName].map(Self.fold).contains(needle) }
+    if exact.count == 1 { return exact[0] }
+    throw RecordError.ambiguousClient(query, matches: matches.map(\.code).sorted())
   }
 
   /// Candidates for an ambiguous name, for a terminal that may show names.
@@ -135,12 +138,28 @@ public struct Records {
     return try save(client, index)
   }
 
+  /// Throws what `addNote` would for this client and date (discharged, future date), so a
+  /// command can refuse before a person starts typing.
+  public func checkCanAddNote(to client: Client, date: Day) throws {
+    if let day = client.index.dischargeDate { throw RecordError.clientDischarged(client.code, on: day) }
+    try Self.checkSessionDate(date)
+  }
+
+  /// Throws what `editNote` would for this note (unknown, signed).
+  public func checkDraft(_ number: UInt32, of client: Client) throws { _ = try draft(number, of: client) }
+
+  /// Throws what `amendNote` would for this note (unknown, a draft).
+  public func checkCanAmend(_ number: UInt32, of client: Client) throws {
+    let id = client.noteID(number)
+    guard let note = client.index.note(number) else { throw RecordError.noteNotFound(id.description) }
+    guard note.isSigned else { throw RecordError.noteNotSigned(id.description) }
+  }
+
   /// Adds a note (signed at once when `sign`).
   public func addNote(
     to client: Client, text: String, kind: NoteKind, date: Day, minutes: UInt16, sign: Bool, author: String, now: Int64
   ) throws -> (Client, NoteEntry) {
-    if let day = client.index.dischargeDate { throw RecordError.clientDischarged(client.code, on: day) }
-    try Self.checkSessionDate(date)
+    try checkCanAddNote(to: client, date: date)
     let version = try putText(text, client: client, author: author, now: now)
     var index = client.index
     let note = NoteEntry(
@@ -164,7 +183,8 @@ public struct Records {
     if let kind { note.kind = kind }
     if let minutes { note.minutes = minutes }
     if let text {
-      if text != (try self.text(client, note.current)) {
+      // Bytes, not String equality: a change of Unicode normalisation is a change (FORMAT.md §8.2).
+      if !text.utf8.elementsEqual(try self.text(client, note.current).utf8) {
         note.versions.append(try putText(text, client: client, author: author, now: now))
         note.firstLine = NoteText.firstLine(text)
       }
@@ -186,9 +206,8 @@ public struct Records {
 
   /// Adds an addendum to a signed note.
   public func amendNote(_ number: UInt32, of client: Client, text: String, reason: String, author: String, now: Int64) throws -> (Client, NoteEntry) {
-    let id = client.noteID(number)
-    guard let i = client.index.notes.firstIndex(where: { $0.number == number }) else { throw RecordError.noteNotFound(id.description) }
-    guard client.index.notes[i].isSigned else { throw RecordError.noteNotSigned(id.description) }
+    try checkCanAmend(number, of: client)
+    guard let i = client.index.notes.firstIndex(where: { $0.number == number }) else { throw RecordError.noteNotFound(client.noteID(number).description) }
     try ClientRecord.checkText(reason, field: "reason", required: true)
     var index = client.index
     index.notes[i].addenda.append(Addendum(revision: try putText(text, client: client, author: author, now: now), reason: reason))

@@ -40,18 +40,18 @@ extension VaultCommand {
     func run() throws {
       let day = date ?? Day.today()
       // File or pipe text is read before the passphrase prompt; the editor only once the client
-      // is known to exist, so nobody writes a note for a mistyped name.
-      var body = try text.readGiven()
+      // is known to take a note, so nobody writes a note for a mistyped name.
+      let given = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
-      if body == nil {
-        try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-          let c = try check.client(client)
-          if let on = c.index.dischargeDate { throw RecordError.clientDischarged(c.code, on: on) }
-          try Records.checkSessionDate(day)
-        }
-        body = try text.readFromEditor()
+      if let given { return try save(given, unlocked: unlocked, lock: lock) }
+      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+        try check.records.checkCanAddNote(to: check.client(client), date: day)
       }
-      guard let body else { return }
+      try text.editThenSave { try save($0, unlocked: unlocked, lock: lock.afterEditing) }
+    }
+
+    private func save(_ body: String, unlocked: UnlockedVault, lock: LockOptions) throws {
+      let day = date ?? Day.today()
       let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
       let c = try context.client(client)
       let (_, note) = try context.records.addNote(

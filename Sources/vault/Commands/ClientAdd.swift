@@ -41,20 +41,22 @@ extension VaultCommand {
       guard isatty(0) == 1 else {
         throw ValidationError("give the client's details with --legal-name and the other options (or run in a terminal to be asked)")
       }
-      func ask(_ label: String) -> String? {
+      // Only what the options did not already give is asked.
+      func ask(_ label: String, _ current: String?) -> String? {
+        guard current == nil else { return current }
         Terminal.writeError("\(label): ")
         guard let line = readLine() else { return nil }
         let t = line.trimmingCharacters(in: .whitespaces)
         return t.isEmpty ? nil : t
       }
-      f.legalName = ask("Legal name")
-      f.preferredName = ask("Preferred name (optional)")
-      f.dateOfBirth = try ask("Date of birth, YYYY-MM-DD (optional)").map(parseDay)
-      f.phone = ask("Phone (optional)")
-      f.email = ask("E-mail (optional)")
-      f.address = ask("Address (optional)")
-      f.emergencyContact = ask("Emergency contact (optional)")
-      f.startDate = try ask("Start date (default today)").map(parseDay)
+      f.legalName = ask("Legal name", nil)
+      f.preferredName = ask("Preferred name (optional)", f.preferredName)
+      if f.dateOfBirth == nil { f.dateOfBirth = try ask("Date of birth, YYYY-MM-DD (optional)", nil).map(parseDay) }
+      f.phone = ask("Phone (optional)", f.phone)
+      f.email = ask("E-mail (optional)", f.email)
+      f.address = ask("Address (optional)", f.address)
+      f.emergencyContact = ask("Emergency contact (optional)", f.emergencyContact)
+      if f.startDate == nil { f.startDate = try ask("Start date (default today)", nil).map(parseDay) }
     }
   }
 }

@@ -26,21 +26,24 @@ extension VaultCommand {
     }
 
     func run() throws {
-      var body = try text.readGiven()
+      let given = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
-      if body == nil {
-        try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-          let (c, n) = try check.note(note)
-          guard n.isSigned else { throw RecordError.noteNotSigned(c.noteID(n.number).description) }
-        }
-        body = try text.readFromEditor()
+      if let given { return try save(given, unlocked: unlocked, lock: lock) }
+      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+        let (c, n) = try check.note(note)
+        try check.records.checkCanAmend(n.number, of: c)
       }
-      guard let body, let reason = location.reason else { return }
+      try text.editThenSave { try save($0, unlocked: unlocked, lock: lock.afterEditing) }
+    }
+
+    private func save(_ body: String, unlocked: UnlockedVault, lock: LockOptions) throws {
       let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
       let (c, n) = try context.note(note)
-      let (_, amended) = try context.records.amendNote(n.number, of: c, text: body, reason: reason, author: context.author, now: CommandContext.now)
+      let (_, amended) = try context.records.amendNote(
+        n.number, of: c, text: body, reason: location.reason ?? "", author: context.author, now: CommandContext.now)
       let id = c.noteID(n.number)
-      try context.record("note-amend", client: c.code, objects: [amended.addenda.last!.revision.object], detail: "addendum \(amended.addenda.count) to note \(id)")
+      let addendum = amended.addenda[amended.addenda.count - 1]
+      try context.record("note-amend", client: c.code, objects: [addendum.revision.object], detail: "addendum \(amended.addenda.count) to note \(id)")
       context.output.emit(NoteJSON(amended, of: c))
       context.output.line("Added addendum \(amended.addenda.count) to note \(id).")
     }

@@ -23,28 +23,39 @@ extension VaultCommand {
 
     func run() throws {
       let onlyMetadata = (kind != nil || date != nil || duration != nil) && text.file == nil && !text.edit
-      var body = onlyMetadata ? nil : try text.readGiven()
+      let given = onlyMetadata ? nil : try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
-      if body == nil && !onlyMetadata {
-        let current = try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-          let (c, n) = try check.note(note)
-          if let s = n.signature {
-            throw RecordError.noteSigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
-          }
-          let current = try check.records.text(c, n.current)
-          try check.record("note-show", client: c.code, objects: [n.current.object], detail: "note \(c.noteID(n.number)) opened for editing")
-          return current
-        }
-        body = try text.readFromEditor(current: current)
-        if body == current && kind == nil && date == nil && duration == nil {
-          throw RecordError.nothingChanged("the text was not changed")
-        }
+      if onlyMetadata || given != nil { return try save(given, basedOn: nil, unlocked: unlocked, lock: lock) }
+      let (current, opened) = try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
+        let (c, n) = try check.note(note)
+        try check.records.checkDraft(n.number, of: c)
+        let current = try check.records.text(c, n.current)
+        try check.record("note-show", client: c.code, objects: [n.current.object], detail: "note \(c.noteID(n.number)) opened for editing")
+        return (current, n.current.object)
       }
+      var basedOn = opened
+      try text.editThenSave(current: current) { body in
+        try save(body, basedOn: basedOn, unlocked: unlocked, lock: lock.afterEditing) { basedOn = $0 }
+      }
+    }
+
+    /// Writes the new version. When the text was edited from version `basedOn` and someone saved
+    /// another version meanwhile, refuses once (reporting the newer version through `rebase`),
+    /// so an edit never silently replaces another.
+    private func save(
+      _ body: String?, basedOn: ObjectID?, unlocked: UnlockedVault, lock: LockOptions, rebase: (ObjectID) -> Void = { _ in }
+    ) throws {
       let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
       let (c, n) = try context.note(note)
+      let id = c.noteID(n.number)
+      if let basedOn, n.current.object != basedOn {
+        rebase(n.current.object)
+        throw VaultError.invalidArgument(
+          "note \(id) was changed by \(n.current.author) while you were editing it (it is now at version \(n.versions.count)); "
+            + "saving again replaces that version with yours")
+      }
       let (_, edited) = try context.records.editNote(
         n.number, of: c, text: body, kind: kind, date: date, minutes: duration?.value, author: context.author, now: CommandContext.now)
-      let id = c.noteID(n.number)
       try context.record("note-edit", client: c.code, objects: [edited.current.object], detail: "note \(id) now at version \(edited.versions.count)")
       context.output.emit(NoteJSON(edited, of: c))
       context.output.line("Saved note \(id), version \(edited.versions.count) (draft).")

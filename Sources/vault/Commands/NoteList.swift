@@ -29,19 +29,12 @@ extension VaultCommand {
       }
       rows.sort { ($0.1.date, $0.0.code, $0.1.number) < ($1.1.date, $1.0.code, $1.1.number) }
       try context.record(
-        "note-list", client: clients.count == 1 ? clients[0].code : nil,
-        detail: "\(rows.count) note(s)\(clients.count == 1 ? "" : " of \(clients.count) client(s)")")
+        "note-list", client: client == nil ? nil : clients.first?.code,
+        detail: "\(rows.count) note(s)\(client == nil ? " of \(clients.count) client(s)" : "")")
       context.output.emit(rows.map { NoteJSON($0.1, of: $0.0) })
       if rows.isEmpty { context.output.line("No notes.") }
       for (c, n) in rows { context.output.line(n.listLine(of: c)) }
       if hidden > 0 { context.output.note("\(hidden) psychotherapy note(s) not shown; add --psychotherapy to include them") }
     }
   }
-}
-
-/// Tuples of comparable values compare lexicographically.
-private func < (a: (Day, ClientCode, UInt32), b: (Day, ClientCode, UInt32)) -> Bool {
-  if a.0 != b.0 { return a.0 < b.0 }
-  if a.1 != b.1 { return a.1 < b.1 }
-  return a.2 < b.2
 }

@@ -19,6 +19,16 @@ extension VaultCommand {
 
     func run() throws {
       let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
+      // Every id is checked before any note is signed, so a typo cannot leave half the list signed.
+      for text in notes {
+        let (c, n) = try context.note(text)
+        if let s = n.signature {
+          throw RecordError.alreadySigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
+        }
+      }
+      guard Set(notes.map { (try? NoteID(parsing: $0))?.description ?? $0 }).count == notes.count else {
+        throw ValidationError("a note is named twice")
+      }
       var signed: [NoteJSON] = []
       for text in notes {
         let (c, n) = try context.note(text)

@@ -35,14 +35,14 @@ extension VaultCommand {
       let hits = try NoteSearch(query).run(
         in: clients, filter: filter.filter, records: context.records, progress: Output.progress("searching notes"))
       try context.record(
-        "search", client: clients.count == 1 ? clients[0].code : nil,
-        objects: hits.prefix(Self.loggedObjects).map(\.note.current.object),
+        "search", client: client == nil ? nil : clients.first?.code,
+        objects: Array(hits.flatMap(\.objects).prefix(Self.loggedObjects)),
         detail: "\(hits.count) matching note(s) in \(clients.count) client(s)"
-          + (hits.count > Self.loggedObjects ? "; the first \(Self.loggedObjects) are listed" : ""))
+          + (hits.flatMap(\.objects).count > Self.loggedObjects ? "; the first \(Self.loggedObjects) objects are listed" : ""))
       context.output.emit(hits.map { SearchHitJSON(note: NoteJSON($0.note, of: $0.client), matches: $0.count, snippet: $0.snippet) })
       if hits.isEmpty { context.output.line("No notes match.") }
       for h in hits {
-        context.output.line("\(h.client.noteID(h.note.number).description.padding(10))  \(h.note.date)  \(h.note.kind.description.padding(13))  \(h.snippet)")
+        context.output.line("\(h.client.noteID(h.note.number).description.padding(10))  \(h.note.date)  \(h.note.kind.description.padding(13))  \(h.snippet.terminalSafe)")
       }
     }
   }

@@ -6,14 +6,17 @@ import VaultCore
   import Glibc
 #endif
 
-/// Runs `$VISUAL` or `$EDITOR` on a file in a RAM-backed private directory and returns what
-/// the user saved. The directory is wiped when the editor returns, fails, or vault is
-/// interrupted; if vault is killed outright, a detached guardian process (started first,
+/// Runs `$VISUAL` or `$EDITOR` on a file in a RAM-backed private directory. The directory lives
+/// for one session (one or more runs of the editor on the same file) and is wiped when it ends,
+/// whatever ends it; if vault is killed outright, a detached guardian process (started first,
 /// watching a pipe that only vault holds) wipes it as soon as vault is gone.
 enum Editor {
   typealias ScratchGuard = VaultCommand.ScratchGuard
-  /// Edits `initial` and returns the saved bytes (at most `limit` + 1, so the caller can refuse).
-  static func edit(_ initial: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
+
+  /// Creates the scratch file holding `initial` and calls `body` with a function that runs the
+  /// editor on it and returns the saved bytes (at most `limit` + 1, so the caller can refuse);
+  /// the file is wiped when `body` returns or throws.
+  static func session<T>(_ initial: String, limit: Int = NoteText.maximumBytes, _ body: (_ edit: () throws -> [UInt8]) throws -> T) throws -> T {
     let env = ProcessInfo.processInfo.environment
     let command = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "vi"
     let scratch = try ScratchDirectory.create(environment: env)
@@ -21,7 +24,20 @@ enum Editor {
     let guardian = try startGuardian(for: scratch)
     defer { close(guardian) }
     let file = try scratch.create("note.md", contents: Array(initial.utf8))
+    return try body {
+      try run(command, on: file)
+      do {
+        return try FileSystem.readFile(file, limit: limit + 1)
+      } catch let e as StorageError where e.isNotFound {
+        return []
+      } catch let e as StorageError where e.code == EFBIG {
+        throw RecordError.noteTooLarge(source: "the editor's text", limit: limit)
+      }
+    }
+  }
 
+  /// Runs the editor on `file` and waits for it.
+  private static func run(_ command: String, on file: String) throws {
     // Ctrl-C belongs to the editor while it runs (as with git): vault must survive it to wipe.
     let oldInt = signal(SIGINT, SIG_IGN)
     let oldQuit = signal(SIGQUIT, SIG_IGN)
@@ -29,18 +45,30 @@ enum Editor {
       signal(SIGINT, oldInt)
       signal(SIGQUIT, oldQuit)
     }
-    let status = try run(["/bin/sh", "-c", command + " \"$@\"", command, file], keep: -1, detached: false)
+    let status = try run(["/bin/sh", "-c", command + vimOptions(command) + " \"$@\"", command, file], keep: -1, detached: false)
     guard status == 0 else {
-      let why = status == 127 << 8 ? "the editor '\(command)' could not be started; set $VISUAL or $EDITOR, or use --file" : "the editor exited with \(describe(status))"
+      let why =
+        status == 127 << 8
+        ? "the editor '\(command)' could not be started; set $VISUAL or $EDITOR, or use --file" : "the editor exited with \(describe(status))"
       throw VaultError.invalidArgument("\(why); nothing was saved")
     }
-    do {
-      return try FileSystem.readFile(file, limit: limit + 1)
-    } catch let e as StorageError where e.isNotFound {
-      return []
-    } catch let e as StorageError where e.code == EFBIG {
-      throw RecordError.noteTooLarge(source: "the editor's text", limit: limit)
+  }
+
+  /// Vim and Neovim keep swap, undo and history files outside the file's directory by default
+  /// (Neovim in ~/.local/state, on disk): for them, turn those off.
+  static func vimOptions(_ command: String) -> String {
+    let program = command.split(separator: " ").first.map(String.init) ?? ""
+    let resolved = URL(fileURLWithPath: which(program)).resolvingSymlinksInPath().lastPathComponent
+    guard [URL(fileURLWithPath: program).lastPathComponent, resolved].contains(where: { $0.hasPrefix("vim") || $0.hasPrefix("nvim") }) else {
+      return ""
     }
+    return " -n -i NONE --cmd 'set nobackup nowritebackup noundofile'"
+  }
+
+  private static func which(_ program: String) -> String {
+    guard !program.contains("/") else { return program }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    return path.split(separator: ":").map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? program
   }
 
   /// Starts `vault internal-scratch-guard DIR` in its own session, holding the read end of a pipe

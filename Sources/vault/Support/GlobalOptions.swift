@@ -49,6 +49,14 @@ struct LockOptions: ParsableArguments {
   func validate() throws {
     guard wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
   }
+
+  /// After an editor closes, a busy vault (a search or backup running) is waited for, at least
+  /// a minute: failing at once would throw away what was just typed.
+  var afterEditing: LockOptions {
+    var patient = self
+    patient.wait = max(wait, 60)
+    return patient
+  }
 }
 
 /// How to unlock: a passphrase (prompt, file or command) or the recovery key.

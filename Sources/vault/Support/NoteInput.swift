@@ -30,20 +30,43 @@ struct NoteTextOptions: ParsableArguments {
   /// Text given without the editor (file or standard input), validated; nil if the editor is needed.
   func readGiven() throws -> String? {
     guard !usesEditor else { return nil }
+    if template != nil {
+      throw ValidationError("--template pre-fills the editor, but the text comes from standard input; add --edit, or leave --template out")
+    }
     let (bytes, source) = try file.map { $0 == "-" ? (try InputFile.read(fd: 0, what: "standard input"), "standard input") : (try InputFile.read(path: $0), $0) }
       ?? (try InputFile.read(fd: 0, what: "standard input"), "standard input")
     return try NoteText.validate(bytes, source: source)
   }
 
-  /// Opens the editor on `current` (or the template) and returns the validated text.
-  /// - Throws: `RecordError.emptyNote` for an empty text or an untouched template.
-  func readFromEditor(current: String? = nil) throws -> String {
-    let initial = try current ?? templateText() ?? ""
-    let text = try NoteText.validate(try Editor.edit(initial), source: "the editor")
-    if let t = try templateText(), current == nil, NoteTemplate.isUnchanged(text, from: t) {
-      throw RecordError.emptyNote("the template was left unchanged")
+  /// Opens the editor on `current` (or the template) and passes the saved text to `save`. If
+  /// that fails (the vault busy, the text not UTF-8, the client discharged meanwhile…) on a
+  /// terminal, the person is asked whether to edit again or discard: typed text is never lost
+  /// to an error found after the editor closed. Without a terminal the error is thrown.
+  /// - Throws: `RecordError.emptyNote` for an empty text or an untouched template, and
+  ///   `.nothingChanged` for an unchanged `current`: both mean the person chose not to write.
+  func editThenSave(current: String? = nil, save: (String) throws -> Void) throws {
+    let template = try templateText()
+    try Editor.session(current ?? template ?? "") { edit in
+      // Bounded, so a terminal that keeps answering with end-of-file cannot loop forever.
+      for attempt in 1... {
+        let bytes = try edit()
+        do {
+          let text = try NoteText.validate(bytes, source: "the editor's text")
+          if current == nil, let template, NoteTemplate.isUnchanged(text, from: template) {
+            throw RecordError.emptyNote("the template was left unchanged")
+          }
+          if let current, text.utf8.elementsEqual(current.utf8) { throw RecordError.nothingChanged("the text was not changed") }
+          return try save(text)
+        } catch RecordError.emptyNote(let why) {
+          throw RecordError.emptyNote(why)
+        } catch RecordError.nothingChanged(let why) {
+          throw RecordError.nothingChanged(why)
+        } catch {
+          guard attempt < 20, Terminal.askToEditAgain(after: VaultError.from(error)) else { throw error }
+        }
+      }
+      throw VaultError.internalError("the edit loop ended without a result")
     }
-    return text
   }
 
   private func templateText() throws -> String? {

@@ -68,4 +68,17 @@ enum Terminal {
     if length > 0, buffer.withUnsafeBytes({ $0[length - 1] }) == 13 { length -= 1 }
     return try buffer.prefix(length)
   }
+
+  /// After a failed save of edited text: shows the error and asks on /dev/tty whether to edit
+  /// again (true) or discard (false). False when there is no terminal to ask on.
+  static func askToEditAgain(after error: VaultError) -> Bool {
+    let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let prompt = "vault: error: \(error)\nvault: your text is kept. Edit it again [E], or discard it [d]? "
+    _ = prompt.withCString { write(fd, $0, strlen($0)) }
+    guard let answer = try? readLine(from: fd, what: "the terminal", limit: 64) else { return false }
+    let first = answer.withUnsafeBytes { $0.first }
+    return first != UInt8(ascii: "d") && first != UInt8(ascii: "D")
+  }
 }
