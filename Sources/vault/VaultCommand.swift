@@ -26,7 +26,8 @@ struct VaultCommand: ParsableCommand {
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
     subcommands: [
-      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, Log.self, Verify.self, Info.self, Passwd.self,
+      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
+      Disclosures.self, Log.self, Verify.self, Info.self, Passwd.self,
       ScratchGuard.self,
     ]
   )

@@ -6,8 +6,10 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
   case clientRecord = 2
   /// A version of a session note.
   case note = 3
-  /// An attached document (consent form, release).
+  /// An attached document (consent form, release, a practice's blank form).
   case document = 4
+  /// The practice's own list: its registered blank forms (FORMAT.md §8.3).
+  case practiceIndex = 5
 
   /// The name used in findings and FORMAT.md.
   public var description: String {
@@ -16,6 +18,7 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case .clientRecord: "client record"
     case .note: "note"
     case .document: "document"
+    case .practiceIndex: "practice index"
     }
   }
 }

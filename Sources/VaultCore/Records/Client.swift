@@ -24,6 +24,10 @@ public struct Client: Sendable {
 
   /// The id of this client's note `number`.
   public func noteID(_ number: UInt32) -> NoteID { NoteID(client: code, number: number) }
+  /// The id of this client's consent `number`.
+  public func consentID(_ number: UInt32) -> ItemID { ItemID("C", client: code, number: number) }
+  /// The id of this client's disclosure `number`.
+  public func disclosureID(_ number: UInt32) -> ItemID { ItemID("D", client: code, number: number) }
 }
 
 /// A note's id as people type it: the client code, a dot, the note number ("K7F3-2Q.3").
@@ -50,6 +54,35 @@ public struct NoteID: Hashable, Sendable, CustomStringConvertible {
 
   /// "K7F3-2Q.3".
   public var description: String { "\(client).\(number)" }
+}
+
+/// A consent's or disclosure's id: the client code, a dot, a letter and a number ("K7F3-2Q.C2").
+public struct ItemID: Hashable, Sendable, CustomStringConvertible {
+  /// "C" for consents, "D" for disclosures.
+  public let letter: Character
+  /// The client's code.
+  public let client: ClientCode
+  /// The number within the client.
+  public let number: UInt32
+
+  /// Creates an id.
+  public init(_ letter: Character, client: ClientCode, number: UInt32) {
+    self.letter = letter
+    self.client = client
+    self.number = number
+  }
+
+  /// Parses "K7F3-2Q.C2" (letter case-insensitive; code rules of `ClientCode`).
+  public init(parsing text: String, letter: Character) throws(RecordError) {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, let code = ClientCode(parsing: String(parts[0])), parts[1].first?.uppercased() == String(letter),
+      let n = UInt32(parts[1].dropFirst()), n > 0
+    else { throw .invalidItemID(text, example: "K7F3-2Q.\(letter)1") }
+    self.init(letter, client: code, number: n)
+  }
+
+  /// "K7F3-2Q.C2".
+  public var description: String { "\(client).\(letter)\(number)" }
 }
 
 /// Which notes a list or search covers.

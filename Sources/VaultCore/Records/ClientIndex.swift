@@ -83,19 +83,29 @@ public struct ClientIndex: Sendable, Equatable {
   public var records: [RecordVersion]
   /// Notes in the order they were added (by number).
   public var notes: [NoteEntry]
+  /// Consent documents in the order they were added (by number).
+  public var consents: [ConsentEntry]
+  /// The accounting of disclosures, in the order they were recorded.
+  public var disclosures: [Disclosure]
 
   /// Creates an index.
-  public init(legalName: String, preferredName: String, startDate: Day, dischargeDate: Day?, records: [RecordVersion], notes: [NoteEntry]) {
+  public init(
+    legalName: String, preferredName: String, startDate: Day, dischargeDate: Day?, records: [RecordVersion], notes: [NoteEntry],
+    consents: [ConsentEntry] = [], disclosures: [Disclosure] = []
+  ) {
     self.legalName = legalName
     self.preferredName = preferredName
     self.startDate = startDate
     self.dischargeDate = dischargeDate
     self.records = records
     self.notes = notes
+    self.consents = consents
+    self.disclosures = disclosures
   }
 
-  /// The format's version byte for this structure.
-  static let version: UInt8 = 1
+  /// The version byte writers use: 2 adds consents and disclosures after the notes; readers
+  /// accept 1 (neither) too.
+  static let version: UInt8 = 2
   static let maxName = 1000, maxAuthor = 200, maxText = 1000, maxFirstLine = 400
 
   /// The latest session date among notes that are not psychotherapy notes, if any.
@@ -113,7 +123,11 @@ public struct ClientIndex: Sendable, Equatable {
   public var referencedObjects: [(ObjectID, ObjectType)] {
     records.map { ($0.revision.object, .clientRecord) }
       + notes.flatMap { n in n.versions.map { ($0.object, ObjectType.note) } + n.addenda.map { ($0.revision.object, ObjectType.note) } }
+      + consents.map { ($0.file.object, .document) }
   }
+
+  /// The consent numbered `number`.
+  public func consent(_ number: UInt32) -> ConsentEntry? { consents.first { $0.number == number } }
 
   /// The encoded plaintext.
   public func encoded() -> [UInt8] {
@@ -147,6 +161,36 @@ public struct ClientIndex: Sendable, Equatable {
         w.writeString(a.reason)
       }
     }
+    w.write(UInt32(consents.count))
+    for c in consents {
+      w.write(c.number)
+      w.write(c.kind.rawValue)
+      w.write(c.file)
+      w.write(day: c.signed)
+      w.write(day: c.expires)
+      w.writeString(c.formVersion)
+      w.writeString(c.note)
+      for field in [c.release?.recipient, c.release?.address, c.release?.information, c.release?.purpose] { w.writeString(field ?? "") }
+      w.write(UInt32(c.events.count))
+      for e in c.events {
+        w.write(e.kind.rawValue)
+        w.write(UInt32(bitPattern: e.date.daysSinceEpoch))
+        w.write(e.time)
+        w.writeString(e.author)
+        w.writeString(e.reason)
+      }
+    }
+    w.write(UInt32(disclosures.count))
+    for d in disclosures {
+      w.write(d.number)
+      w.write(UInt32(bitPattern: d.date.daysSinceEpoch))
+      w.write(d.basis.rawValue)
+      w.write(d.time)
+      w.writeString(d.author)
+      for field in [d.recipient, d.address, d.what, d.purpose, d.reason] { w.writeString(field) }
+      w.write(d.authorization ?? 0)
+      w.write(d.corrects ?? 0)
+    }
     return w.bytes
   }
 
@@ -154,7 +198,7 @@ public struct ClientIndex: Sendable, Equatable {
   public static func decode(_ bytes: [UInt8]) throws(FormatError) -> ClientIndex {
     var r = ByteReader(bytes)
     let version = try r.readUInt8()
-    guard version == Self.version else { throw .invalidField("client index version \(version) is not supported") }
+    guard version == 1 || version == 2 else { throw .invalidField("client index version \(version) is not supported") }
     let legal = try r.readString(maxBytes: maxName)
     let preferred = try r.readString(maxBytes: maxName)
     let start = Day(daysSinceEpoch: Int32(bitPattern: try r.readUInt32()))
@@ -190,10 +234,57 @@ public struct ClientIndex: Sendable, Equatable {
         signature: signed ? Signature(time: signedTime, signer: signer) : nil, firstLine: firstLine,
         versions: versions, addenda: addenda))
     }
+    var consents: [ConsentEntry] = []
+    var disclosures: [Disclosure] = []
+    if version >= 2 {
+      for _ in 0..<(try r.readCount(minimumEntrySize: 80)) {
+        let number = try r.readUInt32()
+        let rawKind = try r.readUInt8()
+        guard let kind = ConsentKind(rawValue: rawKind) else { throw .invalidField("unknown consent kind \(rawKind)") }
+        let file = try r.readStoredFile()
+        let signed = try r.readOptionalDay()
+        let expires = try r.readOptionalDay()
+        let formVersion = try r.readString(maxBytes: maxAuthor)
+        let note = try r.readString(maxBytes: maxText)
+        let fields = try (0..<4).map { _ throws(FormatError) in try r.readString(maxBytes: maxText) }
+        var events: [ConsentEvent] = []
+        for _ in 0..<(try r.readCount(minimumEntrySize: 17)) {
+          let rawEvent = try r.readUInt8()
+          guard let eventKind = ConsentEvent.Kind(rawValue: rawEvent) else { throw .invalidField("unknown consent event \(rawEvent)") }
+          let date = Day(daysSinceEpoch: Int32(bitPattern: try r.readUInt32()))
+          let time = try r.readInt64()
+          events.append(ConsentEvent(
+            kind: eventKind, date: date, time: time, author: try r.readString(maxBytes: maxAuthor), reason: try r.readString(maxBytes: maxText)))
+        }
+        guard number > (consents.last?.number ?? 0) else { throw .invalidField("consent numbers are not increasing") }
+        let isRelease = kind == .releaseOfInformation
+        guard isRelease || fields.allSatisfy(\.isEmpty) else { throw .invalidField("consent \(number) has release fields but is not a release") }
+        consents.append(ConsentEntry(
+          number: number, kind: kind, file: file, signed: signed, expires: expires, formVersion: formVersion, note: note,
+          release: isRelease ? Release(recipient: fields[0], address: fields[1], information: fields[2], purpose: fields[3]) : nil,
+          events: events))
+      }
+      for _ in 0..<(try r.readCount(minimumEntrySize: 36)) {
+        let number = try r.readUInt32()
+        let date = Day(daysSinceEpoch: Int32(bitPattern: try r.readUInt32()))
+        let rawBasis = try r.readUInt8()
+        guard let basis = DisclosureBasis(rawValue: rawBasis) else { throw .invalidField("unknown disclosure basis \(rawBasis)") }
+        let time = try r.readInt64()
+        let author = try r.readString(maxBytes: maxAuthor)
+        let f = try (0..<5).map { _ throws(FormatError) in try r.readString(maxBytes: maxText) }
+        let authorization = try r.readUInt32()
+        let corrects = try r.readUInt32()
+        guard number > (disclosures.last?.number ?? 0) else { throw .invalidField("disclosure numbers are not increasing") }
+        guard corrects < number else { throw .invalidField("disclosure \(number) corrects a later one") }
+        disclosures.append(Disclosure(
+          number: number, date: date, basis: basis, time: time, author: author, recipient: f[0], address: f[1], what: f[2],
+          purpose: f[3], reason: f[4], authorization: authorization == 0 ? nil : authorization, corrects: corrects == 0 ? nil : corrects))
+      }
+    }
     try r.expectEnd()
     return ClientIndex(
       legalName: legal, preferredName: preferred, startDate: start, dischargeDate: discharged ? dischargeDay : nil,
-      records: records, notes: notes)
+      records: records, notes: notes, consents: consents, disclosures: disclosures)
   }
 }
 
@@ -206,7 +297,38 @@ extension ByteWriter {
   }
 }
 
+extension ByteWriter {
+  fileprivate mutating func write(day: Day?) {
+    write(UInt8(day == nil ? 0 : 1))
+    write(UInt32(bitPattern: day?.daysSinceEpoch ?? 0))
+  }
+
+  mutating func write(_ f: StoredFile) {
+    write(f.object.bytes)
+    write(f.size)
+    write(f.time)
+    writeString(f.author)
+    writeString(f.fileName)
+    writeString(f.mediaType)
+  }
+}
+
 extension ByteReader {
+  fileprivate mutating func readOptionalDay() throws(FormatError) -> Day? {
+    let present = try readFlag()
+    let day = Day(daysSinceEpoch: Int32(bitPattern: try readUInt32()))
+    return present ? day : nil
+  }
+
+  mutating func readStoredFile() throws(FormatError) -> StoredFile {
+    let object = try ObjectID(bytes: read(32))
+    let size = try readUInt64()
+    let time = try readInt64()
+    let author = try readString(maxBytes: ClientIndex.maxAuthor)
+    let name = try readString(maxBytes: ClientIndex.maxText)
+    return StoredFile(object: object, size: size, time: time, author: author, fileName: name, mediaType: try readString(maxBytes: ClientIndex.maxAuthor))
+  }
+
   fileprivate mutating func readRevision() throws(FormatError) -> Revision {
     let object = try ObjectID(bytes: read(32))
     let time = try readInt64()

@@ -30,6 +30,16 @@ public enum RecordError: Error, Equatable, Sendable {
   case noteTooLarge(source: String, limit: Int)
   /// Nothing in the update differs from the current record.
   case nothingChanged(String)
+  /// The text is not a consent or disclosure id.
+  case invalidItemID(String, example: String)
+  /// No consent or disclosure has this id.
+  case itemNotFound(String)
+  /// A file to store could not be used (missing, a directory, unreadable, changed while read).
+  case unusableFile(path: String, why: String)
+  /// A disclosure was refused; the message says why.
+  case disclosureRefused(String)
+  /// The consent was already revoked.
+  case alreadyRevoked(String, on: Day)
 }
 
 extension RecordError: CustomStringConvertible {
@@ -66,6 +76,16 @@ extension RecordError: CustomStringConvertible {
       "\(source) is larger than \(limit >> 20) MiB, which is too large for a note; attach large files as documents; nothing was saved"
     case .nothingChanged(let what):
       "\(what); nothing was saved"
+    case .invalidItemID(let text, let example):
+      "'\(text)' is not a valid id here; ids look like \(example) (the client code, a dot, a letter and a number)"
+    case .itemNotFound(let id):
+      "there is no \(id); see 'vault consent list' or 'vault disclosures CLIENT'"
+    case .unusableFile(let path, let why):
+      "cannot store \(path): \(why); nothing was saved"
+    case .disclosureRefused(let why):
+      "disclosure refused: \(why); nothing was recorded"
+    case .alreadyRevoked(let id, let day):
+      "\(id) was already revoked on \(day)"
     }
   }
 }

@@ -25,7 +25,8 @@ public struct Records {
 
   /// Every client's code next to their index entry (keyed hashes only; nothing is decrypted).
   public func codes(in index: VaultIndex) throws -> [(entry: IndexEntry, code: ClientCode)] {
-    try index.entries.map { ($0, try ClientCode.derive(client: $0.client, key: unlocked.keys.clientCodes)) }
+    // The all-zero id names the practice index, not a client (FORMAT.md §8.3).
+    try index.entries.filter { $0.client != .none }.map { ($0, try ClientCode.derive(client: $0.client, key: unlocked.keys.clientCodes)) }
   }
 
   /// Every client, in the order they were added.
@@ -322,7 +323,7 @@ public struct Records {
   }
 
   /// Writes the client's new index object, commits the vault index, and removes the index object it replaced.
-  private func save(_ client: Client, _ index: ClientIndex) throws -> Client {
+  func save(_ client: Client, _ index: ClientIndex) throws -> Client {
     var vaultIndex = try unlocked.readIndex()
     guard let i = vaultIndex.entries.firstIndex(where: { $0.client == client.id }) else {
       throw VaultError.internalError("client vanished from the index while it was being changed")
@@ -336,11 +337,11 @@ public struct Records {
     return Client(id: client.id, code: client.code, key: client.key, index: index, indexObject: object)
   }
 
-  private func put(_ bytes: [UInt8], as type: ObjectType, client: RandomID, key: SecretKey) throws -> ObjectID {
+  func put(_ bytes: [UInt8], as type: ObjectType, client: RandomID, key: SecretKey) throws -> ObjectID {
     try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
   }
 
-  private func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int = 64 << 20) throws -> [UInt8] {
+  func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int = 64 << 20) throws -> [UInt8] {
     do {
       return try store.get(id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit, scratch: scratch)
     } catch let e as ObjectError {
@@ -348,12 +349,12 @@ public struct Records {
     } catch { throw VaultError.from(error) }
   }
 
-  private func integrity(_ id: ObjectID, _ why: String) -> VaultError {
+  func integrity(_ id: ObjectID, _ why: String) -> VaultError {
     let hex = id.hex
     return .integrity([Finding(.error, "objects/\(hex.prefix(2))/\(hex)", why)])
   }
 
-  private func wrap<T>(_ body: () throws -> T) throws -> T {
+  func wrap<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch { throw VaultError.from(error) }
   }
 

@@ -85,6 +85,10 @@ public struct VaultVerifier {
       var referenced = Set<ObjectID>()
       for entry in index.entries {
         referenced.insert(entry.clientIndex)
+        if entry.client == .none {
+          referenced.formUnion(checkPractice(entry.clientIndex, present: present, damaged: damaged, keys: unlocked?.keys, scratch: scratch, into: &findings))
+          continue
+        }
         guard let key = clientKeys[entry.client] else {
           findings.append(Finding(.error, "clientkeys/\(entry.client.hex)", "client key is missing or unreadable; this client's records cannot be decrypted"))
           continue
@@ -146,6 +150,45 @@ public struct VaultVerifier {
       findings.append(Finding(.error, "log", "the access log cannot be read: \(VaultError.from(error))"))
     }
     return findings
+  }
+
+  /// The practice index (the all-zero index entry) and the forms it names, under the vault-object key.
+  private func checkPractice(
+    _ id: ObjectID, present: Set<ObjectID>, damaged: Set<ObjectID>, keys: VaultKeys?, scratch: ReadScratch?, into findings: inout [Finding]
+  ) -> Set<ObjectID> {
+    let store = vault.layout.objectStore
+    let path = relative(store.path(for: id))
+    guard let keys else { return [] }
+    guard present.contains(id) else {
+      findings.append(Finding(.error, path, "practice index named by the index is missing"))
+      return []
+    }
+    guard !damaged.contains(id) else { return [] }
+    let practice: PracticeIndex
+    do {
+      practice = try PracticeIndex.decode(
+        store.get(id, binding: ObjectBinding(type: .practiceIndex, client: .none), key: keys.vaultObjects, vault: vault.config.vaultID, scratch: scratch))
+    } catch {
+      findings.append(Finding(.error, path, Self.describe(error)))
+      return []
+    }
+    var referenced = Set<ObjectID>()
+    for form in practice.forms {
+      referenced.insert(form.file.object)
+      let formPath = relative(store.path(for: form.file.object))
+      guard present.contains(form.file.object) else {
+        findings.append(Finding(.error, formPath, "\(form.kind) form version '\(form.version)' is missing"))
+        continue
+      }
+      guard !damaged.contains(form.file.object) else { continue }
+      do {
+        try store.reader(form.file.object, binding: ObjectBinding(type: .document, client: .none), key: keys.vaultObjects, vault: vault.config.vaultID, scratch: scratch)
+          .readAll { _ in }
+      } catch {
+        findings.append(Finding(.error, formPath, Self.describe(error)))
+      }
+    }
+    return referenced
   }
 
   private func checkTopLevel() -> [Finding] {

@@ -7,6 +7,8 @@ enum ExitStatus: Int32 {
   case usage = 2
   case cannotUnlock = 3
   case locked = 4
+  /// `vault consent check` found something that needs attention.
+  case attention = 5
   case integrity = 10
 
   /// Thrown by a command that already printed its report (e.g. `verify`) and only needs the status.
@@ -70,6 +72,11 @@ extension RecordError {
     case .notUTF8: "notUTF8"
     case .noteTooLarge: "noteTooLarge"
     case .nothingChanged: "nothingChanged"
+    case .invalidItemID: "invalidID"
+    case .itemNotFound: "notFound"
+    case .unusableFile: "unusableFile"
+    case .disclosureRefused: "disclosureRefused"
+    case .alreadyRevoked: "alreadyRevoked"
     }
   }
 }

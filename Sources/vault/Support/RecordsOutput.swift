@@ -13,6 +13,8 @@ struct ClientJSON: Encodable {
   let drafts: Int
   let psychotherapyNotes: Int
   let lastSession: String?
+  let consents: Int
+  let disclosures: Int
 
   init(_ c: Client) {
     code = c.code.description
@@ -26,6 +28,8 @@ struct ClientJSON: Encodable {
     drafts = c.index.notes.filter { !$0.isSigned }.count
     psychotherapyNotes = c.index.notes.count - record.count
     lastSession = c.index.lastSession?.description
+    consents = c.index.consents.count
+    disclosures = c.index.disclosures.count
   }
 }
 
