@@ -73,6 +73,32 @@ expect 1 add-note mark --file session1.md
 expect 0 client list --all
 expect 0 log show --client "$code"
 
+step "Consents: register the practice's form, store signed documents, check what is missing (exit 5)"
+printf '%%PDF-1.7 blank informed consent form\n' > form.pdf
+printf '%%PDF-1.7 informed consent signed by the client\n' > signed.pdf
+printf '%%PDF-1.7 release of information to Dr. Lee\n' > roi.pdf
+expect 0 form add --kind informed-consent --version 2026-01 --file form.pdf
+expect 5 consent check
+expect 0 consent add mia --kind informed-consent --file signed.pdf --signed today --form-version 2026-01
+expect 0 consent add mia --kind release-of-information --file roi.pdf --signed today --expires 2027-12-31 \
+  --recipient "Dr. Lee, City Clinic" --information "dates of service" --purpose "coordination of care"
+expect 0 consent list mia
+expect 0 consent check
+expect 0 consent get "$code.C1" --out "$work/extracted.pdf"
+cmp signed.pdf extracted.pdf && echo "extracted copy is identical to the original"
+
+step "Disclosures: checked against the release; the accounting lists them (HIPAA 164.528)"
+expect 0 disclose mia --to "Dr. Lee, City Clinic" --what "dates of service" --purpose "coordination of care" \
+  --basis authorization --authorization "$code.C2"
+expect 1 disclose mia --to "Dr. Smith" --what "dates of service" --purpose "coordination of care" \
+  --basis authorization --authorization "$code.C2"
+expect 0 disclose mia --to "County CPS" --what "report of suspected abuse" --purpose "mandated report" \
+  --basis mandated-report --reason "disclosure made in session"
+expect 0 consent revoke "$code.C2" --reason "client withdrew the release"
+expect 1 disclose mia --to "Dr. Lee, City Clinic" --what "dates of service" --purpose "coordination of care" \
+  --basis authorization --authorization "$code.C2"
+expect 0 disclosures mia
+
 step "A wrong passphrase is refused with exit 3"
 printf 'not the passphrase at all\n' > wrong
 expect 3 verify --passphrase-file "$work/wrong"

@@ -22,6 +22,7 @@ struct VaultCommand: ParsableCommand {
         2   usage error (unknown option, missing argument)
         3   wrong passphrase or recovery key; the vault cannot be unlocked
         4   the vault is locked by another vault process (retry, or pass --wait)
+        5   'vault consent check' found something that needs attention
         10  integrity failure: corruption or tampering was found
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
