@@ -146,6 +146,20 @@ do {
     report(try generatePractice(
       dir: dir, clients: Int(arg("--clients") ?? "1000") ?? 1000, notesPerClient: Int(arg("--notes-per-client") ?? "50") ?? 50,
       batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass))
+  case "measure":
+    // Runs the command after "--" and reports its own peak RSS. A child spawned by a large
+    // process (a test runner) inherits that process's high-water mark through vfork; this
+    // small process in between gives the command a baseline of its own.
+    guard let dash = args.firstIndex(of: "--"), dash + 1 < args.count else { throw VaultError.invalidArgument("measure -- COMMAND ARGS...") }
+    let command = Array(args[(dash + 1)...])
+    let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+    var pid: pid_t = 0
+    defer { argv.forEach { free($0) } }
+    guard posix_spawn(&pid, command[0], nil, nil, argv, environ) == 0 else { throw VaultError.invalidArgument("cannot start \(command[0])") }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    report(["op": "measure", "status": Int((status >> 8) & 0xff), "peak_rss_kib": usage.ru_maxrss])
   case "search-baseline":
     // Decrypting every note a search reads, without matching: what `vault search` is compared with.
     guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
@@ -155,6 +169,7 @@ do {
       usage: vault-bench encrypt|decrypt|raw|log [--mib N] [--entries N] [--dir D] [--id HEX]
              vault-bench practice --dir D --clients N --notes-per-client M --passphrase-file F [--batch B]
              vault-bench search-baseline --dir D --passphrase-file F [--query WORD]
+             vault-bench measure -- COMMAND ARGS...   (exit status and peak RSS of COMMAND)
 
       """.utf8))
     exit(2)

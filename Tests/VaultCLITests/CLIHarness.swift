@@ -41,10 +41,10 @@ final class CLISandbox: Sendable {
   }
 
   /// Runs `vault args...` with `env` added to a minimal environment.
-  func run(_ args: [String], env: [String: String] = [:], input: Data? = nil) throws -> Result {
+  func run(_ args: [String], env: [String: String] = [:], input: Data? = nil, executable: String? = nil, extraArgs: [String] = []) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-    process.arguments = ["-w", Self.binary.path] + args
+    process.arguments = ["-w", executable ?? Self.binary.path] + extraArgs + args
     var environment = ["HOME": root.path, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
     environment.merge(env) { $1 }
     process.environment = environment
