@@ -61,6 +61,7 @@ uninstall:
 ## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory)
 BUILD_DIR ?= .build
 bench: deps
+	@command -v age >/dev/null || { echo "make: installing age (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age; }
 	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench.sh
 

@@ -146,6 +146,18 @@ do {
     report(try generatePractice(
       dir: dir, clients: Int(arg("--clients") ?? "1000") ?? 1000, notesPerClient: Int(arg("--notes-per-client") ?? "50") ?? 50,
       batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass))
+  case "fill":
+    // A file of incompressible bytes, for the document benchmarks.
+    guard let out = arg("--out") else { throw VaultError.invalidArgument("fill --mib N --out FILE") }
+    FileManager.default.createFile(atPath: out, contents: nil)
+    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+    var filler = Filler()
+    var buffer = [UInt8](repeating: 0, count: block)
+    for _ in 0..<mib {
+      buffer.withUnsafeMutableBytes { filler.fill($0) }
+      h.write(Data(buffer))
+    }
+    try h.close()
   case "measure":
     // Runs the command after "--" and reports its own peak RSS. A child spawned by a large
     // process (a test runner) inherits that process's high-water mark through vfork; this
@@ -170,6 +182,7 @@ do {
              vault-bench practice --dir D --clients N --notes-per-client M --passphrase-file F [--batch B]
              vault-bench search-baseline --dir D --passphrase-file F [--query WORD]
              vault-bench measure -- COMMAND ARGS...   (exit status and peak RSS of COMMAND)
+             vault-bench fill --mib N --out FILE      (N MiB of incompressible bytes)
 
       """.utf8))
     exit(2)
