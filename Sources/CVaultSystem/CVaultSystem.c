@@ -59,3 +59,37 @@ int vault_spawn(const char *path, char *const argv[], int keep_fd, int detached,
   posix_spawnattr_destroy(&attr);
   return rc;
 }
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int vault_open_tmpfile(const char *directory) {
+  return open(directory, O_WRONLY | O_TMPFILE | O_CLOEXEC, 0600);
+}
+
+int vault_link_tmpfile(int fd, const char *path) {
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+static char pending_unlink[4096];
+
+static void unlink_and_reraise(int sig) {
+  if (pending_unlink[0]) unlink(pending_unlink);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void vault_unlink_on_signal(const char *path) {
+  if (path == NULL) {
+    pending_unlink[0] = 0;
+    return;
+  }
+  strncpy(pending_unlink, path, sizeof pending_unlink - 1);
+  pending_unlink[sizeof pending_unlink - 1] = 0;
+  signal(SIGINT, unlink_and_reraise);
+  signal(SIGTERM, unlink_and_reraise);
+  signal(SIGHUP, unlink_and_reraise);
+}

@@ -141,6 +141,61 @@ struct ConsentCLITests {
     #expect(try s.vaultRun(["consent", "show", c + ".9"]).stderr.contains("ids look like K7F3-2Q.C1"))
   }
 
+  @Test("fields are held to the bounds their readers enforce; releases need a signing date; revocations cannot be backdated")
+  func boundsAndDates() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    let pdf = try s.write("%PDF-1.7\n", to: "scan.pdf")
+    let long = String(repeating: "a", count: 201)
+    let before = try s.vaultFiles().filter { !$0.key.hasPrefix("log/") }
+    let refused: [([String], String)] = [
+      (["consent", "add", c, "--kind", "financial", "--file", pdf, "--form-version", long], "form version is longer than 200 bytes"),
+      (["consent", "add", c, "--kind", "financial", "--file", pdf, "--media-type", "a/" + long], "media type is longer than 200 bytes"),
+      (["consent", "add", c, "--kind", "financial", "--file", pdf, "--media-type", "pdf"], "not of the form type/subtype"),
+      (["consent", "add", c, "--kind", "financial", "--file", pdf, "--media-type", "text/\u{1B}[2J"], "control characters"),
+      (["form", "add", "--kind", "financial", "--version", long, "--file", pdf], "form version is longer than 200 bytes"),
+      (["consent", "add", c, "--kind", "release-of-information", "--file", pdf, "--expires", s.day(30), "--recipient", "X",
+        "--information", "Y", "--purpose", "Z"], "needs the day it was signed"),
+    ]
+    for (args, message) in refused {
+      let r = try s.vaultRun(args)
+      #expect(r.status == 1 && r.stderr.contains(message), "\(args): \(r.stderr)")
+    }
+    #expect(try s.vaultFiles().filter { !$0.key.hasPrefix("log/") } == before)
+    try s.ok(["consent", "add", c, "--kind", "financial", "--file", pdf, "--form-version", String(repeating: "b", count: 200)])
+    #expect(try s.ok(["consent", "list", c]).contains(c + ".C1"), "a value at the bound stays readable")
+
+    try s.ok([
+      "consent", "add", c, "--kind", "release-of-information", "--file", pdf, "--signed", s.day(-20), "--expires", s.day(100),
+      "--recipient", "Dr. Lee", "--recipient-address", "1 Main St", "--information", "dates", "--purpose", "care",
+    ])
+    try s.ok(["disclose", c, "--to", "Dr. Lee", "--what", "dates", "--purpose", "care", "--basis", "authorization",
+      "--authorization", c + ".C2", "--date", s.day(-5)])
+    let d = try #require((try s.json(["disclosures", c]) as? [[String: Any]])?.first)
+    #expect(d["address"] as? String == "1 Main St", "the release's address is carried into the accounting")
+    let early = try s.vaultRun(["consent", "revoke", c + ".C2", "--date", s.day(-30), "--reason", "x"])
+    #expect(early.status == 1 && early.stderr.contains("was signed on \(s.day(-20))"), "\(early.stderr)")
+    let beforeUse = try s.vaultRun(["consent", "revoke", c + ".C2", "--date", s.day(-10), "--reason", "x"])
+    #expect(beforeUse.status == 1 && beforeUse.stderr.contains("\(c).D1 relied on \(c).C2 on \(s.day(-5))"), "\(beforeUse.stderr)")
+    try s.ok(["consent", "revoke", c + ".C2", "--date", s.day(-5), "--reason", "withdrew"])
+  }
+
+  @Test("consent check judges the consent signed last, not the one entered last")
+  func checkUsesLatestSigned() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    let pdf = try s.write("%PDF-1.7\n", to: "scan.pdf")
+    try s.ok(["form", "add", "--kind", "informed-consent", "--version", "v2", "--file", pdf])
+    try s.ok(["consent", "add", c, "--kind", "informed-consent", "--file", pdf, "--signed", s.day(-10), "--form-version", "v2"])
+    // Old paperwork scanned in afterwards: expired and on an old form, but superseded.
+    try s.ok(["consent", "add", c, "--kind", "informed-consent", "--file", pdf, "--signed", "2019-06-01", "--expires", "2020-06-01",
+      "--form-version", "v1"])
+    let r = try s.vaultRun(["consent", "check"])
+    #expect(r.status == 0, "\(r.stdout)")
+  }
+
   @Test("consent check finds missing, expired, expiring, revoked and outdated consents at the day boundaries")
   func check() throws {
     let s = try CLISandbox()
@@ -265,6 +320,24 @@ struct ConsentCLITests {
       #expect(status == 0, "\(args)")
       #expect(peakKiB < 64 * 1024, "\(args[1]): peak RSS \(peakKiB) KiB for \(mib) MiB")
     }
+    // Killed half way through an extraction: the decrypted bytes had no name yet, so nothing remains.
+    let half = s.root.appendingPathComponent("half.bin").path
+    let log = s.vault + "/log/entries"
+    let logSize = { (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0 }
+    let before = logSize()
+    let p = Process()
+    p.executableURL = CLISandbox.binary
+    p.arguments = ["consent", "get", c + ".C1", "--out", half, "--vault", s.vault, "--passphrase-file", s.passphraseFile]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    // Its log entry is written before the first byte is decrypted.
+    #expect(waitUntil(seconds: 60) { logSize() > before })
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    #expect(!FileManager.default.fileExists(atPath: half))
+    #expect(contents(s.root.path).allSatisfy { !$0.hasPrefix(".half.bin") }, "\(contents(s.root.path))")
+
     let cmp = Process()
     cmp.executableURL = URL(fileURLWithPath: "/usr/bin/cmp")
     cmp.arguments = [big, out]

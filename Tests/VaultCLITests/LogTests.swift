@@ -61,7 +61,7 @@ struct LogTests {
       (["search", "session", "--passphrase-file", p2], "search", "Dr Rivera"),
       (["form", "add", "--kind", "informed-consent", "--version", "v1", "--file", note, "--passphrase-file", p2], "form-add", "Dr Rivera"),
       (["form", "list", "--passphrase-file", p2], "form-list", "Dr Rivera"),
-      (["consent", "add", "ada", "--kind", "release-of-information", "--file", note, "--expires", "2099-01-01", "--recipient", "Dr. Lee",
+      (["consent", "add", "ada", "--kind", "release-of-information", "--file", note, "--signed", "2026-01-01", "--expires", "2099-01-01", "--recipient", "Dr. Lee",
         "--information", "dates", "--purpose", "care", "--passphrase-file", p2], "consent-add", "Dr Rivera"),
       (["consent", "list", "--passphrase-file", p2], "consent-list", "Dr Rivera"),
       (["consent", "show", "CONSENT", "--passphrase-file", p2], "consent-show", "Dr Rivera"),

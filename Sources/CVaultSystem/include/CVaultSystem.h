@@ -16,4 +16,16 @@ int vault_is_ram_backed(const char *path);
 /// defaults and no signal is blocked. Returns 0 and sets `pid`, or an errno value.
 int vault_spawn(const char *path, char *const argv[], int keep_fd, int detached, pid_t *pid);
 
+/// Opens an unnamed file (O_TMPFILE, mode 0600) in `directory`: it has no name until
+/// `vault_link_tmpfile`, so nothing is left behind if the process dies. -1 with errno if the
+/// file system cannot (then use a named temporary file and `vault_unlink_on_signal`).
+int vault_open_tmpfile(const char *directory);
+
+/// Gives the unnamed file `fd` the name `path`; fails with EEXIST if `path` exists (never replaces).
+int vault_link_tmpfile(int fd, const char *path);
+
+/// Until called again with NULL, SIGINT, SIGTERM and SIGHUP unlink `path` before the process
+/// dies of them: a named temporary file with plaintext in it is not left behind.
+void vault_unlink_on_signal(const char *path);
+
 #endif

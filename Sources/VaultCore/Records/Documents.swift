@@ -84,12 +84,19 @@ public struct ConsentEntry: Sendable, Equatable {
   /// The revocation, if any.
   public var revocation: ConsentEvent? { events.last { $0.kind == .revoked } }
 
-  /// Valid on `day`: signed by then, not expired, not revoked by then.
-  public func isValid(on day: Day) -> Bool {
-    if let s = signed, s > day { return false }
-    if let e = expires, e < day { return false }
-    if let r = revocation, r.date <= day { return false }
-    return true
+  /// Where a consent stands on a given day; the one rule every command applies.
+  public enum Status: String, Sendable {
+    case valid, revoked, expired
+    case notYetSigned = "not yet signed"
+  }
+
+  /// The status on `day`: revoked from its revocation date, expired after its expiry date,
+  /// not yet signed before its signing date, valid otherwise.
+  public func status(on day: Day) -> Status {
+    if let r = revocation, r.date <= day { return .revoked }
+    if let e = expires, e < day { return .expired }
+    if let s = signed, s > day { return .notYetSigned }
+    return .valid
   }
 }
 

@@ -80,8 +80,10 @@ extension Records {
       var after = stat()
       // A document must be what was on disk at one moment: a file growing, shrinking or replaced
       // while it was read would be stored as a mixture.
+      // ctime too: a rewrite that restores the modification time (touch -r) still changes it.
       guard fstat(fd, &after) == 0, total == expected, after.st_size == before.st_size, after.st_ino == before.st_ino,
-        after.st_mtim.tv_sec == before.st_mtim.tv_sec, after.st_mtim.tv_nsec == before.st_mtim.tv_nsec
+        after.st_dev == before.st_dev, after.st_mtim.tv_sec == before.st_mtim.tv_sec, after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
+        after.st_ctim.tv_sec == before.st_ctim.tv_sec, after.st_ctim.tv_nsec == before.st_ctim.tv_nsec
       else { throw RecordError.unusableFile(path: path, why: "it changed while it was being read; add it again once it is complete") }
       let object = try wrap { try writer.finish() }
       let name = URL(fileURLWithPath: path).lastPathComponent
@@ -113,8 +115,10 @@ extension Records {
   ) throws -> (Client, ConsentEntry) {
     if let signed, signed > Day.today() { throw RecordError.invalidDate(signed.description, "the signing date is in the future") }
     if let signed, let expires, expires < signed { throw RecordError.invalidField("the consent expires (\(expires)) before it was signed (\(signed))") }
-    try ClientRecord.checkText(formVersion, field: "form version", required: false)
+    // Every field is checked against the bound its reader enforces before a byte is streamed.
+    try ClientRecord.checkText(formVersion, field: "form version", required: false, maxBytes: ClientIndex.maxAuthor)
     try ClientRecord.checkText(note, field: "note", required: false)
+    try source.check()
     if kind == .releaseOfInformation {
       guard let release else { throw RecordError.invalidField("a release of information needs --recipient, --information and --purpose") }
       try ClientRecord.checkText(release.recipient, field: "recipient", required: true)
@@ -122,6 +126,7 @@ extension Records {
       try ClientRecord.checkText(release.purpose, field: "purpose", required: true)
       try ClientRecord.checkText(release.address, field: "recipient address", required: false)
       guard expires != nil else { throw RecordError.invalidField("a release of information needs an expiry date (--expires; HIPAA 164.508(c)(1)(v))") }
+      guard signed != nil else { throw RecordError.invalidField("a release of information needs the day it was signed (--signed; HIPAA 164.508(c)(1)(vi))") }
     } else if release != nil {
       throw RecordError.invalidField("--recipient, --information and --purpose belong to a release-of-information")
     }
@@ -150,8 +155,16 @@ extension Records {
   public func revokeConsent(_ number: UInt32, of client: Client, date: Day, reason: String, author: String, now: Int64) throws -> (Client, ConsentEntry) {
     let id = client.consentID(number)
     guard let i = client.index.consents.firstIndex(where: { $0.number == number }) else { throw RecordError.itemNotFound("consent \(id)") }
-    if let r = client.index.consents[i].revocation { throw RecordError.alreadyRevoked(id.description, on: r.date) }
+    let consent = client.index.consents[i]
+    if let r = consent.revocation { throw RecordError.alreadyRevoked(id.description, on: r.date) }
     guard date <= Day.today() else { throw RecordError.invalidDate(date.description, "the revocation date is in the future") }
+    if let s = consent.signed, date < s { throw RecordError.invalidDate(date.description, "\(id) was signed on \(s), after that day") }
+    // A revocation does not undo disclosures already made in reliance on it (164.508(b)(5)),
+    // so it cannot be dated before them: the accounting would contradict itself.
+    if let last = client.index.disclosures.filter({ $0.authorization == number }).max(by: { $0.date < $1.date }), date < last.date {
+      throw RecordError.invalidDate(
+        date.description, "\(client.disclosureID(last.number)) relied on \(id) on \(last.date); a revocation cannot be dated before that")
+    }
     try ClientRecord.checkText(reason, field: "reason", required: true)
     var index = client.index
     index.consents[i].events.append(ConsentEvent(kind: .revoked, date: date, time: now, author: author, reason: reason))
@@ -172,23 +185,32 @@ extension Records {
     try ClientRecord.checkText(what, field: "description of what was disclosed", required: true)
     try ClientRecord.checkText(purpose, field: "purpose", required: true)
     try ClientRecord.checkText(address, field: "address", required: false)
+    try ClientRecord.checkText(reason ?? "", field: "reason", required: false)
     if basis.isLimitOfConfidentiality, (reason ?? "").trimmingSpaces().isEmpty {
       throw RecordError.disclosureRefused("a \(basis) disclosure is made under the limits of confidentiality and needs --reason TEXT (the justification)")
     }
     var authorizedBy: UInt32?
+    var address = address
     if basis == .authorization {
       guard let authorization else { throw RecordError.disclosureRefused("basis 'authorization' needs --authorization ID, the client's signed release of information") }
       guard authorization.client == client.code, let release = client.index.consent(authorization.number) else {
         throw RecordError.disclosureRefused("\(authorization) is not a consent of client \(client.code)")
       }
       guard let terms = release.release else { throw RecordError.disclosureRefused("\(authorization) is a \(release.kind) document, not a release of information") }
-      if let r = release.revocation, r.date <= date { throw RecordError.disclosureRefused("release \(authorization) was revoked on \(r.date)") }
-      if let e = release.expires, e < date { throw RecordError.disclosureRefused("release \(authorization) expired on \(e)") }
-      if let s = release.signed, s > date { throw RecordError.disclosureRefused("release \(authorization) was not yet signed on \(date) (signed \(s))") }
+      switch release.status(on: date) {
+      case .valid: break
+      case .revoked: throw RecordError.disclosureRefused("release \(authorization) was revoked on \(release.revocation?.date.description ?? "?")")
+      case .expired: throw RecordError.disclosureRefused("release \(authorization) expired on \(release.expires?.description ?? "?")")
+      case .notYetSigned:
+        throw RecordError.disclosureRefused("release \(authorization) was not yet signed on \(date) (signed \(release.signed?.description ?? "?"))")
+      }
+      guard release.signed != nil else { throw RecordError.disclosureRefused("release \(authorization) has no signing date, so it proves no authorization") }
       guard Self.fold(terms.recipient).split(whereSeparator: \.isWhitespace) == Self.fold(recipient).split(whereSeparator: \.isWhitespace) else {
         throw RecordError.disclosureRefused("release \(authorization) authorizes disclosure to '\(terms.recipient)', not to '\(recipient)'")
       }
       authorizedBy = release.number
+      // "Address if known" (164.528(b)(2)(ii)): the release knows it.
+      if address.isEmpty { address = terms.address }
     } else if authorization != nil {
       throw RecordError.disclosureRefused("--authorization applies only to basis 'authorization'")
     }
@@ -218,7 +240,8 @@ extension Records {
 
   /// Registers a blank form as the current version of its kind; earlier versions stay listed.
   public func addForm(kind: ConsentKind, version: String, _ source: FileSource, author: String, now: Int64) throws -> PracticeForm {
-    try ClientRecord.checkText(version, field: "form version", required: true)
+    try ClientRecord.checkText(version, field: "form version", required: true, maxBytes: ClientIndex.maxAuthor)
+    try source.check()
     var practice = try practice()
     if let current = practice.currentForms[kind], current.version == version {
       throw RecordError.nothingChanged("version '\(version)' is already the current \(kind) form")
@@ -255,22 +278,23 @@ extension Records {
     for c in clients where !c.isDischarged {
       for kind in ConsentKind.allCases where kind.isStanding {
         guard let form = forms[kind] else { continue }
-        guard let latest = c.index.consents.last(where: { $0.kind == kind }) else {
+        // The one signed last counts, whatever order the paper was entered in.
+        guard let latest = c.index.consents.filter({ $0.kind == kind }).max(by: { ($0.signed ?? .earliest, $0.number) < ($1.signed ?? .earliest, $1.number) }) else {
           out.append(ConsentFinding(client: c, kind: kind, status: .missing, consent: nil, detail: "no signed \(kind) (current form: \(form.version))"))
           continue
         }
         let id = c.consentID(latest.number)
-        if let r = latest.revocation, r.date <= today {
-          out.append(ConsentFinding(client: c, kind: kind, status: .revoked, consent: latest, detail: "\(id) revoked on \(r.date)"))
+        switch latest.status(on: today) {
+        case .revoked:
+          out.append(ConsentFinding(client: c, kind: kind, status: .revoked, consent: latest, detail: "\(id) revoked on \(latest.revocation?.date.description ?? "?")"))
           continue
-        }
-        if let e = latest.expires, e < today {
-          out.append(ConsentFinding(client: c, kind: kind, status: .expired, consent: latest, detail: "\(id) expired on \(e)"))
+        case .expired:
+          out.append(ConsentFinding(client: c, kind: kind, status: .expired, consent: latest, detail: "\(id) expired on \(latest.expires?.description ?? "?")"))
           continue
-        }
-        if let e = latest.expires, e.daysSinceEpoch - today.daysSinceEpoch <= within {
-          let left = Int(e.daysSinceEpoch - today.daysSinceEpoch)
-          out.append(ConsentFinding(client: c, kind: kind, status: .expiring, consent: latest, detail: "\(id) expires on \(e), in \(left) day\(left == 1 ? "" : "s")"))
+        case .valid, .notYetSigned:
+          if let e = latest.expires, e.daysSinceEpoch - today.daysSinceEpoch <= within {
+            out.append(ConsentFinding(client: c, kind: kind, status: .expiring, consent: latest, detail: "\(id) \(Self.expiry(e, today: today))"))
+          }
         }
         if latest.formVersion != form.version {
           out.append(ConsentFinding(
@@ -278,16 +302,35 @@ extension Records {
             detail: "\(id) was signed on form version '\(latest.formVersion.isEmpty ? "unrecorded" : latest.formVersion)'; current is '\(form.version)'"))
         }
       }
-      for r in c.index.consents where r.kind == .releaseOfInformation && r.isValid(on: today) {
+      for r in c.index.consents where r.kind == .releaseOfInformation && r.status(on: today) == .valid {
         if let e = r.expires, e.daysSinceEpoch - today.daysSinceEpoch <= within {
-          let left = Int(e.daysSinceEpoch - today.daysSinceEpoch)
           out.append(ConsentFinding(
             client: c, kind: r.kind, status: .expiring, consent: r,
-            detail: "\(c.consentID(r.number)) (to \(r.release?.recipient ?? "?")) expires on \(e), in \(left) day\(left == 1 ? "" : "s")"))
+            detail: "\(c.consentID(r.number)) (to \(r.release?.recipient ?? "?")) \(Self.expiry(e, today: today))"))
         }
       }
     }
     return out
+  }
+}
+
+extension Records {
+  /// "expires today", "expires on 2026-12-01, in 6 days".
+  static func expiry(_ e: Day, today: Day) -> String {
+    let left = Int(e.daysSinceEpoch - today.daysSinceEpoch)
+    return left == 0 ? "expires today" : "expires on \(e), in \(left) day\(left == 1 ? "" : "s")"
+  }
+}
+
+extension FileSource {
+  /// Refuses a media type the client index could not hold or a terminal should not print.
+  func check() throws(RecordError) {
+    guard let mediaType else { return }
+    try ClientRecord.checkText(mediaType, field: "media type", required: true, maxBytes: ClientIndex.maxAuthor)
+    let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
+      throw .invalidField("the media type '\(mediaType)' is not of the form type/subtype, e.g. application/pdf")
+    }
   }
 }
 

@@ -53,7 +53,7 @@ extension VaultCommand {
       out.line("  Notes:             \(j.notes) (\(j.drafts) unsigned draft\(j.drafts == 1 ? "" : "s"))\(j.psychotherapyNotes > 0 ? ", and \(j.psychotherapyNotes) psychotherapy note(s) kept apart" : "")")
       out.line("  Last session:      \(j.lastSession ?? "none yet")")
       let today = Day.today()
-      let valid = c.index.consents.filter { $0.statusText(today: today) == "valid" }.map(\.kind.description)
+      let valid = c.index.consents.filter { $0.status(on: today) == .valid }.map(\.kind.description)
       out.line("  Consents:          \(j.consents)\(valid.isEmpty ? "" : " (valid: \(Set(valid).sorted().joined(separator: ", ")))")")
       out.line("  Disclosures:       \(j.disclosures)\(j.disclosures > 0 ? " (see 'vault disclosures \(c.code)')" : "")")
       if history {

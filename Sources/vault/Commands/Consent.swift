@@ -55,7 +55,7 @@ struct ConsentJSON: Encodable {
     id = c.consentID(e.number).description
     client = c.code.description
     kind = e.kind.description
-    status = e.statusText(today: today)
+    status = e.status(on: today).rawValue
     signed = e.signed?.description
     expires = e.expires?.description
     formVersion = e.formVersion.isEmpty ? nil : e.formVersion
@@ -71,16 +71,6 @@ struct ConsentJSON: Encodable {
     purpose = e.release?.purpose
     revoked = e.revocation?.date.description
     revocationReason = e.revocation?.reason
-  }
-}
-
-extension ConsentEntry {
-  /// "valid", "revoked", "expired", or "not yet signed".
-  func statusText(today: Day) -> String {
-    if let r = revocation, r.date <= today { return "revoked" }
-    if let e = expires, e < today { return "expired" }
-    if let s = signed, s > today { return "not yet signed" }
-    return "valid"
   }
 }
 

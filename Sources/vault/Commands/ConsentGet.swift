@@ -35,7 +35,7 @@ extension VaultCommand {
       let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
       let (c, e) = try context.consent(id)
       let target = out == "-" ? nil : try OutputFile(out, force: force)
-      if target == nil, isatty(1) == 1, !e.file.mediaType.hasPrefix("text/") {
+      if target == nil, isatty(1) == 1, e.file.mediaType != "text/plain" {
         throw VaultError.invalidArgument("standard output is a terminal and \(c.consentID(e.number)) is \(e.file.mediaType); give --out FILE")
       }
       // Logged before any byte leaves the vault.
@@ -43,23 +43,13 @@ extension VaultCommand {
       let progress = byteProgress("decrypting")
       var done = 0
       try context.records.readConsent(e, of: c) { chunk in
-        if let target { try target.write(chunk) } else { try Self.writeStdout(chunk) }
+        if let target { try target.write(chunk) } else { try OutputFile.writeAll(1, chunk, what: "standard output") }
         done += chunk.count
         progress(done, Int(e.file.size))
       }
       try target?.commit()
       context.output.emit(["id": c.consentID(e.number).description, "out": out, "bytes": String(e.file.size)])
-      if target != nil { context.output.line("Wrote \(out) (\(byteCount(e.file.size)), \(e.file.mediaType)).") }
-    }
-
-    static func writeStdout(_ bytes: UnsafeRawBufferPointer) throws {
-      var off = 0
-      while off < bytes.count {
-        let n = write(1, bytes.baseAddress! + off, bytes.count - off)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw VaultError.io(path: "standard output", reason: String(cString: strerror(errno)).lowercased()) }
-        off += n
-      }
+      if target != nil { context.output.line("Wrote \(out) (\(byteCount(e.file.size)), \(e.file.mediaType.terminalSafe)).") }
     }
   }
 }

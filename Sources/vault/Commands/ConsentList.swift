@@ -27,7 +27,7 @@ extension VaultCommand {
       for (c, e) in rows {
         context.output.line(
           "\(c.consentID(e.number).description.padding(11))  \(e.kind.description.padding(30))  signed \(e.signed?.description ?? "-         ")  "
-            + "expires \(e.expires?.description ?? "-         ")  \(e.statusText(today: today).padding(7))  \(e.file.fileName.terminalSafe)")
+            + "expires \(e.expires?.description ?? "-         ")  \(e.status(on: today).rawValue.padding(7))  \(e.file.fileName.terminalSafe)")
       }
     }
   }

@@ -66,6 +66,7 @@ struct DisclosureJSON: Encodable {
   let reason: String?
   let authorization: String?
   let corrects: String?
+  let correctedBy: [String]
   let recordedAt: String
   let recordedBy: String
 
@@ -83,6 +84,7 @@ struct DisclosureJSON: Encodable {
     reason = d.reason.isEmpty ? nil : d.reason
     authorization = d.authorization.map { c.consentID($0).description }
     corrects = d.corrects.map { c.disclosureID($0).description }
+    correctedBy = c.index.disclosures.filter { $0.corrects == d.number }.map { c.disclosureID($0.number).description }
     recordedAt = LogEntry.format(seconds: d.time)
     recordedBy = d.author
   }

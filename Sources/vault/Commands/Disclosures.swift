@@ -48,6 +48,7 @@ extension VaultCommand {
         if let r = d.reason { out.line("  Reason:    \(r.terminalSafe)") }
         if let a = d.authorization { out.line("  Authorized by: \(a)") }
         if let x = d.corrects { out.line("  Corrects: \(x)") }
+        if !d.correctedBy.isEmpty { out.line("  Corrected by: \(d.correctedBy.joined(separator: ", "))") }
         out.line("  Recorded \(d.recordedAt) by \(d.recordedBy)")
       }
     }
@@ -61,7 +62,9 @@ extension VaultCommand {
       let rows = items.map { d in
         "<tr\(d.flagged ? " class=\"flag\"" : "")><td>\(e(d.date))</td><td>\(e(d.recipient))\(d.address.map { "<br>" + e($0) } ?? "")</td>"
           + "<td>\(e(d.what))</td><td>\(e(d.purpose))<br><small>basis: \(e(d.basis))\(d.flagged ? " (limits of confidentiality)" : "")"
-          + "\(d.reason.map { "; reason: " + e($0) } ?? "")\(d.corrects.map { "; corrects " + e($0) } ?? "")</small></td><td>\(e(d.id))</td></tr>"
+          + "\(d.reason.map { "; reason: " + e($0) } ?? "")\(d.authorization.map { "; authorized by " + e($0) } ?? "")"
+          + "\(d.corrects.map { "; corrects " + e($0) } ?? "")\(d.correctedBy.isEmpty ? "" : "; corrected by " + e(d.correctedBy.joined(separator: ", ")))"
+          + "\(d.requiredInHIPAAAccounting ? "" : "; not required in a HIPAA accounting")</small></td><td>\(e(d.id))</td></tr>"
       }.joined(separator: "\n")
       return """
         <!DOCTYPE html>

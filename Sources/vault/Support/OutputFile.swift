@@ -1,3 +1,4 @@
+import CVaultSystem
 import Foundation
 import VaultCore
 
@@ -5,57 +6,109 @@ import VaultCore
   import Glibc
 #endif
 
-/// A decrypted file the user asked for, written so that it appears whole or not at all: into a
-/// private temporary file beside the target (O_EXCL, 0600), renamed over it only once every
-/// chunk and the object's end checks passed. An existing target needs `force`; a symbolic
-/// link is never followed or replaced.
+/// A decrypted file the user asked for, written so that it appears whole or not at all. The
+/// bytes go into an unnamed file (O_TMPFILE, 0600) in the target's directory, which gets its
+/// name only once every chunk and the object's end checks passed, so an interrupted or failed
+/// extraction leaves nothing behind, even on SIGKILL. Without `force` the name is taken only
+/// if nothing holds it by then (link(2) never replaces); with `force` an existing regular file is
+/// replaced atomically. A symbolic link is never followed or replaced. On file systems without
+/// O_TMPFILE, a named temporary file is used and removed on SIGINT, SIGTERM and SIGHUP.
 final class OutputFile {
   let path: String
-  private let temporary: String
+  private let force: Bool
+  private let directory: String
   private var fd: Int32
+  /// The fallback's named temporary file.
+  private var named: String?
   private var done = false
 
   init(_ path: String, force: Bool) throws {
-    var st = stat()
-    if lstat(path, &st) == 0 {
-      switch st.st_mode & S_IFMT {
-      case S_IFLNK: throw VaultError.invalidArgument("\(path) is a symbolic link; give the path of a real file (vault never writes through a link)")
-      case S_IFDIR: throw VaultError.invalidArgument("\(path) is a directory; give a file name, e.g. \(path)/consent.pdf")
-      case S_IFREG: if !force { throw VaultError.invalidArgument("\(path) already exists; choose another name, or add --force to replace it") }
-      default: throw VaultError.invalidArgument("\(path) exists and is not a regular file")
-      }
-    }
+    try Self.checkTarget(path, force: force)
     let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
-    temporary = "\(dir)/.\(url.lastPathComponent).vault-\(UInt32.random(in: .min ... .max))"
-    fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(errno)).lowercased())") }
+    directory = url.deletingLastPathComponent().path
     self.path = path
+    self.force = force
+    fd = vault_open_tmpfile(directory)
+    if fd < 0 {
+      guard [EOPNOTSUPP, EISDIR, EINVAL].contains(errno) else {
+        throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(errno)).lowercased())")
+      }
+      let temporary = Self.temporaryName(in: directory, for: url.lastPathComponent)
+      vault_unlink_on_signal(temporary)
+      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        vault_unlink_on_signal(nil)
+        throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(errno)).lowercased())")
+      }
+      named = temporary
+    }
   }
 
   /// Appends bytes.
-  func write(_ bytes: UnsafeRawBufferPointer) throws {
+  func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.writeAll(fd, bytes, what: path) }
+
+  /// Makes the file durable and gives it its name.
+  func commit() throws {
+    guard fsync(fd) == 0 else { throw VaultError.io(path: path, reason: "cannot write it (disk full?)") }
+    // Checked again: the target may have appeared or changed while the document was decrypted.
+    try Self.checkTarget(path, force: force)
+    if let named {
+      guard force ? rename(named, path) == 0 : link(named, path) == 0 else { throw failure() }
+      unlink(named)
+    } else if force {
+      let staged = Self.temporaryName(in: directory, for: URL(fileURLWithPath: path).lastPathComponent)
+      guard vault_link_tmpfile(fd, staged) == 0 else { throw failure() }
+      guard rename(staged, path) == 0 else {
+        let error = failure()
+        unlink(staged)
+        throw error
+      }
+    } else {
+      guard vault_link_tmpfile(fd, path) == 0 else { throw failure() }
+    }
+    done = true
+    let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if dir >= 0 {
+      fsync(dir)
+      close(dir)
+    }
+  }
+
+  deinit {
+    close(fd)
+    if let named, !done { unlink(named) }
+    if named != nil { vault_unlink_on_signal(nil) }
+  }
+
+  private func failure() -> VaultError {
+    errno == EEXIST
+      ? .invalidArgument("\(path) was created by something else while the document was decrypted; nothing was written, run the command again")
+      : .io(path: path, reason: "cannot put the finished file in place: \(String(cString: strerror(errno)).lowercased())")
+  }
+
+  private static func checkTarget(_ path: String, force: Bool) throws {
+    var st = stat()
+    guard lstat(path, &st) == 0 else { return }
+    switch st.st_mode & S_IFMT {
+    case S_IFLNK: throw VaultError.invalidArgument("\(path) is a symbolic link; give the path of a real file (vault never writes through a link)")
+    case S_IFDIR: throw VaultError.invalidArgument("\(path) is a directory; give a file name, e.g. \(path)/consent.pdf")
+    case S_IFREG: if !force { throw VaultError.invalidArgument("\(path) already exists; choose another name, or add --force to replace it") }
+    default: throw VaultError.invalidArgument("\(path) exists and is not a regular file")
+    }
+  }
+
+  private static func temporaryName(in directory: String, for name: String) -> String {
+    "\(directory)/.\(name).vault-\(UInt64.random(in: .min ... .max))"
+  }
+
+  /// Writes all of `bytes` to `fd`.
+  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
     var off = 0
     while off < bytes.count {
       let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
       if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw VaultError.io(path: path, reason: "cannot write it: \(String(cString: strerror(errno)).lowercased())") }
+      guard n > 0 else { throw VaultError.io(path: what, reason: "cannot write it: \(String(cString: strerror(errno)).lowercased())") }
       off += n
     }
-  }
-
-  /// Makes the file durable and puts it in place.
-  func commit() throws {
-    guard fsync(fd) == 0 else { throw VaultError.io(path: path, reason: "cannot write it (disk full?)") }
-    close(fd)
-    fd = -1
-    guard rename(temporary, path) == 0 else { throw VaultError.io(path: path, reason: "cannot rename the finished file into place") }
-    done = true
-  }
-
-  deinit {
-    if fd >= 0 { close(fd) }
-    // Also when decryption failed half way: a partial or unauthenticated file must not remain.
-    if !done { unlink(temporary) }
   }
 }

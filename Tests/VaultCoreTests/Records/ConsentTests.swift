@@ -109,14 +109,21 @@ struct ConsentTests {
     }
     #expect(try attempt(2026, 1, 10).number == 1, "the signing day counts")
     #expect(try attempt(2026, 6, 30).number == 2, "the expiry day counts")
-    #expect(throws: RecordError.self) { try attempt(2026, 1, 9) }
-    #expect(throws: RecordError.self) { try attempt(2026, 7, 1) }
-    #expect(throws: RecordError.self) { try attempt(2026, 3, 1, to: "City Clinic East") }
-    (c, _) = try f.records.revokeConsent(1, of: c, date: Day(year: 2026, month: 3, day: 1)!, reason: "r", author: "t", now: 6)
-    #expect(try attempt(2026, 2, 28).number == 3, "before the revocation it was valid")
-    #expect(throws: RecordError.self) { try attempt(2026, 3, 1) }
-    #expect(throws: RecordError.alreadyRevoked(c.consentID(1).description, on: Day(year: 2026, month: 3, day: 1)!)) {
-      try f.records.revokeConsent(1, of: c, date: Day(year: 2026, month: 3, day: 2)!, reason: "again", author: "t", now: 7)
+    let id = c.consentID(1).description
+    #expect(throws: RecordError.disclosureRefused("release \(id) was not yet signed on 2026-01-09 (signed 2026-01-10)")) { try attempt(2026, 1, 9) }
+    #expect(throws: RecordError.disclosureRefused("release \(id) expired on 2026-06-30")) { try attempt(2026, 7, 1) }
+    #expect(throws: RecordError.disclosureRefused("release \(id) authorizes disclosure to 'City Clinic', not to 'City Clinic East'")) {
+      try attempt(2026, 3, 1, to: "City Clinic East")
+    }
+    // Disclosure 2 relied on it on 2026-06-30: a revocation cannot be dated before that.
+    #expect(throws: RecordError.invalidDate("2026-03-01", "\(c.disclosureID(2)) relied on \(id) on 2026-06-30; a revocation cannot be dated before that")) {
+      try f.records.revokeConsent(1, of: c, date: Day(year: 2026, month: 3, day: 1)!, reason: "r", author: "t", now: 6)
+    }
+    (c, _) = try f.records.revokeConsent(1, of: c, date: Day(year: 2026, month: 6, day: 30)!, reason: "r", author: "t", now: 6)
+    #expect(try attempt(2026, 6, 29).number == 3, "before the revocation it was valid")
+    #expect(throws: RecordError.disclosureRefused("release \(id) was revoked on 2026-06-30")) { try attempt(2026, 6, 30) }
+    #expect(throws: RecordError.alreadyRevoked(id, on: Day(year: 2026, month: 6, day: 30)!)) {
+      try f.records.revokeConsent(1, of: c, date: Day(year: 2026, month: 7, day: 2)!, reason: "again", author: "t", now: 7)
     }
   }
 }

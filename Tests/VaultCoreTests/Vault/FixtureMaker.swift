@@ -16,6 +16,9 @@ enum FixtureContent {
   }()
   static let noteText = "Fixture session note.\nSecond line, with ü and 🙂.\n"
   static let addendumText = "Fixture addendum.\n"
+  static let consentBytes = Array("%PDF-1.7 fixture signed consent\n".utf8)
+  static let formBytes = Array("%PDF-1.7 fixture blank form\n".utf8)
+  static let release = Release(recipient: "Dr. Fixture", address: "1 Fixture Way", information: "dates of service", purpose: "coordination")
   static let time: Int64 = 1_790_000_000
   /// 70,000 bytes: one full 64 KiB chunk and a padded final chunk.
   static func document() -> [UInt8] { (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
@@ -38,6 +41,20 @@ struct FixtureMaker {
       to: client, text: FixtureContent.noteText, kind: .progress, date: Day(year: 2026, month: 1, day: 12)!, minutes: 50, sign: true,
       author: "fixture", now: t + 60)
     (client, _) = try records.amendNote(1, of: client, text: FixtureContent.addendumText, reason: "fixture addendum", author: "fixture", now: t + 120)
+    let scratch = try TemporaryDirectory()
+    let files = scratch.path
+    try Data(FixtureContent.consentBytes).write(to: URL(fileURLWithPath: files + "/consent.pdf"))
+    try Data(FixtureContent.formBytes).write(to: URL(fileURLWithPath: files + "/form.pdf"))
+    _ = try records.addForm(kind: .informedConsent, version: "v1", FileSource(path: files + "/form.pdf"), author: "fixture", now: t + 180)
+    (client, _) = try records.addConsent(
+      to: client, FileSource(path: files + "/consent.pdf"), kind: .informedConsent, signed: Day(year: 2026, month: 1, day: 5),
+      expires: nil, formVersion: "v1", note: "", release: nil, author: "fixture", now: t + 240)
+    (client, _) = try records.addConsent(
+      to: client, FileSource(path: files + "/consent.pdf"), kind: .releaseOfInformation, signed: Day(year: 2026, month: 1, day: 5),
+      expires: Day(year: 2027, month: 1, day: 5), formVersion: "", note: "", release: FixtureContent.release, author: "fixture", now: t + 300)
+    (client, _) = try records.disclose(
+      client, date: Day(year: 2026, month: 1, day: 20)!, basis: .authorization, recipient: "Dr. Fixture", address: "", what: "dates of service",
+      purpose: "coordination", reason: nil, authorization: client.consentID(2), corrects: nil, author: "fixture", now: t + 360)
     let store = vault.layout.objectStore
     let document = try store.put(
       FixtureContent.document(), binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects,

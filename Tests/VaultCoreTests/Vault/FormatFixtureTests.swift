@@ -36,8 +36,9 @@ struct FormatFixtureTests {
     let clientIndex = try #require(ObjectID(hex: manifest["clientIndexObject"] ?? ""))
     let document = try #require(ObjectID(hex: manifest["documentObject"] ?? ""))
     let index = try unlocked.readIndex()
-    #expect(index.generation == 3)
-    #expect(index.entries == [IndexEntry(client: client, clientIndex: clientIndex)])
+    #expect(index.generation == 7)
+    #expect(index.entries.first == IndexEntry(client: client, clientIndex: clientIndex))
+    #expect(index.entries.count == 2 && index.entries[1].client == .none, "the practice index entry")
     let keyFile = try Array(Data(contentsOf: URL(fileURLWithPath: vault.layout.clientKey(client))))
     _ = try ClientKeyFile.decode(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
     #expect(
@@ -55,5 +56,20 @@ struct FormatFixtureTests {
     #expect(try records.text(loaded, note.current) == FixtureContent.noteText)
     #expect(note.addenda.map(\.reason) == ["fixture addendum"])
     #expect(try records.text(loaded, note.addenda[0].revision) == FixtureContent.addendumText)
+
+    // Consents, the disclosure and the practice's form (client index version 2, practice index).
+    #expect(loaded.index.consents.map(\.kind) == [.informedConsent, .releaseOfInformation])
+    #expect(loaded.index.consents[1].release == FixtureContent.release)
+    var signedCopy: [UInt8] = []
+    try records.readConsent(loaded.index.consents[0], of: loaded) { signedCopy += $0 }
+    #expect(signedCopy == FixtureContent.consentBytes)
+    #expect(loaded.index.consents[0].file.fileName == "consent.pdf" && loaded.index.consents[0].file.mediaType == "application/pdf")
+    let d = try #require(loaded.index.disclosures.first)
+    #expect(d.authorization == 2 && d.address == "1 Fixture Way" && d.date.description == "2026-01-20")
+    let practice = try records.practice()
+    #expect(practice.forms.map(\.version) == ["v1"])
+    var form: [UInt8] = []
+    try records.readForm(practice.forms[0]) { form += $0 }
+    #expect(form == FixtureContent.formBytes)
   }
 }
