@@ -205,7 +205,7 @@ print(f"\nThe derivation accounts for {m - t:.2f} s of the default unlock; every
 
 print("\n## Consent documents: the real binary against age\n")
 print(f"A {big} MiB file of incompressible bytes through `vault consent add` (stream, encrypt under the client key, hash, fsync, "
-      "commit the client index, log) and `vault consent get` (decrypt to a temporary file, check, rename), against `age -r` "
+      "commit the client index, log) and `vault consent get` (decrypt into an unnamed file, check, link it into place), against `age -r` "
       "(X25519) encrypt and `age -d` of the same file. Wall time of each process, and its own peak RSS (`vault-bench measure`).\n")
 print("| operation | median s | spread | MiB/s | vs age | vs raw secretstream | peak RSS (median) | target |\n|---|---|---|---|---|---|---|---|")
 for op, base, label in (("consent-add", "age-encrypt", "`vault consent add`"), ("consent-get", "age-decrypt", "`vault consent get`"),

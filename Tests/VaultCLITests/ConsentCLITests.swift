@@ -141,6 +141,38 @@ struct ConsentCLITests {
     #expect(try s.vaultRun(["consent", "show", c + ".9"]).stderr.contains("ids look like K7F3-2Q.C1"))
   }
 
+  @Test("a file written to while it is being added is refused, and nothing of it is kept")
+  func fileChangesWhileAdded() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    let path = s.root.appendingPathComponent("growing.bin").path
+    try Data(repeating: 0x5A, count: 256 << 20).write(to: URL(fileURLWithPath: path))
+    let before = try s.vaultFiles().filter { !$0.key.hasPrefix("log/") }
+    let p = Process()
+    p.executableURL = CLISandbox.binary
+    p.arguments = ["consent", "add", c, "--kind", "other", "--file", path, "--vault", s.vault, "--passphrase-file", s.passphraseFile]
+    let err = Pipe()
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = err
+    try p.run()
+    // Once vault has the file open, another program appends to it (a scanner still writing).
+    let opened = waitUntil(seconds: 60) {
+      let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/fd")) ?? []
+      return fds.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(p.processIdentifier)/fd/\($0)")) == path }
+    }
+    #expect(opened)
+    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try h.seekToEnd()
+    h.write(Data("more".utf8))
+    try h.close()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 1 && message.contains("it changed while it was being read"), "\(message)")
+    #expect(try s.vaultFiles().filter { !$0.key.hasPrefix("log/") } == before)
+    #expect(contents(s.vault + "/tmp").isEmpty)
+  }
+
   @Test("fields are held to the bounds their readers enforce; releases need a signing date; revocations cannot be backdated")
   func boundsAndDates() throws {
     let s = try CLISandbox()
