@@ -1,5 +1,5 @@
 /// What a consent document is. The raw values are format 1 (FORMAT.md §8.2).
-public enum ConsentKind: UInt8, CaseIterable, Sendable, Codable, CustomStringConvertible {
+public enum ConsentKind: UInt8, NamedValue {
   /// Informed consent to treatment.
   case informedConsent = 1
   /// Acknowledgement of the notice of privacy practices (HIPAA 164.520).
@@ -25,32 +25,15 @@ public enum ConsentKind: UInt8, CaseIterable, Sendable, Codable, CustomStringCon
     }
   }
 
-  /// The kind named `name`.
-  public init?(name: String) {
-    guard let k = Self.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }
-    self = k
-  }
 
   /// Kinds that every active client needs once the practice has registered a form for them;
   /// releases and "other" documents are per occasion, never missing.
   public var isStanding: Bool { self != .releaseOfInformation && self != .other }
 
-  public init(from decoder: any Decoder) throws {
-    let name = try decoder.singleValueContainer().decode(String.self)
-    guard let k = ConsentKind(name: name) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown consent kind"))
-    }
-    self = k
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    try c.encode(description)
-  }
 }
 
 /// Why information was disclosed (HIPAA 164.528 "purpose or basis"). The raw values are format 1.
-public enum DisclosureBasis: UInt8, CaseIterable, Sendable, Codable, CustomStringConvertible {
+public enum DisclosureBasis: UInt8, NamedValue {
   /// Under a release of information the client signed (164.508).
   case authorization = 1
   /// To protect an identifiable person from a serious threat (Tarasoff).
@@ -85,26 +68,9 @@ public enum DisclosureBasis: UInt8, CaseIterable, Sendable, Codable, CustomStrin
     }
   }
 
-  /// The basis named `name`.
-  public init?(name: String) {
-    guard let b = Self.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }
-    self = b
-  }
 
   /// Disclosures made under the limits of confidentiality, without the client's authorization:
   /// they need a reason and are flagged in the accounting.
   public var isLimitOfConfidentiality: Bool { [.dutyToWarn, .mandatedReport, .courtOrder, .emergency].contains(self) }
 
-  public init(from decoder: any Decoder) throws {
-    let name = try decoder.singleValueContainer().decode(String.self)
-    guard let b = DisclosureBasis(name: name) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown disclosure basis"))
-    }
-    self = b
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    try c.encode(description)
-  }
 }

@@ -1,5 +1,5 @@
 /// What a session note documents. The raw values are format 1 (FORMAT.md §8.2).
-public enum NoteKind: UInt8, CaseIterable, Sendable, Codable, CustomStringConvertible {
+public enum NoteKind: UInt8, NamedValue {
   /// A routine session note (the default).
   case progress = 1
   /// The first assessment.
@@ -22,23 +22,15 @@ public enum NoteKind: UInt8, CaseIterable, Sendable, Codable, CustomStringConver
     case .psychotherapy: "psychotherapy"
     }
   }
+}
 
-  /// The kind named `name` (as printed by `description`).
+/// An enum that people and JSON output name by its `description`, while files store its raw value.
+public protocol NamedValue: CaseIterable, CustomStringConvertible, Sendable {}
+
+extension NamedValue {
+  /// The case whose `description` is `name` (case-insensitive).
   public init?(name: String) {
-    guard let k = Self.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }
-    self = k
-  }
-
-  public init(from decoder: any Decoder) throws {
-    let name = try decoder.singleValueContainer().decode(String.self)
-    guard let k = NoteKind(name: name) else {
-      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown note kind"))
-    }
-    self = k
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    try c.encode(description)
+    guard let value = Self.allCases.first(where: { $0.description == name.lowercased() }) else { return nil }
+    self = value
   }
 }

@@ -19,15 +19,8 @@ extension VaultCommand {
   }
 }
 
-extension ConsentKind: ExpressibleByArgument {
-  public init?(argument: String) { self.init(name: argument) }
-  public static var allValueStrings: [String] { allCases.map(\.description) }
-}
-
-extension DisclosureBasis: ExpressibleByArgument {
-  public init?(argument: String) { self.init(name: argument) }
-  public static var allValueStrings: [String] { allCases.map(\.description) }
-}
+extension ConsentKind: ExpressibleByArgument {}
+extension DisclosureBasis: ExpressibleByArgument {}
 
 /// A consent as `--json` prints it.
 struct ConsentJSON: Encodable {

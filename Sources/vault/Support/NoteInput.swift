@@ -135,7 +135,10 @@ func parseDay(_ text: String) throws -> Day {
   do { return try Day.parse(text) } catch { throw ValidationError(error.description) }
 }
 
-extension NoteKind: ExpressibleByArgument {
+/// Kinds and bases are typed by name on the command line, and help lists the names.
+extension ExpressibleByArgument where Self: NamedValue & RawRepresentable, RawValue == UInt8 {
   public init?(argument: String) { self.init(name: argument) }
   public static var allValueStrings: [String] { allCases.map(\.description) }
 }
+
+extension NoteKind: ExpressibleByArgument {}

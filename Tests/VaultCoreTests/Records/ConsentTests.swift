@@ -47,6 +47,13 @@ struct ConsentTests {
     }
   }
 
+  @Test("kinds and bases are named by their descriptions, case-insensitively; files store their numbers")
+  func names() throws {
+    #expect(ConsentKind(name: "Release-Of-Information") == .releaseOfInformation && ConsentKind.releaseOfInformation.rawValue == 4)
+    #expect(DisclosureBasis(name: "duty-to-warn") == .dutyToWarn && NoteKind(name: "PSYCHOTHERAPY") == .psychotherapy)
+    #expect(NoteKind(name: "psycho") == nil && ConsentKind(name: "") == nil)
+  }
+
   @Test("the practice index keeps every form version; the last of a kind is current; its decoder is strict")
   func practiceIndex() throws {
     let f = try Fixture()
