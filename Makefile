@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps build test lint demo install uninstall bench fixture clean
+.PHONY: all deps test-deps build test lint demo install uninstall bench fixture clean
 
 all: build
 
@@ -13,6 +13,13 @@ deps:
 	@pkg-config --exists libsodium 2>/dev/null || { \
 	  echo "make: installing libsodium-dev (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium-dev pkg-config; }
+
+## test-deps: what the tests run besides vault: age (interoperability), python3 (zlib for the
+## age test vectors), script (a terminal for age's passphrase prompt)
+test-deps:
+	@missing=""; for t in age:age python3:python3 script:bsdutils; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 build: deps
 	$(SWIFT) build
@@ -25,7 +32,7 @@ lint:
 	if [ -n "$$bad" ]; then echo "fatalError/try! in Sources: $$bad"; exit 1; fi
 
 ## test: build and run every test (core and CLI, the CLI tests run the real binary)
-test: deps lint
+test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

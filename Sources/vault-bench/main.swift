@@ -149,7 +149,7 @@ do {
   case "fill":
     // A file of incompressible bytes, for the document benchmarks.
     guard let out = arg("--out") else { throw VaultError.invalidArgument("fill --mib N --out FILE") }
-    FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
     var filler = Filler()
     var buffer = [UInt8](repeating: 0, count: block)

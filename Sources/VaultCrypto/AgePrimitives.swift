@@ -1,0 +1,151 @@
+internal import Clibsodium
+
+// The primitives the age file format (age-encryption.org/v1) is built from, which vault's own
+// format does not use: X25519, HKDF-SHA-256, ChaCha20-Poly1305 with explicit nonces, scrypt.
+// Exports for clients are written in that format so that the standard `age` tool opens them.
+
+/// X25519 Diffie-Hellman (RFC 7748).
+public enum X25519 {
+  /// Key and share length in bytes.
+  public static let size = 32
+
+  /// The public key (or share) of `secret`.
+  public static func publicKey(of secret: SecureBytes) throws -> [UInt8] {
+    guard secret.count == size else { throw CryptoError.invalidLength(expected: size, actual: secret.count) }
+    var out = [UInt8](repeating: 0, count: size)
+    let rc = secret.withUnsafeBytes { crypto_scalarmult_curve25519_base(&out, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    guard rc == 0 else { throw CryptoError.operationFailed("X25519") }
+    return out
+  }
+
+  /// The shared secret of `secret` and `point`.
+  /// - Throws: `.authenticationFailed` for a low-order point (an all-zero result), which age rejects.
+  public static func sharedSecret(_ secret: SecureBytes, _ point: [UInt8]) throws -> SecureBytes {
+    guard secret.count == size else { throw CryptoError.invalidLength(expected: size, actual: secret.count) }
+    guard point.count == size else { throw CryptoError.invalidLength(expected: size, actual: point.count) }
+    let out = try SecureBytes(count: size)
+    let rc = out.withUnsafeMutableBytes { o in
+      secret.withUnsafeBytes { s in
+        crypto_scalarmult_curve25519(
+          o.baseAddress!.assumingMemoryBound(to: UInt8.self), s.baseAddress!.assumingMemoryBound(to: UInt8.self), point)
+      }
+    }
+    guard rc == 0 else { throw CryptoError.authenticationFailed }
+    return out
+  }
+}
+
+/// SHA-256, HMAC-SHA-256 and HKDF-SHA-256 (RFC 5869).
+public enum SHA256 {
+  /// Digest length in bytes.
+  public static let size = 32
+
+  /// SHA-256 of `bytes`.
+  public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: size)
+    crypto_hash_sha256(&out, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    return out
+  }
+
+  /// Incremental SHA-256, for files hashed as they stream.
+  public final class Stream {
+    private var state = crypto_hash_sha256_state()
+
+    /// A fresh hash.
+    public init() { crypto_hash_sha256_init(&state) }
+
+    /// Adds bytes.
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+      crypto_hash_sha256_update(&state, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    }
+
+    /// The digest.
+    public func finalize() -> [UInt8] {
+      var out = [UInt8](repeating: 0, count: SHA256.size)
+      crypto_hash_sha256_final(&state, &out)
+      return out
+    }
+  }
+
+  /// HMAC-SHA-256 of `message` under `key` (any length).
+  public static func hmac(key: UnsafeRawBufferPointer, _ message: UnsafeRawBufferPointer) -> [UInt8] {
+    var state = crypto_auth_hmacsha256_state()
+    // libsodium wants a pointer even for an empty key.
+    var empty: UInt8 = 0
+    withUnsafePointer(to: &empty) { e in
+      _ = crypto_auth_hmacsha256_init(&state, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? e, key.count)
+    }
+    crypto_auth_hmacsha256_update(&state, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count))
+    var out = [UInt8](repeating: 0, count: size)
+    crypto_auth_hmacsha256_final(&state, &out)
+    return out
+  }
+
+  /// HKDF-SHA-256 extract-and-expand into a 32-byte key in secure memory.
+  public static func hkdf(_ ikm: UnsafeRawBufferPointer, salt: [UInt8], info: [UInt8]) throws -> SecureBytes {
+    // Extract: PRK = HMAC(salt, IKM), an empty salt meaning 32 zero bytes (RFC 5869 §2.2).
+    let prk = try SecureBytes(count: size)
+    let zeros = [UInt8](repeating: 0, count: size)
+    let prkBytes = (salt.isEmpty ? zeros : salt).withUnsafeBytes { hmac(key: $0, ikm) }
+    prk.withUnsafeMutableBytes { $0.copyBytes(from: prkBytes) }
+    // Expand, one block: T(1) = HMAC(PRK, info ‖ 0x01).
+    let okm = try SecureBytes(count: size)
+    let block = prk.withUnsafeBytes { p in (info + [1]).withUnsafeBytes { hmac(key: p, $0) } }
+    okm.withUnsafeMutableBytes { $0.copyBytes(from: block) }
+    return okm
+  }
+}
+
+/// ChaCha20-Poly1305 (IETF, RFC 8439) with caller-chosen 12-byte nonces, as age's STREAM uses.
+public enum ChaChaPoly {
+  /// Nonce length.
+  public static let nonceSize = 12
+  /// Tag length.
+  public static let tagSize = 16
+
+  /// Encrypts `plaintext` into `out` (plaintext count + 16 bytes).
+  public static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecureBytes, nonce: [UInt8], into out: UnsafeMutableRawBufferPointer) throws {
+    guard key.count == 32, nonce.count == nonceSize, out.count >= plaintext.count + tagSize else {
+      throw CryptoError.invalidLength(expected: 32, actual: key.count)
+    }
+    var clen: UInt64 = 0
+    let rc = key.withUnsafeBytes { k in
+      crypto_aead_chacha20poly1305_ietf_encrypt(
+        out.baseAddress!.assumingMemoryBound(to: UInt8.self), &clen, plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+        UInt64(plaintext.count), nil, 0, nil, nonce, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+    guard rc == 0 else { throw CryptoError.operationFailed("ChaCha20-Poly1305 encryption") }
+  }
+
+  /// Decrypts and authenticates `ciphertext` into `out` (ciphertext count − 16 bytes).
+  public static func open(_ ciphertext: UnsafeRawBufferPointer, key: SecureBytes, nonce: [UInt8], into out: UnsafeMutableRawBufferPointer) throws {
+    guard key.count == 32, nonce.count == nonceSize, ciphertext.count >= tagSize, out.count >= ciphertext.count - tagSize else {
+      throw CryptoError.authenticationFailed
+    }
+    var mlen: UInt64 = 0
+    let rc = key.withUnsafeBytes { k in
+      crypto_aead_chacha20poly1305_ietf_decrypt(
+        out.baseAddress!.assumingMemoryBound(to: UInt8.self), &mlen, nil, ciphertext.baseAddress!.assumingMemoryBound(to: UInt8.self),
+        UInt64(ciphertext.count), nil, 0, nonce, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+    guard rc == 0 else { throw CryptoError.authenticationFailed }
+  }
+}
+
+/// scrypt (RFC 7914) with r = 8, p = 1, as age's passphrase recipient uses.
+public enum Scrypt {
+  /// A 32-byte key from `password` and `salt` at cost N = 2^`logN`.
+  public static func derive(_ password: SecureBytes, salt: [UInt8], logN: Int) throws -> SecureBytes {
+    guard (1...30).contains(logN) else { throw CryptoError.invalidKDFParameters }
+    let out = try SecureBytes(count: 32)
+    let rc = out.withUnsafeMutableBytes { o in
+      password.withUnsafeBytes { p in
+        crypto_pwhash_scryptsalsa208sha256_ll(
+          p.baseAddress!.assumingMemoryBound(to: UInt8.self), p.count, salt, salt.count, UInt64(1) << UInt64(logN), 8, 1,
+          o.baseAddress!.assumingMemoryBound(to: UInt8.self), 32)
+      }
+    }
+    guard rc == 0 else { throw CryptoError.kdfFailed }
+    return out
+  }
+}
