@@ -14,10 +14,10 @@ deps:
 	  echo "make: installing libsodium-dev (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium-dev pkg-config; }
 
-## test-deps: what the tests run besides vault: age (interoperability), python3 (zlib for the
+## test-deps: what the tests run besides vault: age (interoperability), unzip, python3 (zlib for the
 ## age test vectors), script (a terminal for age's passphrase prompt)
 test-deps:
-	@missing=""; for t in age:age python3:python3 script:bsdutils; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
 	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 

@@ -28,4 +28,10 @@ int vault_link_tmpfile(int fd, const char *path);
 /// dies of them: a named temporary file with plaintext in it is not left behind.
 void vault_unlink_on_signal(const char *path);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/// Continues the CRC-32 (IEEE 802.3, as ZIP uses) `crc` over `n` bytes at `p`; start with 0.
+uint32_t vault_crc32(uint32_t crc, const unsigned char *p, size_t n);
+
 #endif

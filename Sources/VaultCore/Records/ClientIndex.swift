@@ -87,11 +87,13 @@ public struct ClientIndex: Sendable, Equatable {
   public var consents: [ConsentEntry]
   /// The accounting of disclosures, in the order they were recorded.
   public var disclosures: [Disclosure]
+  /// Requests for the record (exports), in the order they were recorded.
+  public var requests: [RecordRequest]
 
   /// Creates an index.
   public init(
     legalName: String, preferredName: String, startDate: Day, dischargeDate: Day?, records: [RecordVersion], notes: [NoteEntry],
-    consents: [ConsentEntry] = [], disclosures: [Disclosure] = []
+    consents: [ConsentEntry] = [], disclosures: [Disclosure] = [], requests: [RecordRequest] = []
   ) {
     self.legalName = legalName
     self.preferredName = preferredName
@@ -101,11 +103,12 @@ public struct ClientIndex: Sendable, Equatable {
     self.notes = notes
     self.consents = consents
     self.disclosures = disclosures
+    self.requests = requests
   }
 
-  /// The version byte writers use: 2 adds consents and disclosures after the notes; readers
-  /// accept 1 (neither) too.
-  static let version: UInt8 = 2
+  /// The version byte writers use: 2 adds consents and disclosures after the notes, 3 record
+  /// requests after those; readers accept 1 and 2 too.
+  static let version: UInt8 = 3
   static let maxName = 1000, maxAuthor = 200, maxText = 1000, maxFirstLine = 400
 
   /// The latest session date among notes that are not psychotherapy notes, if any.
@@ -191,6 +194,15 @@ public struct ClientIndex: Sendable, Equatable {
       w.write(d.authorization ?? 0)
       w.write(d.corrects ?? 0)
     }
+    w.write(UInt32(requests.count))
+    for q in requests {
+      w.write(q.number)
+      w.write(UInt32(bitPattern: q.requested.daysSinceEpoch))
+      w.write(q.time)
+      w.writeString(q.author)
+      w.writeString(q.note)
+      w.write(q.fulfilledBy ?? 0)
+    }
     return w.bytes
   }
 
@@ -198,7 +210,7 @@ public struct ClientIndex: Sendable, Equatable {
   public static func decode(_ bytes: [UInt8]) throws(FormatError) -> ClientIndex {
     var r = ByteReader(bytes)
     let version = try r.readUInt8()
-    guard version == 1 || version == 2 else { throw .invalidField("client index version \(version) is not supported") }
+    guard (1...3).contains(version) else { throw .invalidField("client index version \(version) is not supported") }
     let legal = try r.readString(maxBytes: maxName)
     let preferred = try r.readString(maxBytes: maxName)
     let start = Day(daysSinceEpoch: Int32(bitPattern: try r.readUInt32()))
@@ -281,10 +293,26 @@ public struct ClientIndex: Sendable, Equatable {
           purpose: f[3], reason: f[4], authorization: authorization == 0 ? nil : authorization, corrects: corrects == 0 ? nil : corrects))
       }
     }
+    var requests: [RecordRequest] = []
+    if version >= 3 {
+      for _ in 0..<(try r.readCount(minimumEntrySize: 24)) {
+        let number = try r.readUInt32()
+        let day = Day(daysSinceEpoch: Int32(bitPattern: try r.readUInt32()))
+        let time = try r.readInt64()
+        let author = try r.readString(maxBytes: maxAuthor)
+        let note = try r.readString(maxBytes: maxText)
+        let fulfilled = try r.readUInt32()
+        guard number > (requests.last?.number ?? 0) else { throw .invalidField("request numbers are not increasing") }
+        guard fulfilled == 0 || disclosures.contains(where: { $0.number == fulfilled }) else {
+          throw .invalidField("request \(number) names a disclosure that does not exist")
+        }
+        requests.append(RecordRequest(number: number, requested: day, time: time, author: author, note: note, fulfilledBy: fulfilled == 0 ? nil : fulfilled))
+      }
+    }
     try r.expectEnd()
     return ClientIndex(
       legalName: legal, preferredName: preferred, startDate: start, dischargeDate: discharged ? dischargeDay : nil,
-      records: records, notes: notes, consents: consents, disclosures: disclosures)
+      records: records, notes: notes, consents: consents, disclosures: disclosures, requests: requests)
   }
 }
 

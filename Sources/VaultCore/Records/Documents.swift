@@ -128,3 +128,22 @@ public struct Disclosure: Sendable, Equatable {
   /// The earlier disclosure this entry corrects, if any.
   public var corrects: UInt32?
 }
+
+/// A client's request for their record (HIPAA 164.524: answered within 30 days).
+public struct RecordRequest: Sendable, Equatable {
+  /// 1, 2, 3… within the client.
+  public var number: UInt32
+  /// The day the request was received.
+  public var requested: Day
+  /// When it was recorded (Unix seconds).
+  public var time: Int64
+  /// Who recorded it.
+  public var author: String
+  /// How the request was made, or anything to remember.
+  public var note: String
+  /// The disclosure (basis client-request) that fulfilled it, once exported.
+  public var fulfilledBy: UInt32?
+
+  /// The day the 30-day limit of 164.524(b)(2) ends.
+  public var due: Day { requested.adding(days: 30) }
+}

@@ -50,8 +50,8 @@ struct ClientIndexTests {
     let prefix = 1 + 2 + index.legalName.utf8.count + 2 + index.preferredName.utf8.count + 4
     var withoutNotes = index
     withoutNotes.notes = []
-    // Version 2 ends with two empty counts (consents, disclosures) after the notes.
-    return (prefix, prefix + 1 + 4, withoutNotes.encoded().count - 4 - 8)
+    // Version 3 ends with three empty counts (consents, disclosures, requests) after the notes.
+    return (prefix, prefix + 1 + 4, withoutNotes.encoded().count - 4 - 12)
   }
 
   static func patched(_ bytes: [UInt8], at offset: Int, _ values: [UInt8]) -> [UInt8] {
@@ -102,7 +102,7 @@ struct ClientIndexTests {
   @Test("an unknown structure version is rejected")
   func unknownVersion() throws {
     let bytes = try Self.full().encoded()
-    for v: UInt8 in [0, 3, 255] {
+    for v: UInt8 in [0, 4, 255] {
       #expect(throws: FormatError.invalidField("client index version \(v) is not supported")) {
         try ClientIndex.decode(Self.patched(bytes, at: 0, [v]))
       }

@@ -15,7 +15,7 @@ struct ConsentTests {
     return FileSource(path: path)
   }
 
-  @Test("a version 2 client index round-trips consents and disclosures; a version 1 index still decodes")
+  @Test("a version 3 client index round-trips consents and disclosures; versions 1 and 2 still decode")
   func encoding() throws {
     let f = try Fixture()
     var c = try f.add("Ada Lovelace")
@@ -29,7 +29,7 @@ struct ConsentTests {
       c, date: Day(year: 2026, month: 2, day: 1)!, basis: .authorization, recipient: "Dr. Lee", address: "", what: "dates", purpose: "care",
       reason: nil, authorization: c.consentID(1), corrects: nil, author: "t", now: 3)
     let bytes = c.index.encoded()
-    #expect(bytes[0] == 2)
+    #expect(bytes[0] == 3)
     let decoded = try ClientIndex.decode(bytes)
     #expect(decoded == c.index)
     #expect(decoded.consents[0].file.mediaType == "application/pdf" && decoded.consents[0].file.fileName == "a.pdf")
@@ -39,10 +39,12 @@ struct ConsentTests {
     var plain = c.index
     plain.consents = []
     plain.disclosures = []
-    let v1 = [1] + plain.encoded().dropFirst().dropLast(8)
+    let v1 = [1] + plain.encoded().dropFirst().dropLast(12)
+    let v2 = [2] + c.index.encoded().dropFirst().dropLast(4)
+    #expect(try ClientIndex.decode(Array(v2)) == c.index, "version 2 has no request list")
     #expect(try ClientIndex.decode(Array(v1)) == plain)
     #expect(throws: FormatError.self) { try ClientIndex.decode([1] + bytes.dropFirst()) }
-    for cut in stride(from: bytes.count - 1, to: plain.encoded().count - 8, by: -7) {
+    for cut in stride(from: bytes.count - 1, to: plain.encoded().count - 12, by: -7) {
       #expect(throws: FormatError.self) { try ClientIndex.decode(Array(bytes.prefix(cut))) }
     }
   }
