@@ -27,7 +27,7 @@ struct VaultCommand: ParsableCommand {
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
     subcommands: [
-      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
+      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self, ExportGroup.self,
       Disclosures.self, Log.self, Verify.self, Info.self, Passwd.self,
       ScratchGuard.self,
     ]

@@ -71,6 +71,10 @@ struct LogTests {
         "--passphrase-file", p2], "disclosure", "Dr Rivera"),
       (["disclosures", "ada", "--passphrase-file", p2], "disclosures-read", "Dr Rivera"),
       (["consent", "revoke", "CONSENT", "--reason", "withdrew", "--passphrase-file", p2], "consent-revoke", "Dr Rivera"),
+      (["export", "request", "ada", "--passphrase-file", p2], "export-request", "Dr Rivera"),
+      (["export", "pending", "--passphrase-file", p2], "export-pending", "Dr Rivera"),
+      (["export", "ada", "--out", s.root.appendingPathComponent("e.zip").path, "--unencrypted", "--identity-verified", "in person",
+        "--passphrase-file", p2], "export", "Dr Rivera"),
       (["client", "discharge", "ada", "--passphrase-file", p2], "client-discharge", "Dr Rivera"),
     ]
     var expected = [("init", "Dr Rivera")]
@@ -91,7 +95,9 @@ struct LogTests {
       "init", "info", "verify", "passwd", "log verify", "log head", "log show", "client add", "client list", "client show",
       "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
       "form add", "form list", "consent add", "consent list", "consent show", "consent get", "consent check", "consent revoke",
-      "disclose", "disclosures",
+      "disclose", "disclosures", "export", "export create", "export request", "export pending",
+      // Needs no vault, so it has no log to write to.
+      "export open",
     ]
     var pending = [[String]()]
     var listed: Set<String> = []

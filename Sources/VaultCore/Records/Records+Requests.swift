@@ -1,0 +1,38 @@
+extension Records {
+  /// Records that the client asked for their record on `date` (HIPAA 164.524: 30 days to answer).
+  public func addRequest(_ client: Client, date: Day, note: String, author: String, now: Int64) throws -> (Client, RecordRequest) {
+    guard date <= Day.today() else { throw RecordError.invalidDate(date.description, "the request date is in the future") }
+    try ClientRecord.checkText(note, field: "note", required: false)
+    var index = client.index
+    let request = RecordRequest(number: (index.requests.last?.number ?? 0) + 1, requested: date, time: now, author: author, note: note, fulfilledBy: nil)
+    index.requests.append(request)
+    return (try save(client, index), request)
+  }
+
+  /// Records an export as a disclosure to the client (basis client-request) and marks the oldest
+  /// open request fulfilled; with no open request, records one dated `requested` (default today)
+  /// and fulfils it at once.
+  public func recordExport(
+    _ client: Client, what: String, identity: String, requested: Day?, author: String, now: Int64
+  ) throws -> (Client, Disclosure, RecordRequest) {
+    var index = client.index
+    let today = Day.today()
+    let number = (index.disclosures.last?.number ?? 0) + 1
+    let disclosure = Disclosure(
+      number: number, date: today, basis: .clientRequest, time: now, author: author, recipient: client.index.legalName, address: "",
+      what: what, purpose: "the client's request for a copy of their record (HIPAA 164.524)", reason: identity, authorization: nil, corrects: nil)
+    index.disclosures.append(disclosure)
+    let open = index.requests.firstIndex { $0.fulfilledBy == nil && (requested == nil || $0.requested == requested) }
+    let request: RecordRequest
+    if let open {
+      index.requests[open].fulfilledBy = number
+      request = index.requests[open]
+    } else {
+      let day = requested ?? today
+      guard day <= today else { throw RecordError.invalidDate(day.description, "the request date is in the future") }
+      request = RecordRequest(number: (index.requests.last?.number ?? 0) + 1, requested: day, time: now, author: author, note: "", fulfilledBy: number)
+      index.requests.append(request)
+    }
+    return (try save(client, index), disclosure, request)
+  }
+}
