@@ -37,7 +37,7 @@ test: deps test-deps lint
 	$(SWIFT) test --skip-build
 
 ## demo: run the workflows that exist on a throwaway vault, printing each command
-demo: deps
+demo: deps test-deps
 	$(SWIFT) build
 	@bash scripts/demo.sh .build/debug/vault
 

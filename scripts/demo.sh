@@ -99,6 +99,19 @@ expect 1 disclose mia --to "Dr. Lee, City Clinic" --what "dates of service" --pu
   --basis authorization --authorization "$code.C2"
 expect 0 disclosures mia
 
+step "A client asks for their record: export it encrypted with age, open it as the client would"
+expect 0 export request mia --note "asked by e-mail"
+expect 0 export pending
+age-keygen -o client-age-key 2>/dev/null
+expect 1 export mia --out mia-record.age --recipient "$(age-keygen -y client-age-key)"
+expect 0 export mia --out mia-record.age --recipient "$(age-keygen -y client-age-key)" --identity-verified "photo ID in person"
+expect 0 export pending
+echo "$ age -d -i client-age-key -o mia-record.zip mia-record.age && unzip -q mia-record.zip -d mia-record && sha256sum -c mia-record/manifest.sha256"
+age -d -i client-age-key -o mia-record.zip mia-record.age
+unzip -q mia-record.zip -d mia-record
+(cd mia-record && sha256sum -c manifest.sha256)
+expect 0 export open mia-record.age --identity client-age-key --out checked.zip
+
 step "A wrong passphrase is refused with exit 3"
 printf 'not the passphrase at all\n' > wrong
 expect 3 verify --passphrase-file "$work/wrong"
