@@ -86,12 +86,15 @@ public enum SHA256 {
     // Extract: PRK = HMAC(salt, IKM), an empty salt meaning 32 zero bytes (RFC 5869 §2.2).
     let prk = try SecureBytes(count: size)
     let zeros = [UInt8](repeating: 0, count: size)
-    let prkBytes = (salt.isEmpty ? zeros : salt).withUnsafeBytes { hmac(key: $0, ikm) }
+    var prkBytes = (salt.isEmpty ? zeros : salt).withUnsafeBytes { hmac(key: $0, ikm) }
     prk.withUnsafeMutableBytes { $0.copyBytes(from: prkBytes) }
     // Expand, one block: T(1) = HMAC(PRK, info ‖ 0x01).
     let okm = try SecureBytes(count: size)
-    let block = prk.withUnsafeBytes { p in (info + [1]).withUnsafeBytes { hmac(key: p, $0) } }
+    var block = prk.withUnsafeBytes { p in (info + [1]).withUnsafeBytes { hmac(key: p, $0) } }
     okm.withUnsafeMutableBytes { $0.copyBytes(from: block) }
+    // The intermediate copies held key material in ordinary memory.
+    prkBytes.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) }
+    block.withUnsafeMutableBytes { sodium_memzero($0.baseAddress, $0.count) }
     return okm
   }
 }
@@ -105,9 +108,9 @@ public enum ChaChaPoly {
 
   /// Encrypts `plaintext` into `out` (plaintext count + 16 bytes).
   public static func seal(_ plaintext: UnsafeRawBufferPointer, key: SecureBytes, nonce: [UInt8], into out: UnsafeMutableRawBufferPointer) throws {
-    guard key.count == 32, nonce.count == nonceSize, out.count >= plaintext.count + tagSize else {
-      throw CryptoError.invalidLength(expected: 32, actual: key.count)
-    }
+    guard key.count == 32 else { throw CryptoError.invalidLength(expected: 32, actual: key.count) }
+    guard nonce.count == nonceSize else { throw CryptoError.invalidLength(expected: nonceSize, actual: nonce.count) }
+    guard out.count >= plaintext.count + tagSize else { throw CryptoError.invalidLength(expected: plaintext.count + tagSize, actual: out.count) }
     var clen: UInt64 = 0
     let rc = key.withUnsafeBytes { k in
       crypto_aead_chacha20poly1305_ietf_encrypt(

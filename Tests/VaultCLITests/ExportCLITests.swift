@@ -134,6 +134,34 @@ struct ExportCLITests {
     #expect(accounting.count == 1 && accounting[0]["recipient"] as? String == "Zoë Ångström")
   }
 
+  @Test("hostile content stays inert and excluded notes leave no trace; requests are answered oldest first")
+  func hostileContent() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    // U+0600 is a "prepend" character: by grapheme cluster it would fuse with the "<".
+    try s.ok(["add-note", c, "--sign"], input: Data("x \u{600}<img src=x onerror=alert(2)>\n".utf8))
+    try s.ok(["add-note", c, "--kind", "psychotherapy"], input: Data("hidden\n".utf8))
+    try s.ok(["note", "show", c + ".2", "--reason", "supervision review"])
+    let longName = String(repeating: "記録", count: 41) + ".pdf"  // 250 bytes: near the file-system limit
+    let doc = try s.write("%PDF-1.7\n", to: longName)
+    try s.ok(["consent", "add", c, "--kind", "other", "--file", doc])
+    try s.ok(["export", "request", c, "--date", s.day(-3)])
+    try s.ok(["export", "request", c, "--date", s.day(-20)])
+    try s.ok(["export", c, "--out", "x.zip", "--unencrypted", "--identity-verified", "in person"])
+    #expect(try s.shell("unzip -q x.zip -d x && cd x && sha256sum -c --quiet manifest.sha256").status == 0, "a long name still extracts")
+    let html = try String(contentsOf: s.root.appendingPathComponent("x/index.html"), encoding: .utf8)
+    #expect(!html.contains("<img"), "markup after a prepend character is escaped")
+    let json = try String(contentsOf: s.root.appendingPathComponent("x/record.json"), encoding: .utf8)
+    #expect(!json.contains(c + ".2") && !json.contains("supervision review") && !html.contains(c + ".2"), "excluded notes leave no trace")
+    let pending = try #require(try s.json(["export", "pending"]) as? [[String: Any]])
+    #expect(pending.map { $0["requested"] as? String } == [s.day(-3)], "the older request was answered")
+    let wrong = try s.vaultRun(["export", c, "--out", "y.zip", "--unencrypted", "--identity-verified", "x", "--requested", s.day(-7)])
+    #expect(wrong.status == 1 && wrong.stderr.contains("no open request was received on \(s.day(-7))"))
+    let bad = try s.vaultRun(["export", c, "--out", "z.zip", "--unencrypted", "--identity-verified", "photo\u{1B}[31m\nforged"])
+    #expect(bad.status == 2 && bad.stderr.contains("control characters"))
+  }
+
   @Test("an export killed half way leaves no file under its name")
   func interrupted() throws {
     let s = try CLISandbox()

@@ -61,7 +61,15 @@ extension Records {
     let kinds = options.includePsychotherapyNotes ? Set(NoteKind.allCases) : NoteFilter.recordKinds
     let filter = NoteFilter(kinds: kinds, since: options.since, until: options.until)
     let notes = client.index.notes.filter(filter.matches).sorted { ($0.date, $0.number) < ($1.date, $1.number) }
-    let leftOut = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }.count
+    let excluded = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }
+    let leftOut = excluded.filter(NoteFilter(kinds: [.psychotherapy], since: options.since, until: options.until).matches).count
+    // The access history must not reveal what the export leaves out: entries about excluded notes go too.
+    let hiddenIDs = excluded.map { client.noteID($0.number).description }
+    let hiddenObjects = Set(excluded.flatMap { $0.versions.map(\.object.hex) + $0.addenda.map(\.revision.object.hex) })
+    let history = accessHistory.filter { e in
+      !(e.objects ?? []).contains(where: hiddenObjects.contains)
+        && !hiddenIDs.contains { id in (e.detail ?? "").split(whereSeparator: { $0 == " " || $0 == "," || $0 == "(" }).contains { $0 == Substring(id) } }
+    }
 
     var exportedNotes: [ExportRecord.Note] = []
     for n in notes {
@@ -120,7 +128,7 @@ extension Records {
           what: d.what, purpose: d.purpose, basis: d.basis.description, reason: d.reason.isEmpty ? nil : d.reason,
           authorization: d.authorization.map { client.consentID($0).description }, corrects: d.corrects.map { client.disclosureID($0).description })
       },
-      accessHistory: accessHistory.map { ExportRecord.Access(time: $0.time, actor: $0.actor, action: $0.action, detail: $0.detail, reason: $0.reason) })
+      accessHistory: history.map { ExportRecord.Access(time: $0.time, actor: $0.actor, action: $0.action, detail: $0.detail, reason: $0.reason) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     try add("record.json", Array(try encoder.encode(document)))
@@ -132,13 +140,20 @@ extension Records {
     return ExportSummary(files: files, notes: notes.count, documents: client.index.consents.count, psychotherapyNotesLeftOut: leftOut)
   }
 
-  /// A file name safe on every system the client may use: no directories, control characters,
-  /// reserved characters or leading dots; at most 100 characters; never empty.
+  /// A file name safe on every system the client may use: no directories, control or format
+  /// characters (bidi overrides could disguise an extension), reserved characters, leading dots
+  /// or trailing dots and spaces; at most 150 bytes of UTF-8, keeping the end (the extension);
+  /// never empty.
   static func safeFileName(_ name: String) -> String {
-    let reserved = Set("/\\:*?\"<>|")
-    var s = String(name.unicodeScalars.map { $0.properties.generalCategory == .control || reserved.contains(Character($0)) ? "_" : Character($0) })
-    while s.hasPrefix(".") { s.removeFirst() }
-    if s.count > 100 { s = String(s.suffix(100)) }
+    let reserved = Set("/\\:*?\"<>|".unicodeScalars)
+    var scalars = name.unicodeScalars.map { u -> Unicode.Scalar in
+      let category = u.properties.generalCategory
+      return category == .control || category == .format || reserved.contains(u) ? "_" : u
+    }
+    while scalars.first == "." { scalars.removeFirst() }
+    while let last = scalars.last, last == "." || last == " " { scalars.removeLast() }
+    while scalars.reduce(0, { $0 + String($1).utf8.count }) > 150 { scalars.removeFirst() }
+    let s = String(String.UnicodeScalarView(scalars))
     return s.isEmpty ? "document" : s
   }
 }

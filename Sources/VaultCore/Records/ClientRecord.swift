@@ -96,7 +96,8 @@ public struct ClientRecord: Codable, Equatable, Sendable {
     (1...64).contains(s.utf8.count) && s.utf8.allSatisfy { $0.isLetterOrDigit || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
   }
 
-  static func checkText(_ s: String, field: String, required: Bool, maxBytes: Int = maxFieldBytes) throws(RecordError) {
+  /// Checks a text field: not empty when `required`, at most `maxBytes`, no control characters but line feed.
+  public static func checkText(_ s: String, field: String, required: Bool, maxBytes: Int = maxFieldBytes) throws(RecordError) {
     if required, s.trimmingSpaces().isEmpty { throw .invalidField("the \(field) is empty") }
     guard s.utf8.count <= maxBytes else { throw .invalidField("the \(field) is longer than \(maxBytes) bytes") }
     // A stray escape sequence would rewrite the counselor's terminal when the record is shown.

@@ -22,7 +22,13 @@ extension Records {
       number: number, date: today, basis: .clientRequest, time: now, author: author, recipient: client.index.legalName, address: "",
       what: what, purpose: "the client's request for a copy of their record (HIPAA 164.524)", reason: identity, authorization: nil, corrects: nil)
     index.disclosures.append(disclosure)
-    let open = index.requests.firstIndex { $0.fulfilledBy == nil && (requested == nil || $0.requested == requested) }
+    // The request waiting longest is answered first (or the one received on `requested`).
+    let candidates = index.requests.indices.filter { index.requests[$0].fulfilledBy == nil }
+    let open = candidates.filter { requested == nil || index.requests[$0].requested == requested }.min { index.requests[$0].requested < index.requests[$1].requested }
+    if let requested, open == nil, !candidates.isEmpty {
+      let dates = candidates.map { index.requests[$0].requested.description }.joined(separator: ", ")
+      throw RecordError.invalidField("no open request was received on \(requested) (open requests: \(dates)); leave out --requested, or give one of those dates")
+    }
     let request: RecordRequest
     if let open {
       index.requests[open].fulfilledBy = number

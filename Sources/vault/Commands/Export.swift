@@ -65,7 +65,12 @@ extension VaultCommand {
       if passphrase && exportPassphraseFile != nil { throw ValidationError("--passphrase generates one; --export-passphrase-file uses yours: give one of them") }
       if noIdentityCheck && identityVerified != nil { throw ValidationError("--identity-verified and --no-identity-check contradict each other") }
       if noIdentityCheck && location.reason == nil { throw ValidationError("--no-identity-check needs --reason TEXT: why the identity was not verified") }
-      if let identityVerified, identityVerified.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--identity-verified needs a method") }
+      if let identityVerified {
+        do { try ClientRecord.checkText(identityVerified, field: "--identity-verified method", required: true) } catch {
+          throw ValidationError(error.description)
+        }
+      }
+      if let requested, requested > Day.today() { throw ValidationError("--requested \(requested) is in the future") }
       if let since, let until, until < since { throw ValidationError("--until is before --since") }
     }
 
@@ -104,14 +109,23 @@ extension VaultCommand {
       let protection = unencrypted ? "unencrypted" : passphrase || exportPassphraseFile != nil ? "encrypted with a passphrase" : "encrypted to \(recipients.count) age key(s)"
       let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
         + (includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (since.map { ", notes from \($0)" } ?? "") + (until.map { ", notes until \($0)" } ?? "")
-      let (_, disclosure, request) = try context.records.recordExport(
-        c, what: what, identity: "identity " + (identityVerified.map { "verified: \($0)" } ?? "NOT verified"), requested: requested,
-        author: context.author, now: CommandContext.now)
-      try context.record(
-        "export", client: c.code,
-        detail: "\(c.disclosureID(disclosure.number)): \(summary.files.count + 1) files, \(protection); requested \(request.requested); "
-          + (identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
+      // The file gets its name first: a disclosure is recorded only for a file that exists. If
+      // the accounting then fails, the file is removed again, so none exists unrecorded.
       try file.commit()
+      let disclosure: Disclosure
+      let request: RecordRequest
+      do {
+        (_, disclosure, request) = try context.records.recordExport(
+          c, what: what, identity: "identity " + (identityVerified.map { "verified: \($0)" } ?? "NOT verified"), requested: requested,
+          author: context.author, now: CommandContext.now)
+        try context.record(
+          "export", client: c.code,
+          detail: "\(c.disclosureID(disclosure.number)): \(summary.files.count + 1) files, \(protection); requested \(request.requested); "
+            + (identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
+      } catch {
+        unlink(out)
+        throw error
+      }
 
       context.output.emit(ExportJSON(
         out: out, disclosure: c.disclosureID(disclosure.number).description, requested: request.requested.description, notes: summary.notes,

@@ -70,6 +70,10 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of <file>.", valueName: "file")) var passphraseFile: String?
     @Flag(name: .long, help: "Print the result as JSON.") var json = false
 
+    func validate() throws {
+      if identity != nil && passphraseFile != nil { throw ValidationError("give --identity or --passphrase-file, not both") }
+    }
+
     func run() throws {
       var identities: [AgeIdentity] = []
       if let identity {

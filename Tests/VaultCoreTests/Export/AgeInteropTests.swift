@@ -104,7 +104,9 @@ struct AgeInteropTests {
   func recipients() throws {
     let (_, good) = try AgeIdentity.generate()
     _ = try AgeRecipient.parse(good)
-    for bad in ["", "age1", good.uppercased(), String(good.dropLast()), good + "q", "ssh-ed25519 AAAA", "age1" + String(repeating: "q", count: 58)] {
+    // The all-zero point is well-formed Bech32 but a low-order key: every sender would share a public secret.
+    let zero = AgeRecipient.encode(publicKey: [UInt8](repeating: 0, count: 32))
+    for bad in ["", "age1", good.uppercased(), String(good.dropLast()), good + "q", "ssh-ed25519 AAAA", "age1" + String(repeating: "q", count: 58), zero] {
       #expect(throws: AgeError.self) { try AgeRecipient.parse(bad) }
     }
     #expect(throws: AgeError.self) { try AgeWriter(recipients: [.scrypt(try Self.secret("p"), logN: 10), try AgeRecipient.parse(good)]) { _ in } }

@@ -74,7 +74,7 @@ struct AgeVectorTests {
     let result = Result {
       try AgeReader(identities: identities).decrypt({ buffer in
         let n = min(buffer.count, body.count - offset)
-        buffer.copyMemory(from: UnsafeRawBufferPointer(start: body.withUnsafeBytes { $0.baseAddress! } + offset, count: n))
+        body.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + n])) }
         offset += n
         return n
       }) { released += $0 }

@@ -39,6 +39,8 @@ public enum AgeRecipient: Sendable {
     guard let (hrp, data) = Bech32.decode(text), hrp == "age", data.count == 32, text == text.lowercased() else {
       throw .invalidRecipient(text)
     }
+    // A low-order point (all zeros, for one) would give every sender the same, public, shared secret.
+    guard let probe = try? SecureBytes.random(count: 32), (try? X25519.sharedSecret(probe, data)) != nil else { throw .invalidRecipient(text) }
     return .x25519(data)
   }
 

@@ -5,8 +5,8 @@ import VaultCrypto
 /// is released one authenticated chunk at a time; a caller writing it somewhere must discard it
 /// if `decrypt` throws.
 public struct AgeReader {
-  /// The largest scrypt work factor accepted (2^22, about a second): a file cannot make vault
-  /// spend minutes or gigabytes deriving a key.
+  /// The largest scrypt work factor accepted, as age's: 2^22 (with r = 8, 4 GiB of memory and
+  /// several seconds), so a hostile file cannot demand more than that.
   public static let maxScryptLogN = 22
 
   /// Where the file's bytes come from: fills the buffer, returns how many bytes (0 at the end).

@@ -36,6 +36,7 @@ public final class AgeWriter {
 
   /// Appends plaintext.
   public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    precondition(!finished, "write after finish")
     var offset = 0
     while offset < bytes.count {
       // A full chunk goes out only once more data shows it is not the last.
