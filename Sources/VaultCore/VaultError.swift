@@ -44,6 +44,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case invalidArgument(String)
   /// A records operation was refused (unknown client, signed note, empty note, ...).
   case record(RecordError)
+  /// A backup operation was refused or failed.
+  case backup(BackupError)
 }
 
 extension VaultError: CustomStringConvertible {
@@ -90,6 +92,8 @@ extension VaultError: CustomStringConvertible {
       why
     case .record(let e):
       e.description
+    case .backup(let e):
+      e.description
     }
   }
 
@@ -114,6 +118,7 @@ extension VaultError {
     switch error {
     case let e as VaultError: return e
     case let e as RecordError: return .record(e)
+    case let e as BackupError: return .backup(e)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ENOTDIR || e.code == ELOOP || e.code == EINVAL:
       return .integrity([Finding(.error, e.path, "\(e.operation) failed: the vault holds a file of the wrong type here (\(e.description))")])

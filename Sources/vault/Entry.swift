@@ -20,6 +20,8 @@ enum Entry {
       fail(error, json: json)
     } catch let error as RecordError {
       fail(.record(error), json: json)
+    } catch let error as BackupError {
+      fail(.backup(error), json: json)
     } catch let error as ExitStatus.Thrown {
       exit(error.status.rawValue)
     } catch {

@@ -27,8 +27,8 @@ struct VaultCommand: ParsableCommand {
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
     subcommands: [
-      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self, ExportGroup.self,
-      Disclosures.self, Log.self, Verify.self, Info.self, Passwd.self,
+      Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
+      Disclosures.self, ExportGroup.self, BackupGroup.self, Restore.self, Log.self, Verify.self, Info.self, Passwd.self,
       ScratchGuard.self,
     ]
   )

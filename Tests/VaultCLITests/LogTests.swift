@@ -76,6 +76,7 @@ struct LogTests {
       (["export", "ada", "--out", s.root.appendingPathComponent("e.zip").path, "--unencrypted", "--identity-verified", "in person",
         "--passphrase-file", p2], "export", "Dr Rivera"),
       (["client", "discharge", "ada", "--passphrase-file", p2], "client-discharge", "Dr Rivera"),
+      (["backup", "--to", s.root.appendingPathComponent("dest").path], "backup", "system"),
     ]
     var expected = [("init", "Dr Rivera")]
     for step in steps {
@@ -96,8 +97,9 @@ struct LogTests {
       "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
       "form add", "form list", "consent add", "consent list", "consent show", "consent get", "consent check", "consent revoke",
       "disclose", "disclosures", "export", "export create", "export request", "export pending",
-      // Needs no vault, so it has no log to write to.
-      "export open",
+      "backup", "backup create",
+      // These read or write a backup directory, or need no vault at all: they have no vault log to write to.
+      "export open", "backup list", "backup verify", "backup prune", "restore",
     ]
     var pending = [[String]()]
     var listed: Set<String> = []

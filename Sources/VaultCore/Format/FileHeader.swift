@@ -9,6 +9,10 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
   case clientKey = 5
   case logEntries = 6
   case logCheckpoints = 7
+  /// The marker of a backup repository (FORMAT.md §16).
+  case backupRepository = 8
+  /// A backup snapshot's manifest.
+  case backupSnapshot = 9
 
   /// The kind's name as FORMAT.md writes it.
   public var description: String {
@@ -20,6 +24,8 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
     case .clientKey: "client key"
     case .logEntries: "access log"
     case .logCheckpoints: "log checkpoints"
+    case .backupRepository: "backup repository"
+    case .backupSnapshot: "backup snapshot"
     }
   }
 }

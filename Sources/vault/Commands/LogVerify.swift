@@ -30,6 +30,11 @@ extension VaultCommand.Log {
     @Option(help: ArgumentHelp("A head saved earlier with 'vault log head' (64 hex digits).", valueName: "hash"))
     var head: String?
 
+    @Option(help: ArgumentHelp(
+      "A backup directory: the log must still contain the head its latest snapshot recorded (detects a vault rolled back to before that backup).",
+      valueName: "dir"))
+    var against: String?
+
     func validate() throws {
       if let head, head.utf8.count != 64 || Hex.decode(head) == nil {
         throw ValidationError("--head must be the 64 hex digits printed by 'vault log head'")
@@ -38,7 +43,16 @@ extension VaultCommand.Log {
 
     func run() throws {
       let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let report = try LogVerifier(log: AccessLog(vault: context.vault)).run(unlocked: context.unlocked, savedHead: head?.lowercased())
+      if head != nil && against != nil { throw ValidationError("give --head or --against, not both") }
+      var saved = head?.lowercased()
+      if let against {
+        let (repo, owner) = try BackupRepository.open(against)
+        guard owner == context.vault.config.vaultID else { throw BackupError.otherVault(against) }
+        guard let latest = try repo.snapshots().snapshots.last else { throw BackupError.noSnapshots }
+        saved = latest.logHead
+        context.output.note("checking against snapshot \(latest.id) (\(latest.logCount) log entries)")
+      }
+      let report = try LogVerifier(log: AccessLog(vault: context.vault)).run(unlocked: context.unlocked, savedHead: saved)
       let errors = report.findings.filter { $0.severity == .error }.count
       context.output.emit(report)
       for f in report.findings { context.output.line("\(f.severity == .error ? "error" : "warning"): \(f.message)") }

@@ -49,6 +49,7 @@ extension VaultError {
     case .internalError: "internalError"
     case .invalidArgument: "invalidArgument"
     case .record(let e): e.kind
+    case .backup: "backup"
     }
   }
 }

@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Foundation
+import VaultCrypto
+
+/// What a backup did.
+public struct BackupResult: Sendable {
+  /// The snapshot written.
+  public let snapshot: Snapshot
+  /// Objects the repository lacked and received.
+  public let objectsCopied: Int
+  /// Their bytes.
+  public let bytesCopied: UInt64
+  /// Objects already present (not copied).
+  public let objectsPresent: Int
+}
+
+/// Backup, restore, verify and prune of a backup repository (FORMAT.md §16). All keyless.
+public enum BackupEngine {
+  /// Copies `vault` into `repo` and writes a snapshot. Call with the repository's exclusive lock.
+  ///
+  /// The vault's small files are read under its shared lock (and the log's, so no append is
+  /// half copied); objects are copied afterwards without holding it, since they never change.
+  /// If one disappears meanwhile (a writer replaced a client index), the capture is repeated,
+  /// and the last attempt holds the lock throughout. Only then is the snapshot written, at
+  /// once: a crash leaves earlier snapshots intact and, at worst, objects the next run reuses.
+  public static func backup(
+    _ vault: Vault, to repo: BackupRepository, wait: Double = 0, now: Date = Date(), progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> BackupResult {
+    repo.cleanTemporaryFiles()
+    for attempt in 1...3 {
+      let last = attempt == 3
+      var held: VaultLock? = try vault.lock(.shared, wait: wait)
+      let (files, objects, head) = try capture(vault, into: repo)
+      if !last { held = nil }  // releases the vault: objects never change, so copying needs no lock
+      let copied: (count: Int, bytes: UInt64)
+      do {
+        copied = try copyMissing(objects, from: vault.layout.objectStore, to: repo, progress: progress)
+      } catch ObjectError.missing where !last {
+        continue
+      }
+      let stamp = LogEntry.format(now)
+      // Milliseconds in the id, so snapshots taken in the same second still sort in order.
+      let millis = Int(now.timeIntervalSince1970 * 1000) % 1000
+      let compact = stamp.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "").dropLast()
+      let snapshot = Snapshot(
+        id: "\(compact).\(String(format: "%03d", millis))Z-\(Hex.encode(try Random.bytes(4)))", time: stamp, vault: vault.config.vaultID.hex, logCount: head.count,
+        logHead: head.head, files: files, objects: objects.map(\.hex).sorted())
+      try repo.write(snapshot)
+      withExtendedLifetime(held) {}
+      return BackupResult(snapshot: snapshot, objectsCopied: copied.count, bytesCopied: copied.bytes, objectsPresent: objects.count - copied.count)
+    }
+    throw VaultError.internalError("backup capture did not settle")
+  }
+
+  /// Reads the vault's small files into blobs and lists its objects, under the lock the caller holds.
+  static func capture(_ vault: Vault, into repo: BackupRepository) throws -> ([Snapshot.SnapshotFile], [ObjectID], LogHead) {
+    let l = vault.layout
+    var paths = ["config", "index"]
+    for dir in ["slots", "clientkeys"] { paths += ((try? FileSystem.list("\(l.root)/\(dir)")) ?? []).sorted().map { "\(dir)/\($0)" } }
+    // The log is copied under its own shared flock: an append in progress finishes first.
+    let logFD = Glibc.open(l.logEntries, O_RDONLY | O_CLOEXEC)
+    if logFD >= 0 { flock(logFD, LOCK_SH) }
+    defer { if logFD >= 0 { close(logFD) } }
+    let head = try AccessLog(vault: vault).head()
+    paths += ["log/entries", "log/checkpoints"].filter { FileSystem.exists("\(l.root)/\($0)") }
+    var files: [Snapshot.SnapshotFile] = []
+    for p in paths {
+      let bytes = try FileSystem.readFile("\(l.root)/\(p)", limit: 1 << 31)
+      files.append(Snapshot.SnapshotFile(path: p, blob: try repo.putBlob(bytes), size: UInt64(bytes.count)))
+    }
+    let (objects, _) = try l.objectStore.list()
+    return (files, objects, head)
+  }
+
+  /// Copies the objects `repo` lacks, checking each against its name on the way.
+  static func copyMissing(_ ids: [ObjectID], from source: ObjectStore, to repo: BackupRepository, progress: (Int, Int) -> Void) throws -> (count: Int, bytes: UInt64) {
+    let missing = ids.filter { !repo.objects.exists($0) }
+    var bytes: UInt64 = 0
+    for (n, id) in missing.enumerated() {
+      bytes += try copyObject(id, from: source, to: repo.objects)
+      progress(n + 1, missing.count)
+    }
+    return (missing.count, bytes)
+  }
+
+  /// Streams one object file into `target` through a temporary file, hashing it: a damaged
+  /// source object is refused rather than copied into the backup.
+  @discardableResult
+  static func copyObject(_ id: ObjectID, from source: ObjectStore, to target: ObjectStore) throws -> UInt64 {
+    let src: Int32
+    do { src = try FileSystem.open(source.path(for: id), O_RDONLY) } catch let e as StorageError where e.isNotFound { throw ObjectError.missing(id) }
+    defer { close(src) }
+    let tmp = try AtomicFile.temporaryPath(in: target.temporaryDirectory)
+    let dst = try FileSystem.open(tmp, O_WRONLY | O_CREAT | O_EXCL)
+    var ok = false
+    defer {
+      if dst >= 0 { close(dst) }
+      if !ok { try? FileSystem.remove(tmp) }
+    }
+    let hasher = try VaultCrypto.Hasher()
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var total: UInt64 = 0
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(src, into: $0, path: source.path(for: id)) }
+      if n == 0 { break }
+      try buffer.withUnsafeBytes { b in
+        let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
+        hasher.update(chunk)
+        try FileSystem.writeAll(dst, chunk, path: tmp)
+      }
+      total += UInt64(n)
+    }
+    guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch); the vault's copy is damaged") }
+    try FileSystem.sync(dst, path: tmp)
+    let final = target.path(for: id)
+    let fanout = FileSystem.parent(final)
+    if !FileSystem.isDirectory(fanout) {
+      try FileSystem.makeDirectory(fanout)
+      try FileSystem.syncDirectory(target.directory)
+    }
+    try AtomicFile.commit(tmp, to: final)
+    ok = true
+    return total
+  }
+
+  // MARK: Restore
+
+  /// Recreates the vault of `snapshot` at `target`, which must not exist (or be an empty
+  /// directory). Built in a hidden sibling directory and renamed into place at the end.
+  public static func restore(_ snapshot: Snapshot, from repo: BackupRepository, to target: String, progress: (Int, Int) -> Void = { _, _ in }) throws {
+    if FileSystem.exists(target) {
+      guard FileSystem.isDirectory(target), (try? FileSystem.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
+    }
+    let parent = FileSystem.parent(target)
+    let staging = "\(parent)/.\(URL(fileURLWithPath: target).lastPathComponent).restore-\(Hex.encode(try Random.bytes(4)))"
+    try FileSystem.makeDirectory(staging)
+    do {
+      let layout = VaultLayout(root: staging)
+      for d in layout.directories { try FileSystem.makeDirectory(d) }
+      for f in snapshot.files {
+        let parts = f.path.split(separator: "/")
+        guard ["config", "index", "log/entries", "log/checkpoints"].contains(f.path) || (parts.count == 2 && ["slots", "clientkeys"].contains(String(parts[0])) && !parts[1].hasPrefix(".")) else {
+          throw FormatError.invalidField("snapshot names an unexpected file '\(f.path)'")
+        }
+        try AtomicFile.write(try repo.blob(f.blob), to: "\(staging)/\(f.path)", temporaryDirectory: layout.tmp)
+      }
+      let store = layout.objectStore
+      for (n, hex) in snapshot.objects.enumerated() {
+        guard let id = ObjectID(hex: hex) else { throw FormatError.invalidField("snapshot lists a malformed object id") }
+        try copyObject(id, from: repo.objects, to: store)
+        progress(n + 1, snapshot.objects.count)
+      }
+      _ = FileManager.default.createFile(atPath: layout.lock, contents: nil, attributes: [.posixPermissions: 0o600])
+      try FileSystem.syncDirectory(staging)
+      if FileSystem.exists(target) { try FileSystem.remove(target) }
+      try FileSystem.rename(staging, target)
+      try FileSystem.syncDirectory(parent)
+    } catch {
+      try? FileManager.default.removeItem(atPath: staging)
+      throw error
+    }
+  }
+
+  // MARK: Verify
+
+  /// Keyless checks: every object and blob matches its name, every manifest parses and every
+  /// file and object it names is present.
+  public static func verify(_ repo: BackupRepository, progress: (Int, Int) -> Void = { _, _ in }) throws -> [Finding] {
+    var findings: [Finding] = []
+    let (snapshots, damaged) = try repo.snapshots()
+    findings += damaged.map { Finding(.error, "snapshots/\($0)", "snapshot manifest is damaged or modified") }
+    let (objects, strays) = try repo.objects.list()
+    findings += strays.map { Finding(.warning, "objects/\($0)", "unexpected file in objects/") }
+    var good = Set<ObjectID>()
+    for (n, id) in objects.enumerated() {
+      do {
+        try repo.objects.checkHash(id)
+        good.insert(id)
+      } catch { findings.append(Finding(.error, "objects/\(id.hex.prefix(2))/\(id.hex)", VaultVerifier.describe(error))) }
+      progress(n + 1, objects.count)
+    }
+    var goodBlobs = Set<String>()
+    for hex in try repo.blobs() {
+      if (try? repo.blob(hex)) != nil { goodBlobs.insert(hex) } else {
+        findings.append(Finding(.error, "files/\(hex.prefix(2))/\(hex)", "blob does not match its name (damaged or modified)"))
+      }
+    }
+    let present = Set(objects)
+    for s in snapshots {
+      let missingObjects = s.objects.filter { ObjectID(hex: $0).map { !present.contains($0) } ?? true }
+      let missingFiles = s.files.filter { !goodBlobs.contains($0.blob) && !FileSystem.exists(repo.blobPath($0.blob)) }
+      if !missingObjects.isEmpty {
+        findings.append(Finding(.error, "snapshots/\(s.id)", "\(missingObjects.count) object(s) of this snapshot are missing, e.g. \(missingObjects[0].prefix(12))…"))
+      }
+      for f in missingFiles { findings.append(Finding(.error, "snapshots/\(s.id)", "the copy of \(f.path) is missing")) }
+    }
+    if snapshots.isEmpty && damaged.isEmpty { findings.append(Finding(.warning, "snapshots", "the backup holds no snapshot yet")) }
+    for name in (try? FileSystem.list(repo.tmp)) ?? [] {
+      findings.append(Finding(.warning, "tmp/\(name)", "leftover of an interrupted backup; the next backup removes it"))
+    }
+    return findings
+  }
+
+  // MARK: Prune
+
+  /// What prune did (or would do, for a dry run).
+  public struct PruneResult: Sendable {
+    /// Kept snapshot ids, with the rules that keep each.
+    public let kept: [(id: String, reasons: [String])]
+    /// Removed snapshot ids.
+    public let removed: [String]
+    /// Objects and blobs no kept snapshot needs (removed unless dry run).
+    public let objectsRemoved: Int
+    public let blobsRemoved: Int
+  }
+
+  /// Removes the snapshots `policy` does not keep, then every object and blob no kept snapshot
+  /// names. Call with the repository's exclusive lock, which a running backup also holds.
+  public static func prune(_ repo: BackupRepository, policy: RetentionPolicy, dryRun: Bool) throws -> PruneResult {
+    guard !policy.isEmpty else { throw BackupError.emptyPolicy }
+    let (snapshots, _) = try repo.snapshots()
+    let keep = policy.keep(snapshots)
+    let kept = snapshots.filter { keep[$0.id] != nil }
+    let removed = snapshots.filter { keep[$0.id] == nil }
+    let neededObjects = Set(kept.flatMap(\.objects))
+    let neededBlobs = Set(kept.flatMap { $0.files.map(\.blob) })
+    let unusedObjects = try repo.objects.list().objects.filter { !neededObjects.contains($0.hex) }
+    let unusedBlobs = try repo.blobs().filter { !neededBlobs.contains($0) }
+    if !dryRun {
+      // Manifests first: a crash part way leaves objects nobody needs, never a snapshot missing its objects.
+      for s in removed { try repo.removeSnapshot(s.id) }
+      for id in unusedObjects { try repo.objects.remove(id) }
+      for hex in unusedBlobs { try FileSystem.remove(repo.blobPath(hex)) }
+    }
+    return PruneResult(
+      kept: kept.map { ($0.id, keep[$0.id] ?? []) }, removed: removed.map(\.id), objectsRemoved: unusedObjects.count, blobsRemoved: unusedBlobs.count)
+  }
+}

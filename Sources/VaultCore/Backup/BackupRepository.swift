@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Foundation
+import VaultCrypto
+
+/// Why a backup operation failed, for the messages and exit statuses of `vault backup`.
+public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// DEST holds something that is not this vault's backup repository.
+  case notARepository(String)
+  /// DEST belongs to another vault.
+  case otherVault(String)
+  /// DEST cannot be created or written.
+  case notWritable(String, String)
+  /// No snapshot has this id.
+  case unknownSnapshot(String)
+  /// The repository has no snapshot yet.
+  case noSnapshots
+  /// `restore --to` points at something that exists.
+  case targetExists(String)
+  /// No --keep rule was given.
+  case emptyPolicy
+
+  public var description: String {
+    switch self {
+    case .notARepository(let p): "\(p) is not empty and is not a vault backup; choose an empty directory or an existing backup"
+    case .otherVault(let p): "\(p) holds the backups of another vault; give each vault its own backup directory"
+    case .notWritable(let p, let why): "the backup destination \(p) is not writable (\(why)); check that the disk is mounted and has space"
+    case .unknownSnapshot(let id): "there is no snapshot '\(id)'; see 'vault backup list'"
+    case .noSnapshots: "the backup has no snapshot yet; run 'vault backup --to DEST' first"
+    case .targetExists(let p): "\(p) already exists; restore into a new directory (vault never overwrites a vault)"
+    case .emptyPolicy: "give at least one --keep-daily, --keep-weekly, --keep-monthly or --keep-yearly (prune would otherwise delete every snapshot)"
+    }
+  }
+}
+
+/// A backup repository: a directory of immutable, content-addressed copies of a vault's objects
+/// and files, and one manifest per snapshot (FORMAT.md §16). Anyone can check it without a key.
+public struct BackupRepository: Sendable {
+  /// The directory.
+  public let root: String
+
+  var marker: String { "\(root)/vault-backup" }
+  var lockPath: String { "\(root)/lock" }
+  var tmp: String { "\(root)/tmp" }
+  var snapshotsDir: String { "\(root)/snapshots" }
+  var filesDir: String { "\(root)/files" }
+  /// The copies of the vault's objects, named and checked as in a vault.
+  public var objects: ObjectStore { ObjectStore(directory: "\(root)/objects", temporaryDirectory: tmp) }
+
+  /// The repository at `root` (not checked; see `open` and `create`).
+  public init(root: String) { self.root = root }
+
+  /// Opens the repository at `root` for `vault`, creating it in a missing or empty directory.
+  public static func openOrCreate(_ root: String, for vault: RandomID) throws -> BackupRepository {
+    let repo = BackupRepository(root: root)
+    if FileSystem.exists(repo.marker) {
+      try repo.check(vault: vault)
+      try repo.makeDirectories()
+      return repo
+    }
+    if FileSystem.exists(root) {
+      guard FileSystem.isDirectory(root), (try? FileSystem.list(root))?.isEmpty == true else { throw BackupError.notARepository(root) }
+    } else {
+      guard mkdir(root, 0o700) == 0 else { throw BackupError.notWritable(root, String(cString: strerror(errno)).lowercased()) }
+    }
+    do {
+      try repo.makeDirectories()
+      try AtomicFile.write(ChecksummedFile.encode(.backupRepository, body: vault.bytes), to: repo.marker, temporaryDirectory: repo.tmp)
+    } catch let e as StorageError {
+      throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
+    }
+    return repo
+  }
+
+  /// Opens an existing repository, checking its marker.
+  public static func open(_ root: String) throws -> (BackupRepository, RandomID) {
+    let repo = BackupRepository(root: root)
+    guard FileSystem.exists(repo.marker) else { throw BackupError.notARepository(root) }
+    let body = try ChecksummedFile.decode(.backupRepository, try FileSystem.readFile(repo.marker, limit: 4096))
+    return (repo, try RandomID(bytes: body))
+  }
+
+  func check(vault: RandomID) throws {
+    let (_, owner) = try Self.open(root)
+    guard owner == vault else { throw BackupError.otherVault(root) }
+  }
+
+  func makeDirectories() throws {
+    for d in [root, tmp, snapshotsDir, filesDir, "\(root)/objects"] where !FileSystem.isDirectory(d) {
+      do { try FileSystem.makeDirectory(d) } catch let e as StorageError {
+        throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
+      }
+    }
+  }
+
+  /// Takes the repository's lock (backup and prune are exclusive; list and verify shared).
+  public func lock(_ mode: VaultLock.Mode, wait: Double = 0) throws -> VaultLock {
+    try VaultLock(path: lockPath, mode: mode, wait: wait)
+  }
+
+  /// Removes leftovers of interrupted runs; call under the exclusive lock.
+  public func cleanTemporaryFiles() {
+    for name in (try? FileSystem.list(tmp)) ?? [] { try? FileSystem.remove("\(tmp)/\(name)") }
+  }
+
+  // MARK: Snapshots
+
+  /// Every snapshot, oldest first; damaged manifests are reported in `damaged`.
+  public func snapshots() throws -> (snapshots: [Snapshot], damaged: [String]) {
+    var out: [Snapshot] = []
+    var damaged: [String] = []
+    for name in try FileSystem.list(snapshotsDir).sorted() {
+      do { out.append(try snapshot(name)) } catch { damaged.append(name) }
+    }
+    return (out, damaged)
+  }
+
+  /// The snapshot named `id`.
+  public func snapshot(_ id: String) throws -> Snapshot {
+    let path = "\(snapshotsDir)/\(id)"
+    guard !id.contains("/"), FileSystem.exists(path) else { throw BackupError.unknownSnapshot(id) }
+    let body = try ChecksummedFile.decode(.backupSnapshot, try FileSystem.readFile(path, limit: 256 << 20))
+    let s = try JSONDecoder().decode(Snapshot.self, from: Data(body))
+    guard s.id == id else { throw FormatError.invalidField("snapshot \(id) names itself \(s.id)") }
+    return s
+  }
+
+  func write(_ snapshot: Snapshot) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    let body = Array(try e.encode(snapshot))
+    try AtomicFile.write(try ChecksummedFile.encode(.backupSnapshot, body: body), to: "\(snapshotsDir)/\(snapshot.id)", temporaryDirectory: tmp)
+  }
+
+  func removeSnapshot(_ id: String) throws {
+    try FileSystem.remove("\(snapshotsDir)/\(id)")
+    try FileSystem.syncDirectory(snapshotsDir)
+  }
+
+  // MARK: Blobs (the vault's small files)
+
+  func blobPath(_ hex: String) -> String { "\(filesDir)/\(hex.prefix(2))/\(hex)" }
+
+  /// Stores `bytes` as a blob unless present; returns its id.
+  func putBlob(_ bytes: [UInt8]) throws -> String {
+    let hex = Hex.encode(try VaultCrypto.Hasher.blake2b256(bytes))
+    let path = blobPath(hex)
+    if FileSystem.exists(path) { return hex }
+    let dir = FileSystem.parent(path)
+    if !FileSystem.isDirectory(dir) {
+      try FileSystem.makeDirectory(dir)
+      try FileSystem.syncDirectory(filesDir)
+    }
+    try AtomicFile.write(bytes, to: path, temporaryDirectory: tmp)
+    return hex
+  }
+
+  /// A blob's bytes, checked against its name.
+  func blob(_ hex: String) throws -> [UInt8] {
+    let bytes = try FileSystem.readFile(blobPath(hex), limit: 1 << 31)
+    guard Hex.encode(try VaultCrypto.Hasher.blake2b256(bytes)) == hex else {
+      throw FormatError.invalidField("blob \(hex.prefix(12))… does not match its name")
+    }
+    return bytes
+  }
+
+  /// Every blob id present.
+  func blobs() throws -> [String] {
+    try FileSystem.list(filesDir).flatMap { sub in ((try? FileSystem.list("\(filesDir)/\(sub)")) ?? []) }
+  }
+}

@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+/// Where the backup repository is.
+struct BackupDestination: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The backup directory (an external disk, a NAS mount, a folder synced off-site).", valueName: "dir"))
+  var to: String
+
+  var path: String { to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to }
+}
+
+extension VaultCommand {
+  /// `vault backup`: incremental, keyless copies of the vault.
+  struct BackupGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "backup",
+      abstract: "Back up the vault (no passphrase needed), list, verify and prune backups.",
+      subcommands: [BackupCreate.self, BackupList.self, BackupVerify.self, BackupPrune.self],
+      defaultSubcommand: BackupCreate.self)
+  }
+
+  /// `vault backup --to DEST`.
+  struct BackupCreate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "create",
+      abstract: "Copy the vault into a backup directory (the default 'vault backup --to DEST').",
+      discussion: """
+        Needs no passphrase: everything copied is already encrypted. Copies only the objects \
+        DEST lacks (checking each against its name), then writes a snapshot of the vault's \
+        files at one moment. A run that is interrupted leaves DEST valid; the next run finishes \
+        or cleans up. The vault is locked only while its small files are read.
+
+        EXIT STATUS
+          0   backed up
+          1   DEST is not writable, not a backup, or another vault's backup
+          4   another backup or prune holds DEST (or the vault is busy; see --wait)
+          10  an object in the vault does not match its name (damage): nothing is copied over it
+
+        EXAMPLE (cron, nightly)
+          30 2 * * *  vault backup --to /mnt/backup/vault --quiet || echo 'vault backup failed' | mail -s backup me
+        """)
+
+    @OptionGroup var location: VaultOptions
+    @OptionGroup var lock: LockOptions
+    @OptionGroup var destination: BackupDestination
+    @Flag(name: .long, help: "Print nothing on success.") var quiet = false
+
+    func run() throws {
+      let started = Date()
+      let vault = try Vault.open(at: location.path)
+      let repo = try BackupRepository.openOrCreate(destination.path, for: vault.config.vaultID)
+      let held = try repo.lock(.exclusive, wait: lock.wait)
+      let result = try BackupEngine.backup(vault, to: repo, wait: lock.wait, progress: quiet ? { _, _ in } : Output.progress("copying objects"))
+      let seconds = Date().timeIntervalSince(started)
+      withExtendedLifetime(held) {}
+      // The backup's own entry comes after the snapshot, so the next backup carries it.
+      let context = try CommandContext.open(location, lock: lock, access: .keyless)
+      try context.record(
+        "backup", detail: "snapshot \(result.snapshot.id) to \(destination.path): \(result.objectsCopied) object(s) copied, \(result.bytesCopied) bytes")
+      context.output.emit(BackupJSON(
+        snapshot: result.snapshot.id, objectsCopied: result.objectsCopied, objectsPresent: result.objectsPresent, bytesCopied: result.bytesCopied,
+        seconds: (seconds * 1000).rounded() / 1000))
+      if !quiet {
+        context.output.line(
+          "Snapshot \(result.snapshot.id): \(result.objectsCopied) new object(s) copied (\(byteCount(result.bytesCopied))), "
+            + "\(result.objectsPresent) already there, in \(String(format: "%.2f", seconds)) s.")
+      }
+    }
+  }
+
+  /// `vault backup list`.
+  struct BackupList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the snapshots in a backup directory.")
+
+    @OptionGroup var destination: BackupDestination
+    @Flag(name: .long, help: "Print results as JSON.") var json = false
+
+    func run() throws {
+      let (repo, _) = try BackupRepository.open(destination.path)
+      let held = try repo.lock(.shared)
+      let (snapshots, damaged) = try repo.snapshots()
+      withExtendedLifetime(held) {}
+      let output = Output(json: json)
+      output.emit(snapshots.map { ["id": $0.id, "time": $0.time, "objects": String($0.objects.count), "logEntries": String($0.logCount)] })
+      if snapshots.isEmpty { output.line("No snapshots.") }
+      for s in snapshots { output.line("\(s.id)  \(s.time)  \(s.objects.count) objects  \(s.logCount) log entries") }
+      for d in damaged { output.note("snapshot \(d) is damaged; run 'vault backup verify'") }
+    }
+  }
+
+  /// `vault backup verify`.
+  struct BackupVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "verify", abstract: "Check a backup: every copy matches its name and every snapshot is complete.",
+      discussion: """
+        Keyless by default. --full also restores the latest snapshot into a temporary directory \
+        inside DEST and runs the keyed 'vault verify' on it (needs the passphrase): every object \
+        decrypts and the access log's chain holds.
+
+        EXIT STATUS
+          0   no errors    3   wrong passphrase (--full)    4   busy    10  damage found
+        """)
+
+    @OptionGroup var destination: BackupDestination
+    @OptionGroup var unlock: UnlockOptions
+    @Flag(name: .long, help: "Also decrypt everything in the latest snapshot (needs the passphrase).") var full = false
+    @Flag(name: .long, help: "Print results as JSON.") var json = false
+
+    func run() throws {
+      let (repo, _) = try BackupRepository.open(destination.path)
+      let held = try repo.lock(full ? .exclusive : .shared)
+      var findings = try BackupEngine.verify(repo, progress: Output.progress("checking objects"))
+      if full {
+        let (snapshots, _) = try repo.snapshots()
+        guard let latest = snapshots.last else { throw BackupError.noSnapshots }
+        let scratch = "\(destination.path)/tmp/verify-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try BackupEngine.restore(latest, from: repo, to: scratch)
+        let restored = try Vault.open(at: scratch)
+        let unlocked = try restored.unlock(CommandContext.credential(unlock))
+        findings += try VaultVerifier(vault: restored).run(unlocked: unlocked).map { Finding($0.severity, "snapshot \(latest.id): \($0.path)", $0.message) }
+      }
+      withExtendedLifetime(held) {}
+      let errors = findings.filter { $0.severity == .error }.count
+      let output = Output(json: json)
+      output.emit(VerifyResult(ok: errors == 0, keyed: full, errors: errors, findings: findings))
+      for f in findings { output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
+      output.line(errors == 0 ? "ok: the backup is intact\(full ? " and decrypts" : "")" : "\(errors) problem(s) found in the backup")
+      if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
+    }
+  }
+
+  /// `vault backup prune`.
+  struct BackupPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "prune", abstract: "Remove old snapshots by a retention policy, and the copies only they needed.",
+      discussion: """
+        Keeps the newest snapshot of each of the last N days, ISO weeks, months and years that \
+        have one. Holds the backup's lock, so it never removes what a running backup writes.
+
+        EXAMPLE
+          vault backup prune --to /mnt/backup/vault --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --keep-yearly 7
+        """)
+
+    @OptionGroup var destination: BackupDestination
+    @Option(name: .long, help: ArgumentHelp("Days to keep one snapshot of.", valueName: "n")) var keepDaily = 0
+    @Option(name: .long, help: ArgumentHelp("ISO weeks to keep one snapshot of.", valueName: "n")) var keepWeekly = 0
+    @Option(name: .long, help: ArgumentHelp("Months to keep one snapshot of.", valueName: "n")) var keepMonthly = 0
+    @Option(name: .long, help: ArgumentHelp("Years to keep one snapshot of.", valueName: "n")) var keepYearly = 0
+    @Flag(name: .long, help: "Show what would be removed, remove nothing.") var dryRun = false
+    @Flag(name: .long, help: "Print results as JSON.") var json = false
+
+    func validate() throws {
+      if [keepDaily, keepWeekly, keepMonthly, keepYearly].contains(where: { $0 < 0 }) { throw ValidationError("--keep-* values cannot be negative") }
+    }
+
+    func run() throws {
+      let (repo, _) = try BackupRepository.open(destination.path)
+      let held = try repo.lock(.exclusive)
+      let result = try BackupEngine.prune(
+        repo, policy: RetentionPolicy(daily: keepDaily, weekly: keepWeekly, monthly: keepMonthly, yearly: keepYearly), dryRun: dryRun)
+      withExtendedLifetime(held) {}
+      let output = Output(json: json)
+      output.emit(PruneJSON(kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, dryRun: dryRun))
+      for (id, why) in result.kept { output.line("keep    \(id)  (\(why.joined(separator: ", ")))") }
+      for id in result.removed { output.line("\(dryRun ? "would remove" : "remove ")  \(id)") }
+      output.line("\(dryRun ? "Would remove" : "Removed") \(result.removed.count) snapshot(s) and \(result.objectsRemoved) object(s) no kept snapshot needs.")
+    }
+  }
+
+  /// `vault restore`.
+  struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Recreate a vault from a backup (latest snapshot unless --snapshot).",
+      discussion: """
+        Writes a complete vault into DIR, which must not exist (or be empty): vault never \
+        overwrites a vault. Needs no passphrase; check the result with 'vault verify --vault DIR'.
+
+        EXAMPLE
+          vault restore --from /mnt/backup/vault --to ~/restored-vault && vault verify --vault ~/restored-vault
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("The backup directory.", valueName: "dir")) var from: String
+    @Option(name: .long, help: ArgumentHelp("A snapshot id from 'vault backup list'.", valueName: "id")) var snapshot: String?
+    @Option(name: .long, help: ArgumentHelp("Where to create the restored vault.", valueName: "dir")) var to: String
+    @Flag(name: .long, help: "Print results as JSON.") var json = false
+
+    func run() throws {
+      let fromPath = from.hasPrefix("/") ? from : FileManager.default.currentDirectoryPath + "/" + from
+      let toPath = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
+      let (repo, _) = try BackupRepository.open(fromPath)
+      let held = try repo.lock(.shared)
+      let chosen: Snapshot
+      if let snapshot { chosen = try repo.snapshot(snapshot) } else {
+        guard let latest = try repo.snapshots().snapshots.last else { throw BackupError.noSnapshots }
+        chosen = latest
+      }
+      try BackupEngine.restore(chosen, from: repo, to: toPath, progress: Output.progress("restoring objects"))
+      withExtendedLifetime(held) {}
+      let output = Output(json: json)
+      output.emit(["snapshot": chosen.id, "to": toPath, "objects": String(chosen.objects.count)])
+      output.line("Restored snapshot \(chosen.id) (\(chosen.time)) to \(toPath). Check it with: vault verify --vault \(toPath)")
+    }
+  }
+}
+
+struct BackupJSON: Encodable {
+  let snapshot: String
+  let objectsCopied: Int
+  let objectsPresent: Int
+  let bytesCopied: UInt64
+  let seconds: Double
+}
+
+struct PruneJSON: Encodable {
+  let kept: [String]
+  let removed: [String]
+  let objectsRemoved: Int
+  let dryRun: Bool
+}
