@@ -112,6 +112,17 @@ unzip -q mia-record.zip -d mia-record
 (cd mia-record && sha256sum -c manifest.sha256)
 expect 0 export open mia-record.age --identity client-age-key --out checked.zip
 
+step "Nightly backup: no passphrase, only new objects copied; verify, prune, restore"
+(unset VAULT_PASSPHRASE_FILE; expect 0 backup --to "$work/backup")
+printf 'One more session.\n' | expect 0 add-note mia
+(unset VAULT_PASSPHRASE_FILE; expect 0 backup --to "$work/backup")
+expect 0 backup list --to "$work/backup"
+expect 0 backup verify --to "$work/backup"
+expect 0 backup prune --to "$work/backup" --keep-daily 1 --dry-run
+expect 0 restore --from "$work/backup" --to "$work/restored-vault"
+expect 0 verify --vault "$work/restored-vault"
+expect 0 log verify --against "$work/backup"
+
 step "A wrong passphrase is refused with exit 3"
 printf 'not the passphrase at all\n' > wrong
 expect 3 verify --passphrase-file "$work/wrong"
