@@ -68,7 +68,9 @@ uninstall:
 ## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory)
 BUILD_DIR ?= .build
 bench: deps
-	@command -v age >/dev/null || { echo "make: installing age (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age; }
+	@missing=""; for t in age restic; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench.sh
 

@@ -90,7 +90,6 @@ for i in $(seq "$RUNS"); do
   hits=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/out")
   echo "{\"op\":\"search-hits\",\"hits\":$hits}" >> "$results"
 done
-rm -rf "$pv" "$ev"
 
 # Consent documents of BIG_MIB MiB through the real binary, against age (what a practice might use
 # to encrypt a scan by hand) on the same file: wall time and each process's own peak RSS.
@@ -135,6 +134,24 @@ for i in $(seq "$RUNS"); do
   rm -f "$work/export-$i.age"
 done
 rm -rf "$dv" "$ev2" "$big"
+
+# Backups of the practice vault against restic on the same directory: first run, unchanged
+# re-run, keyless verify vs `restic check --read-data`, and restore. Each process measured alone.
+export RESTIC_PASSWORD=benchmark-password-not-a-secret
+for i in $(seq "$RUNS"); do
+  vb="$work/vault-backup-$i"; rr="$work/restic-repo-$i"
+  sync; measured backup-first "$VAULT" backup --to "$vb" --vault "$pv" --quiet
+  sync; measured backup-rerun "$VAULT" backup --to "$vb" --vault "$pv" --quiet
+  restic init --repo "$rr" -q >/dev/null
+  sync; measured restic-first "$(command -v restic)" -r "$rr" backup "$pv" -q
+  sync; measured restic-rerun "$(command -v restic)" -r "$rr" backup "$pv" -q
+  sync; measured backup-verify "$VAULT" backup verify --to "$vb"
+  sync; measured restic-check "$(command -v restic)" -r "$rr" check --read-data -q
+  sync; measured vault-restore "$VAULT" restore --from "$vb" --to "$work/vault-restored-$i"
+  sync; measured restic-restore "$(command -v restic)" -r "$rr" restore latest --target "$work/restic-restored-$i" -q
+  rm -rf "$vb" "$rr" "$work/vault-restored-$i" "$work/restic-restored-$i"
+done
+rm -rf "$pv" "$ev"
 
 python3 - "$results" "$RUNS" "$BIG_MIB" "$SMALL_MIB" > docs/BENCHMARKS.md <<'PY'
 import json, statistics, sys, platform, subprocess, datetime
@@ -238,6 +255,22 @@ if ex:
           f"file for the manifest, age encryption, one pass): median {med(secs):.2f} s (spread {spread(secs)}), {big / med(secs):.0f} MiB/s, "
           f"{age_enc / med(secs):.2f}× the speed of `age -r` on the document alone; peak RSS {med([r['peak_rss_kib'] for r in ex]) / 1024:.1f} MiB "
           "(target: near the disk and cipher throughput, memory flat).")
+
+if sel("backup-first"):
+    print(f"\n## Backups: vault backup against restic\n")
+    print(f"The practice vault of the records section below ({sel('generate')[0]['clients']:,} clients, {sel('generate')[0]['notes']:,} notes: one object per note, "
+          "client index and record) backed up to a local directory by `vault backup` and by `restic backup` of the vault directory, "
+          "in the same run. Each process is measured alone (wall time, its own peak RSS).\n")
+    print("| operation | vault median s | restic median s | restic / vault | vault peak RSS | restic peak RSS | target |\n|---|---|---|---|---|---|---|")
+    for ours, theirs, label, target in (("backup-first", "restic-first", "first backup", "faster than restic"),
+                                         ("backup-rerun", "restic-rerun", "unchanged re-run", "≥ 10× faster than restic"),
+                                         ("backup-verify", "restic-check", "keyless verify vs `check --read-data`", "faster than restic"),
+                                         ("vault-restore", "restic-restore", "restore", "faster than restic")):
+        a, b = sel(ours), sel(theirs)
+        if not a or not b: continue
+        ma, mb = med([r["seconds"] for r in a]), med([r["seconds"] for r in b])
+        print(f"| {label} | {ma:.2f} | {mb:.2f} | {mb / ma:.1f}× | {med([r['peak_rss_kib'] for r in a]) / 1024:.0f} MiB | "
+              f"{med([r['peak_rss_kib'] for r in b]) / 1024:.0f} MiB | {target} |")
 
 gen = sel("generate")[0]
 base = sel("search-baseline")

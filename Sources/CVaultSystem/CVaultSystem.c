@@ -125,3 +125,11 @@ uint32_t vault_crc32(uint32_t crc, const unsigned char *p, size_t n) {
   while (n--) crc = crc_table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
   return ~crc;
 }
+
+int vault_syncfs(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = syncfs(fd);
+  close(fd);
+  return rc;
+}

@@ -34,4 +34,8 @@ void vault_unlink_on_signal(const char *path);
 /// Continues the CRC-32 (IEEE 802.3, as ZIP uses) `crc` over `n` bytes at `p`; start with 0.
 uint32_t vault_crc32(uint32_t crc, const unsigned char *p, size_t n);
 
+/// Makes everything written to the file system holding `path` durable (syncfs(2)): one call
+/// instead of an fsync per file when thousands of files are copied. 0, or -1 with errno.
+int vault_syncfs(const char *path);
+
 #endif

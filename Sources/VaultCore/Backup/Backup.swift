@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import CVaultSystem
 import Foundation
 import VaultCrypto
 
@@ -40,6 +41,8 @@ public enum BackupEngine {
       } catch ObjectError.missing where !last {
         continue
       }
+      // One syncfs makes every copy durable before the manifest that names them exists.
+      try syncFileSystem(repo.root)
       let stamp = LogEntry.format(now)
       // Milliseconds in the id, so snapshots taken in the same second still sort in order.
       let millis = Int(now.timeIntervalSince1970 * 1000) % 1000
@@ -79,7 +82,7 @@ public enum BackupEngine {
     let missing = ids.filter { !repo.objects.exists($0) }
     var bytes: UInt64 = 0
     for (n, id) in missing.enumerated() {
-      bytes += try copyObject(id, from: source, to: repo.objects)
+      bytes += try copyObject(id, from: source, to: repo.objects, sync: false)
       progress(n + 1, missing.count)
     }
     return (missing.count, bytes)
@@ -87,8 +90,10 @@ public enum BackupEngine {
 
   /// Streams one object file into `target` through a temporary file, hashing it: a damaged
   /// source object is refused rather than copied into the backup.
+  /// With `sync` false the caller makes the copies durable at once (`syncFileSystem`) before
+  /// anything refers to them: thousands of fsyncs would dominate a first backup.
   @discardableResult
-  static func copyObject(_ id: ObjectID, from source: ObjectStore, to target: ObjectStore) throws -> UInt64 {
+  static func copyObject(_ id: ObjectID, from source: ObjectStore, to target: ObjectStore, sync: Bool = true) throws -> UInt64 {
     let src: Int32
     do { src = try FileSystem.open(source.path(for: id), O_RDONLY) } catch let e as StorageError where e.isNotFound { throw ObjectError.missing(id) }
     defer { close(src) }
@@ -113,16 +118,24 @@ public enum BackupEngine {
       total += UInt64(n)
     }
     guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch); the vault's copy is damaged") }
-    try FileSystem.sync(dst, path: tmp)
     let final = target.path(for: id)
     let fanout = FileSystem.parent(final)
     if !FileSystem.isDirectory(fanout) {
       try FileSystem.makeDirectory(fanout)
-      try FileSystem.syncDirectory(target.directory)
+      if sync { try FileSystem.syncDirectory(target.directory) }
     }
-    try AtomicFile.commit(tmp, to: final)
+    if sync {
+      try FileSystem.sync(dst, path: tmp)
+      try AtomicFile.commit(tmp, to: final)
+    } else {
+      try FileSystem.rename(tmp, final)
+    }
     ok = true
     return total
+  }
+
+  static func syncFileSystem(_ path: String) throws {
+    guard vault_syncfs(path) == 0 else { throw StorageError(path: path, operation: "syncfs", code: errno) }
   }
 
   // MARK: Restore
@@ -149,9 +162,10 @@ public enum BackupEngine {
       let store = layout.objectStore
       for (n, hex) in snapshot.objects.enumerated() {
         guard let id = ObjectID(hex: hex) else { throw FormatError.invalidField("snapshot lists a malformed object id") }
-        try copyObject(id, from: repo.objects, to: store)
+        try copyObject(id, from: repo.objects, to: store, sync: false)
         progress(n + 1, snapshot.objects.count)
       }
+      try syncFileSystem(staging)
       _ = FileManager.default.createFile(atPath: layout.lock, contents: nil, attributes: [.posixPermissions: 0o600])
       try FileSystem.syncDirectory(staging)
       if FileSystem.exists(target) { try FileSystem.remove(target) }
