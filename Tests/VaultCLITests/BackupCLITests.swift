@@ -73,6 +73,30 @@ struct BackupCLITests {
     try holder.close()
   }
 
+  @Test("prune removes the snapshots and copies the policy does not keep; what remains verifies and restores")
+  func prune() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
+    var ids: [String] = []
+    for i in 0..<3 {
+      try s.ok(["add-note", c], input: Data("session \(i)\n".utf8))
+      ids.append(try #require(try backup(s)["snapshot"] as? String))
+    }
+    let dest = s.root.appendingPathComponent("dest").path
+    #expect(try s.run(["backup", "prune", "--to", dest]).stderr.contains("give at least one --keep"))
+    let dry = try s.run(["backup", "prune", "--to", dest, "--keep-daily", "1", "--dry-run", "--json"])
+    let plan = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
+    #expect(plan["kept"] as? [String] == [ids[2]] && (plan["removed"] as? [String])?.sorted() == [ids[0], ids[1]].sorted())
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dest + "/snapshots").count == 3, "a dry run removes nothing")
+    #expect(try s.run(["backup", "prune", "--to", dest, "--keep-daily", "1"]).status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dest + "/snapshots") == [ids[2]])
+    #expect(try s.run(["backup", "verify", "--to", dest, "--full", "--passphrase-file", s.passphraseFile]).status == 0)
+    let restored = s.root.appendingPathComponent("restored").path
+    #expect(try s.run(["restore", "--from", dest, "--to", restored]).status == 0)
+    #expect(try s.run(["note", "list", c, "--vault", restored, "--passphrase-file", s.passphraseFile]).stdout.contains("session 2"))
+  }
+
   @Test("log verify --against finds a vault rolled back to before its last backup")
   func rollback() throws {
     let s = try CLISandbox()
