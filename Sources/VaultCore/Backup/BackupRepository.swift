@@ -60,13 +60,20 @@ public struct BackupRepository: Sendable {
       return repo
     }
     if FileSystem.exists(root) {
-      guard FileSystem.isDirectory(root), (try? FileSystem.list(root))?.isEmpty == true else { throw BackupError.notARepository(root) }
+      // Empty, or holding only the temporary file of a creation that was interrupted.
+      let entries = (try? FileSystem.list(root)) ?? ["?"]
+      guard FileSystem.isDirectory(root), entries.allSatisfy({ $0.hasPrefix(AtomicFile.temporaryPrefix) }) else {
+        throw BackupError.notARepository(root)
+      }
+      for name in entries { try? FileSystem.remove("\(root)/\(name)") }
     } else {
       guard mkdir(root, 0o700) == 0 else { throw BackupError.notWritable(root, String(cString: strerror(errno)).lowercased()) }
     }
     do {
+      // The marker comes first, atomically: a creation killed at any point leaves either an
+      // empty directory (give or take a temporary file) or a repository.
+      try AtomicFile.write(ChecksummedFile.encode(.backupRepository, body: vault.bytes), to: repo.marker, temporaryDirectory: root)
       try repo.makeDirectories()
-      try AtomicFile.write(ChecksummedFile.encode(.backupRepository, body: vault.bytes), to: repo.marker, temporaryDirectory: repo.tmp)
     } catch let e as StorageError {
       throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
     }
@@ -78,6 +85,8 @@ public struct BackupRepository: Sendable {
     let repo = BackupRepository(root: root)
     guard FileSystem.exists(repo.marker) else { throw BackupError.notARepository(root) }
     let body = try ChecksummedFile.decode(.backupRepository, try FileSystem.readFile(repo.marker, limit: 4096))
+    // A creation killed right after the marker left no subdirectories: they are empty by definition.
+    try? repo.makeDirectories()
     return (repo, try RandomID(bytes: body))
   }
 
