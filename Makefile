@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps test-deps build test lint demo install uninstall bench fixture clean
+.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean
 
 all: build
 
@@ -68,11 +68,18 @@ uninstall:
 ## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory)
 BUILD_DIR ?= .build
 bench: deps
-	@missing=""; for t in age restic; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	@missing=""; for t in age restic borg:borgbackup; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
 	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench.sh
+
+## bench-quick: the same suite at small sizes (a couple of minutes), written to $(QUICK_OUT), never docs/BENCHMARKS.md
+QUICK_OUT ?= /tmp/vault-bench-quick.md
+bench-quick:
+	@RUNS=1 PRACTICE_CLIENTS=50 PRACTICE_NOTES=10 BIG_MIB=64 LOG_ENTRIES=10000 SAMPLES=5 NOTE_RUNS=20 SCALE_CLIENTS="10 50" \
+	  BENCH_OUT=$(QUICK_OUT) $(MAKE) --no-print-directory bench
+	@echo "bench-quick: wrote $(QUICK_OUT)"
 
 ## fixture: regenerate the committed v1 vault fixture (only when the format version changes)
 fixture: build

@@ -95,11 +95,79 @@ do {
     for _ in 0..<chunks { plain.withUnsafeBytes { h.update($0) } }
     _ = h.finalize()
     let b2 = now() - t0
-    var copy = [UInt8](repeating: 0, count: plain.count)
+    // memcpy between two 64 MiB buffers (larger than any cache), `mib` MiB in all: memory bandwidth.
+    let span = 64 << 20
+    var source = [UInt8](repeating: 0, count: span)
+    source.withUnsafeMutableBytes { filler.fill($0) }
+    var copy = [UInt8](repeating: 1, count: span)
+    copy.withUnsafeMutableBytes { c in source.withUnsafeBytes { _ = memcpy(c.baseAddress!, $0.baseAddress!, span) } }  // fault pages in
     t0 = now()
-    for _ in 0..<chunks { plain.withUnsafeBytes { p in copy.withUnsafeMutableBytes { _ = memcpy($0.baseAddress!, p.baseAddress!, p.count) } } }
+    for _ in 0..<max(1, mib / 64) { source.withUnsafeBytes { p in copy.withUnsafeMutableBytes { _ = memcpy($0.baseAddress!, p.baseAddress!, span) } } }
     let mc = now() - t0
-    report(["op": "raw", "mib": mib, "secretstream_seconds": ss, "blake2b_seconds": b2, "memcpy_seconds": mc, "checksum": Int(copy[7])])
+    let memcpyMiB = max(1, mib / 64) * 64
+    // XChaCha20-Poly1305 AEAD (one-shot, the small-blob cipher) over the same 64 KiB buffers.
+    let key = try benchKey()
+    var sealed = 0
+    t0 = now()
+    for _ in 0..<chunks { sealed &+= try plain.withUnsafeBytes { try AEAD.seal($0, using: key, binding: []) }.count }
+    let aead = now() - t0
+    report([
+      "op": "raw", "mib": mib, "secretstream_seconds": ss, "blake2b_seconds": b2, "memcpy_seconds": mc, "memcpy_mib": memcpyMiB, "aead_seconds": aead,
+      "checksum": Int(copy[7]) &+ sealed & 1,
+    ])
+  case "disk":
+    // Sequential write of `mib` MiB (1 MiB writes of incompressible bytes) to a new file in --dir, then fsync.
+    let path = dir + "/disk-write.bin"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0 else { throw VaultError.invalidArgument("cannot create \(path)") }
+    var buf = [UInt8](repeating: 0, count: block)
+    var filler = Filler()
+    buf.withUnsafeMutableBytes { filler.fill($0) }
+    let t0 = now()
+    for i in 0..<mib {
+      buf[0] = UInt8(truncatingIfNeeded: i)
+      var off = 0
+      while off < block {
+        let n = buf.withUnsafeBytes { write(fd, $0.baseAddress! + off, block - off) }
+        guard n > 0 else { throw VaultError.invalidArgument("write failed: errno \(errno)") }
+        off += n
+      }
+    }
+    let written = now() - t0
+    guard fsync(fd) == 0 else { throw VaultError.invalidArgument("fsync failed: errno \(errno)") }
+    let total = now() - t0
+    close(fd)
+    unlink(path)
+    report(["op": "disk", "mib": mib, "write_seconds": written, "seconds": total])
+  case "addnote-loop":
+    // add-note in a warm session: unlock once, take the lock once, then time Records.addNote
+    // `--runs` times in-process (client lookup + addNote; no process start, no KDF, no access log).
+    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    let runs = Int(arg("--runs") ?? "1000") ?? 1000
+    let vault = try Vault.open(at: dir)
+    let unlocked = try vault.unlock(.passphrase(readPassphrase(pass)))
+    let lock = try vault.lock(.exclusive)
+    defer { withExtendedLifetime(lock) {} }
+    try vault.prepareForWriting()
+    let records = Records(unlocked)
+    let codes = try records.allClients().map { $0.code.description }
+    guard !codes.isEmpty else { throw VaultError.invalidArgument("the vault has no clients") }
+    let text = String(String(repeating: "Client arrived on time and talked about the week at work. ", count: 70).prefix(4000)) + "\n"
+    let today = Day.today()
+    var times: [Double] = []
+    times.reserveCapacity(runs)
+    for i in 0..<runs {
+      let t0 = now()
+      let c = try records.client(codes[i % codes.count])
+      _ = try records.addNote(to: c, text: text, kind: .progress, date: today, minutes: 50, sign: false, author: "bench", now: Int64(Date().timeIntervalSince1970))
+      times.append(now() - t0)
+    }
+    let sorted = times.sorted()
+    func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    report([
+      "op": "addnote-loop", "runs": runs, "clients": codes.count, "median_ms": pct(0.5) * 1000, "p99_ms": pct(0.99) * 1000,
+      "mean_ms": times.reduce(0, +) / Double(runs) * 1000, "peak_rss_kib": peakRSSKiB(),
+    ])
   case "log":
     // The access log at scale: append latency in an empty log and after `--entries` more, and
     // verification of the whole log (keyless: chain and signatures; keyed: also decrypting).
@@ -183,6 +251,8 @@ do {
              vault-bench search-baseline --dir D --passphrase-file F [--query WORD]
              vault-bench measure -- COMMAND ARGS...   (exit status and peak RSS of COMMAND)
              vault-bench fill --mib N --out FILE      (N MiB of incompressible bytes)
+             vault-bench disk --mib N --dir D         (sequential write of N MiB, then fsync)
+             vault-bench addnote-loop --dir D --passphrase-file F --runs N   (warm-session add-note)
 
       """.utf8))
     exit(2)
