@@ -41,8 +41,9 @@ public enum BackupEngine {
       } catch ObjectError.missing where !last {
         continue
       }
-      // One syncfs makes every copy durable before the manifest that names them exists.
-      try syncFileSystem(repo.root)
+      // One syncfs makes every copy durable before the manifest that names them exists (blobs
+      // are written with their own fsync; with no new object there is nothing more to flush).
+      if copied.count > 0 { try syncFileSystem(repo.root) }
       let stamp = LogEntry.format(now)
       // Milliseconds in the id, so snapshots taken in the same second still sort in order.
       let millis = Int(now.timeIntervalSince1970 * 1000) % 1000
