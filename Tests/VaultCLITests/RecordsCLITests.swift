@@ -35,6 +35,13 @@ extension CLISandbox {
   }
 }
 
+/// A vault with one client and a fresh RAM-backed $XDG_RUNTIME_DIR (the caller removes it).
+func editorSandbox() throws -> (CLISandbox, client: String, runtime: String) {
+  let s = try CLISandbox()
+  try s.initVault()
+  return (s, try s.addClient(["--legal-name", "Ada Lovelace"]), try s.runtimeDir())
+}
+
 func contents(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? ["<unreadable>"] }
 
 @Suite("client records and notes through the binary")
@@ -117,10 +124,7 @@ struct RecordsCLITests {
 
   @Test("the editor's file never outlives the command: editor fails, template untouched, empty text")
   func editorCleanup() throws {
-    let s = try CLISandbox()
-    try s.initVault()
-    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
-    let runtime = try s.runtimeDir()
+    let (s, c, runtime) = try editorSandbox()
     defer { try? FileManager.default.removeItem(atPath: runtime) }
     let before = try s.vaultFiles().filter { !$0.key.hasPrefix("log/") }
     let cases: [(editor: String, message: String)] = [
@@ -141,10 +145,7 @@ struct RecordsCLITests {
 
   @Test("the editor's file is wiped even when vault, its shell and the editor are killed with SIGKILL")
   func editorKilled() throws {
-    let s = try CLISandbox()
-    try s.initVault()
-    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
-    let runtime = try s.runtimeDir()
+    let (s, c, runtime) = try editorSandbox()
     defer { try? FileManager.default.removeItem(atPath: runtime) }
     let ready = s.root.appendingPathComponent("ready").path
     // The editor writes a note, reports its process group (vault's session) and waits to be killed.
@@ -176,10 +177,7 @@ struct RecordsCLITests {
 
   @Test("no lock is held while the editor runs: another vault command can write meanwhile")
   func editorHoldsNoLock() throws {
-    let s = try CLISandbox()
-    try s.initVault()
-    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
-    let runtime = try s.runtimeDir()
+    let (s, c, runtime) = try editorSandbox()
     defer { try? FileManager.default.removeItem(atPath: runtime) }
     let editor = try s.script("busy.sh", """
       "\(CLISandbox.binary.path)" client add --legal-name 'Added Meanwhile' --vault "\(s.vault)" || exit 9
@@ -194,10 +192,7 @@ struct RecordsCLITests {
 
   @Test("after the editor closes, a busy vault is waited for instead of discarding the text")
   func editorWaitsForTheLock() throws {
-    let s = try CLISandbox()
-    try s.initVault()
-    let c = try s.addClient(["--legal-name", "Ada Lovelace"])
-    let runtime = try s.runtimeDir()
+    let (s, c, runtime) = try editorSandbox()
     defer { try? FileManager.default.removeItem(atPath: runtime) }
     // The editor leaves another process holding the vault's lock for a second as it exits.
     let editor = try s.script("busy.sh", """

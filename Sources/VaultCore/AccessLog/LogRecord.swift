@@ -24,7 +24,7 @@ struct LogRecord: Equatable {
   enum Mode: UInt8 {
     /// nonce ‖ XChaCha20-Poly1305 under the log subkey: written while unlocked.
     case keyed = 1
-    /// crypto_box_seal to the vault's log public key: written without any secret.
+    /// A sealed box to the vault's log public key: written without any secret.
     case sealed = 2
   }
 

@@ -128,7 +128,7 @@ public final class ObjectReader {
   }
 }
 
-/// Secure memory reused across object reads: each `sodium_malloc` costs several system calls,
+/// Secure memory reused across object reads: each secure allocation (guard pages, mlock) costs several system calls,
 /// which dominates reading many small objects (a search over every note, keyed verification).
 /// One reader at a time may use it.
 public final class ReadScratch {
