@@ -133,3 +133,76 @@ int vault_syncfs(const char *path) {
   close(fd);
   return rc;
 }
+
+#include <errno.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+const int vault_O_PATH = O_PATH;
+const int vault_O_TMPFILE = O_TMPFILE;
+
+static int open_beneath_walk(int rootfd, const char *rel, int flags, mode_t mode) {
+  char buf[4096];
+  size_t n = strlen(rel);
+  if (n >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+  memcpy(buf, rel, n + 1);
+  int dir = dup(rootfd);
+  if (dir < 0) return -1;
+  char *save = NULL;
+  char *part = strtok_r(buf, "/", &save);
+  while (part) {
+    char *next = strtok_r(NULL, "/", &save);
+    if (strcmp(part, "..") == 0) { close(dir); errno = EXDEV; return -1; }
+    if (strcmp(part, ".") == 0) { part = next; continue; }
+    if (!next) {
+      int fd = openat(dir, part, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+      int e = errno;
+      close(dir);
+      errno = e;
+      return fd;
+    }
+    int sub = openat(dir, part, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (sub >= 0 && fstat(sub, &st) != 0) { close(sub); sub = -1; }
+    if (sub >= 0 && !S_ISDIR(st.st_mode)) { close(sub); sub = -1; errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR; }
+    int e = errno;
+    close(dir);
+    if (sub < 0) { errno = e; return -1; }
+    dir = sub;
+    part = next;
+  }
+  // Only "." components: the root itself.
+  int fd = openat(dir, ".", flags | O_CLOEXEC, mode);
+  int e = errno;
+  close(dir);
+  errno = e;
+  return fd;
+}
+
+int vault_open_beneath(const char *root, const char *rel, int flags, mode_t mode) {
+  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return -1;
+  if (rel[0] == 0) {
+    close(rootfd);
+    return open(root, flags | O_CLOEXEC, mode);
+  }
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = (unsigned long long)(flags | O_CLOEXEC);
+  how.mode = (flags & O_CREAT) == O_CREAT || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+  // Kernels before 5.6, and some seccomp filters, lack openat2: walk the path instead.
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM)) fd = open_beneath_walk(rootfd, rel, flags, mode);
+  int e = errno;
+  close(rootfd);
+  errno = e;
+  return fd;
+}
+
+int vault_link_tmpfile_at(int fd, int dirfd, const char *name) {
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}

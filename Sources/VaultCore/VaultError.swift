@@ -122,12 +122,18 @@ extension VaultError {
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ENOTDIR || e.code == ELOOP || e.code == EINVAL:
       return .integrity([Finding(.error, e.path, "\(e.operation) failed: the vault holds a file of the wrong type here (\(e.description))")])
+    case let e as StorageError where e.code == EFBIG:
+      // Every file the vault reads whole has a size bound; a larger one was padded or replaced.
+      return .integrity([Finding(.error, e.path, "the file is larger than any the vault writes (it was padded or replaced)")])
     case let e as StorageError:
       return .io(path: e.path, reason: "\(e.operation) failed: \(String(cString: strerror(e.code)).lowercased()); check that it exists and that you may read and write it")
     case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)
     case CryptoError.outOfSecureMemory:
       return .io(path: "secure memory", reason: "allocation failed; raise the locked-memory limit (ulimit -l) and retry")
     case let e as FormatError: return .integrity([Finding(.error, "vault", e.description)])
+    case let e as ObjectError: return .integrity([e.finding])
+    case CryptoError.authenticationFailed, CryptoError.truncated, CryptoError.trailingData, CryptoError.invalidSignature:
+      return .integrity([Finding(.error, "vault", "data \(error) (modified, or from another vault)")])
     default: return .internalError("\(type(of: error)): \(error)")
     }
   }

@@ -38,4 +38,19 @@ uint32_t vault_crc32(uint32_t crc, const unsigned char *p, size_t n);
 /// instead of an fsync per file when thousands of files are copied. 0, or -1 with errno.
 int vault_syncfs(const char *path);
 
+/// O_PATH and O_TMPFILE, which Glibc exposes only with _GNU_SOURCE.
+extern const int vault_O_PATH;
+extern const int vault_O_TMPFILE;
+
+/// Opens `rel` beneath the directory `root` without following a symlink at any level of `rel`
+/// (`root` itself is opened as given: the user chose it). Uses openat2 with RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS, or, where the kernel lacks it, a walk with O_NOFOLLOW at every step.
+/// An empty `rel` opens `root`. Returns a descriptor, or -1 with errno (ELOOP for a symlink,
+/// EXDEV for a path that leaves `root`).
+int vault_open_beneath(const char *root, const char *rel, int flags, mode_t mode);
+
+/// Gives the unnamed file `fd` (from O_TMPFILE) the name `name` in the directory `dirfd`;
+/// fails with EEXIST if the name exists (never replaces).
+int vault_link_tmpfile_at(int fd, int dirfd, const char *name);
+
 #endif

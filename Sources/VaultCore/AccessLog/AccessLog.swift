@@ -25,10 +25,15 @@ public struct AccessLog: Sendable {
   /// Its identity and public keys.
   public let config: VaultConfig
 
-  /// The log of `vault`.
-  public init(vault: Vault) {
+  /// Whether the first entry must be the vault's keyed init entry (always, but in the log's own tests).
+  let startsWithInit: Bool
+
+  /// The log of `vault`. `standalone` is for tests of the log alone, whose entries are numbered
+  /// from an empty log: its first entry is not required to be the vault's init entry.
+  public init(vault: Vault, standalone: Bool = false) {
     layout = vault.layout
     config = vault.config
+    startsWithInit = !standalone
   }
 
   /// Appends `entry`: keyed (and followed by a signed checkpoint) when `unlocked` is given,
@@ -49,6 +54,7 @@ public struct AccessLog: Sendable {
         let generation = try? unlocked?.readIndex().generation
         // Everything that could refuse the append is checked before a byte is written, so a
         // refused command leaves no entry behind.
+        try checkEdges(of: file, tail: tail, covered: covered, unlocked: unlocked, appendingInit: entry.action == LogEntry.initAction)
         if unlocked != nil { try checkCanSign(after: covered, entries: tail.count, generation: generation, file: file) }
         if let torn = tail.tornBytes {
           if let covered, covered.count > tail.count {
@@ -88,11 +94,39 @@ public struct AccessLog: Sendable {
       guard FileSystem.exists(layout.logEntries) else { return }
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
       try withExtendedLifetime(file) {
-        try checkCanSign(
-          after: try lastCheckpoint(), entries: try file.tail(vault: config.vaultID).count,
-          generation: try? unlocked.readIndex().generation, file: file)
+        let tail = try file.tail(vault: config.vaultID)
+        let covered = try lastCheckpoint()
+        try checkEdges(of: file, tail: tail, covered: covered, unlocked: unlocked, appendingInit: false)
+        try checkCanSign(after: covered, entries: tail.count, generation: try? unlocked.readIndex().generation, file: file)
       }
     } catch { throw VaultError.from(error) }
+  }
+
+  /// Constant-time checks of both ends of the log, made before every append: the first record
+  /// must be the vault's own keyed init entry (decrypted when the key is at hand), and a last
+  /// checkpoint that covers the whole log must have signed its last entry. Damage in between is
+  /// `vault log verify`'s to find; damage at the edges must not be built upon by any writer.
+  private func checkEdges(of file: LogFile, tail: LogTail, covered: Checkpoint?, unlocked: UnlockedVault?, appendingInit: Bool) throws {
+    func refuse(_ what: String) -> VaultError {
+      .integrity([Finding(.error, "log/entries", "\(what); run 'vault log verify'")])
+    }
+    guard startsWithInit else { return }
+    guard tail.count > 0 else {
+      if appendingInit { return }
+      throw refuse("the access log has no entries, but every vault's log starts with its init entry: it was deleted or emptied")
+    }
+    let genesis = try LogRecord.genesis(vault: config.vaultID)
+    guard let (first, _) = try file.record(startingAt: UInt64(FileHeader.size)), first.seq == 0,
+      first.body.first == LogRecord.Mode.keyed.rawValue,
+      try LogRecord.chain(previous: genesis, seq: 0, body: first.body) == first.chain
+    else { throw refuse("entry 1 (the vault's init entry) is damaged or was replaced") }
+    if let unlocked {
+      let opened = try? LogRecord.open(first.body, seq: 0, vault: config.vaultID, keys: unlocked.keys)
+      guard opened?.action == LogEntry.initAction else { throw refuse("entry 1 does not decrypt as the vault's init entry: the start of the log was replaced") }
+    }
+    if let covered, covered.count == tail.count, covered.head != tail.chain {
+      throw refuse("the last entry is not the one the last checkpoint signed: it was edited or replaced")
+    }
   }
 
   /// A new checkpoint must extend an authentic last checkpoint: never sign over a forged one, a

@@ -62,6 +62,8 @@ public struct LogEntry: Codable, Sendable, Equatable {
 
   /// The actor name of keyless commands.
   public static let system = "system"
+  /// The action of the first entry of every log, written when the vault is created.
+  public static let initAction = "init"
 
   /// Compact, key-sorted JSON: the plaintext that gets encrypted.
   func encoded() throws -> [UInt8] {

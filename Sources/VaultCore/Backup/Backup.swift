@@ -64,7 +64,7 @@ public enum BackupEngine {
     var paths = ["config", "index"]
     for dir in ["slots", "clientkeys"] { paths += ((try? FileSystem.list("\(l.root)/\(dir)")) ?? []).sorted().map { "\(dir)/\($0)" } }
     // The log is copied under its own shared flock: an append in progress finishes first.
-    let logFD = Glibc.open(l.logEntries, O_RDONLY | O_CLOEXEC)
+    let logFD = (try? FileSystem.open(l.logEntries, O_RDONLY)) ?? -1
     if logFD >= 0 { flock(logFD, LOCK_SH) }
     defer { if logFD >= 0 { close(logFD) } }
     let head = try AccessLog(vault: vault).head()
@@ -184,7 +184,7 @@ public enum BackupEngine {
       guard FileSystem.isDirectory(target), (try? FileSystem.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
     let parent = FileSystem.parent(target)
-    let staging = "\(parent)/.\(URL(fileURLWithPath: target).lastPathComponent).restore-\(Hex.encode(try Random.bytes(4)))"
+    let staging = "\(parent)/.\(FileSystem.lastComponent(target)).restore-\(Hex.encode(try Random.bytes(4)))"
     try FileSystem.makeDirectory(staging)
     do {
       let layout = VaultLayout(root: staging)
@@ -203,13 +203,12 @@ public enum BackupEngine {
       _ = try copy(ids, from: repo.objects, to: layout.objectStore)
       progress(ids.count, ids.count)
       try syncFileSystem(staging)
-      _ = FileManager.default.createFile(atPath: layout.lock, contents: nil, attributes: [.posixPermissions: 0o600])
-      try FileSystem.syncDirectory(staging)
-      if FileSystem.exists(target) { try FileSystem.remove(target) }
+      try AtomicFile.write([], to: layout.lock, temporaryDirectory: layout.tmp)
+      if FileSystem.exists(target) { try FileSystem.removeDirectory(target) }
       try FileSystem.rename(staging, target)
       try FileSystem.syncDirectory(parent)
     } catch {
-      try? FileManager.default.removeItem(atPath: staging)
+      FileSystem.removeTree(staging)
       throw error
     }
   }

@@ -49,7 +49,10 @@ public struct BackupRepository: Sendable {
   public var objects: ObjectStore { ObjectStore(directory: "\(root)/objects", temporaryDirectory: tmp) }
 
   /// The repository at `root` (not checked; see `open` and `create`).
-  public init(root: String) { self.root = root }
+  public init(root: String) {
+    self.root = root
+    FileSystem.confine(root)
+  }
 
   /// Opens the repository at `root` for `vault`, creating it in a missing or empty directory.
   public static func openOrCreate(_ root: String, for vault: RandomID) throws -> BackupRepository {
@@ -67,7 +70,9 @@ public struct BackupRepository: Sendable {
       }
       for name in entries { try? FileSystem.remove("\(root)/\(name)") }
     } else {
-      guard mkdir(root, 0o700) == 0 else { throw BackupError.notWritable(root, String(cString: strerror(errno)).lowercased()) }
+      do { try FileSystem.makeDirectory(root) } catch let e as StorageError {
+        throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
+      }
     }
     do {
       // The marker comes first, atomically: a creation killed at any point leaves either an

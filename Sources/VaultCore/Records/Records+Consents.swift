@@ -46,7 +46,7 @@ extension Records {
     _ source: FileSource, binding: ObjectBinding, key: SecretKey, author: String, now: Int64, progress: (Int, Int) -> Void
   ) throws -> StoredFile {
     let path = source.path
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    let fd = FileSystem.openUserFile(path, O_RDONLY | O_NONBLOCK)
     guard fd >= 0 else {
       throw RecordError.unusableFile(path: path, why: errno == ENOENT ? "no such file" : String(cString: strerror(errno)).lowercased())
     }

@@ -3,26 +3,113 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import CVaultSystem
+import Foundation
 
 /// Thin, errno-checked wrappers over the POSIX calls the vault relies on.
 ///
 /// Foundation's FileManager hides fsync and file modes, both of which the format's
 /// crash-safety and privacy promises depend on, so storage talks to the kernel directly.
+///
+/// **Confinement.** A vault, a backup repository and their staging directories are *confined*
+/// (`confine`): every path beneath one is resolved by the kernel from the directory's descriptor
+/// with no symlink followed at any level (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS),
+/// so a `log/` or `objects/xx/` replaced by a symlink fails with ELOOP instead of redirecting a
+/// write outside. Paths elsewhere (a file to import, an output file) only refuse a final symlink.
+/// Paths are bytes: see `SystemPath`.
 public enum FileSystem {
   /// Mode of every directory the vault creates, whatever the umask.
   public static let directoryMode: mode_t = 0o700
   /// Mode of every file the vault creates, whatever the umask.
   public static let fileMode: mode_t = 0o600
 
-  /// Opens `path` with `flags`, retrying on EINTR. A final symlink is refused (O_NOFOLLOW):
-  /// someone who can write the vault directory must not redirect a write to another file.
+  private final class Roots: @unchecked Sendable {
+    let lock = NSLock()
+    var paths = Set<String>()
+  }
+  private static let roots = Roots()
+
+  /// From now on, no path beneath `root` is reached through a symlink (the root itself may be).
+  public static func confine(_ root: String) {
+    roots.lock.withLock { _ = roots.paths.insert(root) }
+  }
+
+  /// The confined root `path` lies beneath and the rest of the path, if any.
+  static func confinement(of path: String) -> (root: String, relative: String)? {
+    roots.lock.withLock {
+      guard !roots.paths.isEmpty else { return nil }
+      if roots.paths.contains(path) { return (path, "") }
+      var end = path.endIndex
+      while let slash = path[..<end].lastIndex(of: "/") {
+        let root = String(path[..<slash])
+        if roots.paths.contains(root) { return (root, String(path[path.index(after: slash)...])) }
+        end = slash
+      }
+      return nil
+    }
+  }
+
+  /// One open attempt: confined paths beneath their root, others with O_NOFOLLOW on the last part.
+  private static func openOnce(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    if let (root, relative) = confinement(of: path) {
+      return SystemPath.withCString(root) { r in SystemPath.withCString(relative) { vault_open_beneath(r, $0, flags, mode) } }
+    }
+    return SystemPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) }
+  }
+
+  /// open(2) on a file the user named (a symlink is followed: the path is theirs), with the
+  /// path's own bytes; -1 with errno on failure. Beneath a confined root the rules still hold.
+  public static func openUserFile(_ path: String, _ flags: Int32, mode: mode_t = fileMode) -> Int32 {
+    while true {
+      let fd = openOnce(path, flags, mode)
+      if fd >= 0 || errno != EINTR { return fd }
+    }
+  }
+
+  /// The file type bits (S_IFREG, S_IFDIR, S_IFLNK, ...) of `path` itself, or nil if it does not exist.
+  public static func type(_ path: String) -> mode_t? {
+    (try? status(path)).map { $0.st_mode & S_IFMT }
+  }
+
+  /// Gives the file `existing` a second name `new` in the same file system; never replaces.
+  public static func hardLink(_ existing: String, _ new: String) throws {
+    let source = try openDirectory(parent(existing), vault_O_PATH)
+    defer { close(source) }
+    let e = try atParent(new) { dir, name in
+      SystemPath.withCString(lastComponent(existing)) { linkat(source, $0, dir, name, 0) } == 0 ? 0 : errno
+    }
+    guard e == 0 else { throw StorageError(path: new, operation: "link into place", code: e) }
+  }
+
+  /// Opens `path` with `flags`, retrying on EINTR. A symlink is refused (a final one anywhere,
+  /// any at all beneath a confined root): whoever can write the vault directory must not
+  /// redirect a read or write to another file.
   public static func open(_ path: String, _ flags: Int32, mode: mode_t = fileMode) throws -> Int32 {
     while true {
-      let fd = Glibc.open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
+      let fd = openOnce(path, flags | O_NOFOLLOW, mode)
       if fd >= 0 { return fd }
       if errno == EINTR { continue }
       throw StorageError(path: path, operation: "open", code: errno)
     }
+  }
+
+  /// Opens a directory: beneath a confined root without any symlink; elsewhere (the parent of a
+  /// vault, a backup disk's mount point) following symlinks, as the user's own paths may use them.
+  private static func openDirectory(_ path: String, _ flags: Int32) throws -> Int32 {
+    while true {
+      let fd = openOnce(path, flags | O_DIRECTORY, 0)
+      if fd >= 0 { return fd }
+      if errno == EINTR { continue }
+      throw StorageError(path: path, operation: "open", code: errno)
+    }
+  }
+
+  /// Runs `body` with a descriptor of `path`'s directory and its last component: every
+  /// operation on a name (create a directory, remove, rename, link, stat) goes through here.
+  private static func atParent<T>(_ path: String, _ body: (Int32, UnsafePointer<CChar>) -> T) throws -> T {
+    let dir = try openDirectory(parent(path), vault_O_PATH)
+    defer { close(dir) }
+    return SystemPath.withCString(lastComponent(path)) { body(dir, $0) }
   }
 
   /// Writes all of `buffer` to `fd`.
@@ -74,58 +161,73 @@ public enum FileSystem {
 
   /// fsyncs a directory so that a rename or create inside it survives a crash.
   public static func syncDirectory(_ path: String) throws {
-    let fd = try open(path, O_RDONLY | O_DIRECTORY)
+    let fd = try openDirectory(path, O_RDONLY)
     defer { close(fd) }
     try sync(fd, path: path)
   }
 
   /// Creates a directory with mode 0700 (chmod after mkdir, so the umask cannot widen or narrow it).
   public static func makeDirectory(_ path: String) throws {
-    if mkdir(path, directoryMode) != 0 {
-      let e = errno
-      if e == EEXIST && isDirectory(path) { return }
-      throw StorageError(path: path, operation: "create directory", code: e)
+    let made = try atParent(path) { mkdirat($0, $1, directoryMode) == 0 ? 0 : errno }
+    if made != 0 {
+      if made == EEXIST && isDirectory(path) { return }
+      throw StorageError(path: path, operation: "create directory", code: made)
     }
-    guard chmod(path, directoryMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
+    let fd = try openDirectory(path, O_RDONLY)
+    defer { close(fd) }
+    guard fchmod(fd, directoryMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
+  }
+
+  /// The status of `path` itself (a final symlink is reported, never followed).
+  private static func status(_ path: String) throws -> stat {
+    var st = stat()
+    let e = try atParent(path) { fstatat($0, $1, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
+    guard e == 0 else { throw StorageError(path: path, operation: "stat", code: e) }
+    return st
   }
 
   /// True if `path` exists (without following a final symlink).
-  public static func exists(_ path: String) -> Bool {
-    var st = stat()
-    return lstat(path, &st) == 0
-  }
+  public static func exists(_ path: String) -> Bool { (try? status(path)) != nil }
 
-  /// True if `path` is a directory.
+  /// True if `path` is a directory: beneath a confined root, a real one (not a symlink to one);
+  /// elsewhere (a backup disk's mount point, the parent of a new vault) symlinks are followed.
   public static func isDirectory(_ path: String) -> Bool {
+    if confinement(of: path) != nil { return (try? status(path)).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false }
     var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    return SystemPath.withCString(path) { stat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFDIR
   }
 
-  /// The size of a file in bytes.
+  /// True if `path` itself is a symbolic link.
+  public static func isSymbolicLink(_ path: String) -> Bool {
+    (try? status(path)).map { $0.st_mode & S_IFMT == S_IFLNK } ?? false
+  }
+
+  /// The size of a regular file in bytes.
   public static func size(_ path: String) throws -> Int {
-    var st = stat()
-    guard stat(path, &st) == 0 else { throw StorageError(path: path, operation: "stat", code: errno) }
+    let st = try status(path)
+    guard st.st_mode & S_IFMT != S_IFLNK else { throw StorageError(path: path, operation: "stat", code: ELOOP) }
     return Int(st.st_size)
   }
 
   /// The mode bits of `path`.
   public static func mode(_ path: String) throws -> mode_t {
-    var st = stat()
-    guard lstat(path, &st) == 0 else { throw StorageError(path: path, operation: "stat", code: errno) }
-    return st.st_mode & 0o7777
+    try status(path).st_mode & 0o7777
   }
 
   /// Names in a directory, without "." and "..", sorted; empty if it does not exist.
   public static func list(_ path: String) throws -> [String] {
-    guard let dir = opendir(path) else {
-      if errno == ENOENT { return [] }
-      throw StorageError(path: path, operation: "list", code: errno)
+    let fd: Int32
+    do { fd = try openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
+    guard let dir = fdopendir(fd) else {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "list", code: e)
     }
     defer { closedir(dir) }
     var names: [String] = []
     while let entry = readdir(dir) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
       }
       if name != "." && name != ".." { names.append(name) }
     }
@@ -134,17 +236,67 @@ public enum FileSystem {
 
   /// Removes a file; a missing file is not an error.
   public static func remove(_ path: String) throws {
-    if unlink(path) != 0 && errno != ENOENT { throw StorageError(path: path, operation: "remove", code: errno) }
+    let e = try atParent(path) { unlinkat($0, $1, 0) == 0 ? 0 : errno }
+    if e != 0 && e != ENOENT { throw StorageError(path: path, operation: "remove", code: e) }
+  }
+
+  /// Removes an empty directory; a missing one is not an error.
+  public static func removeDirectory(_ path: String) throws {
+    let e = try atParent(path) { unlinkat($0, $1, AT_REMOVEDIR) == 0 ? 0 : errno }
+    if e != 0 && e != ENOENT { throw StorageError(path: path, operation: "remove directory", code: e) }
+  }
+
+  /// Removes `path` and everything beneath it, never following a symlink out of it.
+  public static func removeTree(_ path: String) {
+    if let st = try? status(path), st.st_mode & S_IFMT == S_IFDIR {
+      for name in (try? list(path)) ?? [] { removeTree("\(path)/\(name)") }
+      try? removeDirectory(path)
+    } else {
+      try? remove(path)
+    }
   }
 
   /// Renames `from` to `to` atomically (both in the vault, so on one file system).
   public static func rename(_ from: String, _ to: String) throws {
-    guard Glibc.rename(from, to) == 0 else { throw StorageError(path: to, operation: "rename into place", code: errno) }
+    let source = try openDirectory(parent(from), vault_O_PATH)
+    defer { close(source) }
+    let e = try atParent(to) { dir, name in
+      SystemPath.withCString(lastComponent(from)) { renameat(source, $0, dir, name) } == 0 ? 0 : errno
+    }
+    guard e == 0 else { throw StorageError(path: to, operation: "rename into place", code: e) }
+  }
+
+  /// Names the unnamed file `fd` (O_TMPFILE) `path`; false if `path` already exists.
+  public static func link(_ fd: Int32, to path: String) throws -> Bool {
+    let e = try atParent(path) { vault_link_tmpfile_at(fd, $0, $1) == 0 ? 0 : errno }
+    if e == EEXIST { return false }
+    guard e == 0 else { throw StorageError(path: path, operation: "link into place", code: e) }
+    return true
+  }
+
+  /// Opens an unnamed file (O_TMPFILE, mode 0600) in `directory`, or nil where the file system
+  /// cannot: it has no name until `link`, so a process killed while writing it leaves nothing.
+  public static func openUnnamed(in directory: String) throws -> Int32? {
+    while true {
+      let fd = openOnce(directory, O_WRONLY | vault_O_TMPFILE, fileMode)
+      if fd >= 0 { return fd }
+      switch errno {
+      case EINTR: continue
+      case EOPNOTSUPP, EISDIR, EINVAL: return nil
+      default: throw StorageError(path: directory, operation: "create a file in", code: errno)
+      }
+    }
   }
 
   /// The directory part of a path.
   public static func parent(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// The last component of a path.
+  public static func lastComponent(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
   }
 }

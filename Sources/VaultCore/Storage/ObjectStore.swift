@@ -118,4 +118,23 @@ public enum ObjectError: Error, Equatable, Sendable {
   case corrupted(ObjectID, String)
   /// Larger than the caller is willing to hold in memory.
   case tooLarge(ObjectID, limit: Int)
+
+  /// The object this error is about.
+  public var id: ObjectID {
+    switch self {
+    case .missing(let id), .corrupted(let id, _), .tooLarge(let id, _): id
+    }
+  }
+
+  /// The error as a verification finding, naming the object's file.
+  public var finding: Finding {
+    let hex = id.hex
+    let why: String
+    switch self {
+    case .missing: why = "object is missing"
+    case .corrupted(_, let reason): why = reason
+    case .tooLarge(_, let limit): why = "object holds more than the \(limit) bytes its kind can have (damaged or replaced)"
+    }
+    return Finding(.error, "objects/\(hex.prefix(2))/\(hex)", why)
+  }
 }

@@ -41,25 +41,24 @@ extension Vault {
       // The log starts at creation, and is written before the rename: a vault either exists
       // with its init entry or not at all. A log that does not begin with it lost its start.
       try AccessLog(vault: Vault(layout: staging, config: config)).append(
-        LogEntry(action: "init", actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
+        LogEntry(action: LogEntry.initAction, actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
         unlocked: UnlockedVault(vault: Vault(layout: staging, config: config), keys: keys, slot: owner))
       for dir in staging.directories { try FileSystem.syncDirectory(dir) }
       // rename(2) replaces a missing or empty directory atomically; anything else fails with ENOTEMPTY.
-      if Glibc.rename(staging.root, layout.root) != 0 {
-        let e = errno
-        switch e {
+      do { try FileSystem.rename(staging.root, layout.root) } catch let failure as StorageError {
+        switch failure.code {
         case ENOTEMPTY, EEXIST: throw VaultError.directoryNotEmpty(path: layout.root)
         case EBUSY, EXDEV:
           // The vault is built beside its final place and renamed; a mount point cannot be replaced.
           throw VaultError.io(path: layout.root, reason: "it is a mount point; create the vault in a directory inside it, e.g. --vault \(layout.root)/vault")
-        default: throw VaultError.from(StorageError(path: layout.root, operation: "create", code: e))
+        default: throw VaultError.from(StorageError(path: layout.root, operation: "create", code: failure.code))
         }
       }
       try FileSystem.syncDirectory(parent)
       let vault = Vault(layout: layout, config: config)
       return Creation(vault: UnlockedVault(vault: vault, keys: keys, slot: owner), recoveryKey: recovery)
     } catch {
-      Self.removeTree(staging.root)
+      FileSystem.removeTree(staging.root)
       throw VaultError.from(error)
     }
   }
@@ -78,13 +77,4 @@ extension Vault {
     }
   }
 
-  /// Best-effort removal of a half-built staging directory (it holds no plaintext, only wrapped keys).
-  static func removeTree(_ path: String) {
-    guard FileSystem.isDirectory(path) else { return }
-    for name in (try? FileSystem.list(path)) ?? [] {
-      let child = "\(path)/\(name)"
-      if FileSystem.isDirectory(child) { removeTree(child) } else { try? FileSystem.remove(child) }
-    }
-    rmdir(path)
-  }
 }

@@ -25,6 +25,10 @@ public struct Vault: Sendable {
     } catch {
       throw VaultError.from(error)
     }
+    let links = layout.symbolicLinks()
+    guard links.isEmpty else {
+      throw VaultError.integrity(links.map { Finding(.error, $0, Vault.symlinkMessage) })
+    }
     do {
       return Vault(layout: layout, config: try VaultConfig.decode(bytes))
     } catch FormatError.unsupportedVersion(let v) {
@@ -114,6 +118,9 @@ public struct Vault: Sendable {
     if !damagedErrors.isEmpty { throw VaultError.integrity(damagedErrors) }
     throw lastError
   }
+
+  /// What a symlink inside a vault means.
+  static let symlinkMessage = "is a symbolic link: a vault never holds symlinks, so it was replaced (commands refuse to follow it); restore it from a backup"
 
   /// The most slots of one kind a reader tries; one per practitioner is far below it.
   public static let maximumSlotsPerKind = 32

@@ -8,6 +8,16 @@ public struct VaultLayout: Sendable, Equatable {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     self.root = r
+    // Nothing inside a vault is ever reached through a symlink (THREAT-MODEL.md).
+    FileSystem.confine(r)
+  }
+
+  /// The names the vault directory holds; anything else in it is unexpected.
+  public static let topLevelNames: Set<String> = ["config", "lock", "index", "slots", "clientkeys", "objects", "tmp", "log"]
+
+  /// Top-level entries that are symbolic links: a vault never has any, so each is tampering.
+  public func symbolicLinks() -> [String] {
+    Self.topLevelNames.sorted().filter { FileSystem.isSymbolicLink("\(root)/\($0)") }
   }
 
   /// Identity and public keys.

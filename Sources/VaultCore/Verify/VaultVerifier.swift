@@ -141,7 +141,7 @@ public struct VaultVerifier {
       if report.entries == 0 {
         findings.append(Finding(.error, "log", "the access log is empty or missing: every vault's log starts with its init entry, so it was deleted"))
       } else if let unlocked, let first = try? log.firstEntry(unlocked: unlocked),
-        first.action != "init" || first.actor == LogEntry.system
+        first.action != LogEntry.initAction || first.actor == LogEntry.system
       {
         // Init is always written with the key; a keyless "init" is a forged start.
         findings.append(Finding(.error, "log", "entry 1 is not the vault's own init entry: the start of the log was deleted or replaced"))

@@ -84,7 +84,7 @@ extension VaultCommand {
       } else {
         identities = [.passphrase(try PassphraseSource(file: passphraseFile, environment: [:]).read(prompt: "Export passphrase: "))]
       }
-      let fd = open(file, O_RDONLY | O_CLOEXEC)
+      let fd = FileSystem.openUserFile(file, O_RDONLY)
       guard fd >= 0 else { throw VaultError.io(path: file, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
       defer { close(fd) }
       let target = try OutputFile(out, force: force)

@@ -25,7 +25,7 @@ final class PrivateFile {
   private var fd: Int32
 
   init(creating path: String) throws {
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    fd = FileSystem.openUserFile(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
     guard fd >= 0 else {
       let why = errno == EEXIST ? "it already exists; choose a new file" : String(cString: strerror(errno)).lowercased()
       throw VaultError.io(path: path, reason: "cannot create the file: \(why)")
@@ -47,7 +47,7 @@ final class PrivateFile {
   func discard() {
     if fd >= 0 { close(fd) }
     fd = -1
-    unlink(path)
+    try? FileSystem.remove(path)
   }
 
   deinit { if fd >= 0 { close(fd) } }

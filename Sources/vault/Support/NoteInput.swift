@@ -82,7 +82,7 @@ struct NoteTextOptions: ParsableArguments {
 /// so that an oversized input is refused without being held in memory.
 enum InputFile {
   static func read(path: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = FileSystem.openUserFile(path, O_RDONLY)
     guard fd >= 0 else { throw VaultError.io(path: path, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
     defer { close(fd) }
     var st = stat()

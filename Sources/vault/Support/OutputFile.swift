@@ -24,18 +24,18 @@ final class OutputFile {
 
   init(_ path: String, force: Bool) throws {
     try Self.checkTarget(path, force: force)
-    let url = URL(fileURLWithPath: path)
-    directory = url.deletingLastPathComponent().path
+    directory = FileSystem.parent(path)
     self.path = path
     self.force = force
-    fd = vault_open_tmpfile(directory)
-    if fd < 0 {
-      guard [EOPNOTSUPP, EISDIR, EINVAL].contains(errno) else {
-        throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(errno)).lowercased())")
-      }
-      let temporary = Self.temporaryName(in: directory, for: url.lastPathComponent)
+    let unnamed: Int32?
+    do { unnamed = try FileSystem.openUnnamed(in: directory) } catch let e as StorageError {
+      throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(e.code)).lowercased())")
+    }
+    fd = unnamed ?? -1
+    if unnamed == nil {
+      let temporary = Self.temporaryName(in: directory, for: FileSystem.lastComponent(path))
       vault_unlink_on_signal(temporary)
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      fd = FileSystem.openUserFile(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
       guard fd >= 0 else {
         vault_unlink_on_signal(nil)
         throw VaultError.io(path: path, reason: "cannot create it: \(String(cString: strerror(errno)).lowercased())")
@@ -52,44 +52,40 @@ final class OutputFile {
     guard fsync(fd) == 0 else { throw VaultError.io(path: path, reason: "cannot write it (disk full?)") }
     // Checked again: the target may have appeared or changed while the document was decrypted.
     try Self.checkTarget(path, force: force)
-    if let named {
-      guard force ? rename(named, path) == 0 : link(named, path) == 0 else { throw failure() }
-      unlink(named)
-    } else if force {
-      let staged = Self.temporaryName(in: directory, for: URL(fileURLWithPath: path).lastPathComponent)
-      guard vault_link_tmpfile(fd, staged) == 0 else { throw failure() }
-      guard rename(staged, path) == 0 else {
-        let error = failure()
-        unlink(staged)
-        throw error
+    do {
+      if let named {
+        if force { try FileSystem.rename(named, path) } else { try FileSystem.hardLink(named, path) }
+        try? FileSystem.remove(named)
+      } else if force {
+        let staged = Self.temporaryName(in: directory, for: FileSystem.lastComponent(path))
+        guard try FileSystem.link(fd, to: staged) else { throw StorageError(path: path, operation: "link", code: EEXIST) }
+        do { try FileSystem.rename(staged, path) } catch {
+          try? FileSystem.remove(staged)
+          throw error
+        }
+      } else {
+        guard try FileSystem.link(fd, to: path) else { throw StorageError(path: path, operation: "link", code: EEXIST) }
       }
-    } else {
-      guard vault_link_tmpfile(fd, path) == 0 else { throw failure() }
-    }
+    } catch let e as StorageError { throw failure(e.code) }
     done = true
-    let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dir >= 0 {
-      fsync(dir)
-      close(dir)
-    }
+    try? FileSystem.syncDirectory(directory)
   }
 
   deinit {
     close(fd)
-    if let named, !done { unlink(named) }
+    if let named, !done { try? FileSystem.remove(named) }
     if named != nil { vault_unlink_on_signal(nil) }
   }
 
-  private func failure() -> VaultError {
-    errno == EEXIST
+  private func failure(_ code: Int32) -> VaultError {
+    code == EEXIST
       ? .invalidArgument("\(path) was created by something else while the document was decrypted; nothing was written, run the command again")
-      : .io(path: path, reason: "cannot put the finished file in place: \(String(cString: strerror(errno)).lowercased())")
+      : .io(path: path, reason: "cannot put the finished file in place: \(String(cString: strerror(code)).lowercased())")
   }
 
   private static func checkTarget(_ path: String, force: Bool) throws {
-    var st = stat()
-    guard lstat(path, &st) == 0 else { return }
-    switch st.st_mode & S_IFMT {
+    guard let type = FileSystem.type(path) else { return }
+    switch type {
     case S_IFLNK: throw VaultError.invalidArgument("\(path) is a symbolic link; give the path of a real file (vault never writes through a link)")
     case S_IFDIR: throw VaultError.invalidArgument("\(path) is a directory; give a file name, e.g. \(path)/consent.pdf")
     case S_IFREG: if !force { throw VaultError.invalidArgument("\(path) already exists; choose another name, or add --force to replace it") }

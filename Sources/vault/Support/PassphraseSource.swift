@@ -36,7 +36,7 @@ struct PassphraseSource {
 
   /// The first line of a file (a trailing newline is not part of the passphrase).
   static func readFile(_ path: String) throws -> SecureBytes {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = FileSystem.openUserFile(path, O_RDONLY)
     guard fd >= 0 else {
       throw VaultError.passphraseSourceFailed("cannot open passphrase file \(path): \(String(cString: strerror(errno)).lowercased())")
     }

@@ -26,7 +26,7 @@ struct LogFixture {
 
   var unlocked: UnlockedVault { creation.vault }
   var vault: Vault { creation.vault.vault }
-  var log: AccessLog { AccessLog(vault: vault) }
+  var log: AccessLog { AccessLog(vault: vault, standalone: true) }
   var entriesPath: String { vault.layout.logEntries }
   var checkpointsPath: String { vault.layout.logCheckpoints }
 
