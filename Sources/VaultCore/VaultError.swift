@@ -120,7 +120,9 @@ extension VaultError {
     case let e as RecordError: return .record(e)
     case let e as BackupError: return .backup(e)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
-    case let e as StorageError where e.code == ENOTDIR || e.code == ELOOP || e.code == EINVAL:
+    case let e as StorageError where e.code == ELOOP:
+      return .integrity([Finding(.error, e.path, "a symbolic link is on the way to it: a vault never holds symlinks, so one was planted (commands refuse to follow it); run 'vault verify'")])
+    case let e as StorageError where e.code == ENOTDIR || e.code == EINVAL:
       return .integrity([Finding(.error, e.path, "\(e.operation) failed: the vault holds a file of the wrong type here (\(e.description))")])
     case let e as StorageError where e.code == EFBIG:
       // Every file the vault reads whole has a size bound; a larger one was padded or replaced.

@@ -192,9 +192,8 @@ public struct VaultVerifier {
   }
 
   private func checkTopLevel() -> [Finding] {
-    let expected: Set<String> = ["config", "lock", "index", "slots", "clientkeys", "objects", "tmp", "log"]
     var out: [Finding] = []
-    for name in (try? FileSystem.list(vault.layout.root)) ?? [] where !expected.contains(name) {
+    for name in (try? FileSystem.list(vault.layout.root)) ?? [] where !VaultLayout.topLevelNames.contains(name) {
       out.append(Finding(.warning, name, "unexpected file in the vault directory"))
     }
     for name in (try? FileSystem.list(vault.layout.tmp)) ?? [] {
@@ -215,12 +214,21 @@ public struct VaultVerifier {
     for dir in [l.slots, l.clientKeys] { files += ((try? FileSystem.list(dir)) ?? []).map { "\(dir)/\($0)" } }
     for sub in (try? FileSystem.list(l.objects)) ?? [] {
       let subPath = "\(l.objects)/\(sub)"
+      if FileSystem.isSymbolicLink(subPath) {
+        out.append(Finding(.error, relative(subPath), Vault.symlinkMessage))
+        continue
+      }
       if let m = try? FileSystem.mode(subPath), m & 0o077 != 0 {
         out.append(Finding(.warning, relative(subPath), "directory is accessible to other users (mode \(String(m, radix: 8))); run chmod 700"))
       }
       files += ((try? FileSystem.list(subPath)) ?? []).map { "\(subPath)/\($0)" }
     }
-    for file in files {
+    files += ((try? FileSystem.list(l.log)) ?? []).map { "\(l.log)/\($0)" } + ((try? FileSystem.list(l.tmp)) ?? []).map { "\(l.tmp)/\($0)" }
+    // Commands refuse to follow a symlink anywhere in a vault; verify names each one.
+    for path in Set(files) where FileSystem.isSymbolicLink(path) {
+      out.append(Finding(.error, relative(path), Vault.symlinkMessage))
+    }
+    for file in files where !FileSystem.isSymbolicLink(file) {
       if let m = try? FileSystem.mode(file), m & 0o077 != 0 {
         out.append(Finding(.warning, relative(file), "file is accessible to other users (mode \(String(m, radix: 8))); run chmod 600"))
       }

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import VaultCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Regression tests for what a hostile trial of the vault found (issue 12), through the real binary.
+@Suite("defects found by a hostile trial stay fixed")
+struct HostileTrialTests {
+  /// A vault with one client and one note; returns the sandbox and the client's code.
+  func practice() throws -> (CLISandbox, String) {
+    let s = try CLISandbox()
+    try s.initVault()
+    let code = try s.addClient(["--legal-name", "Ann Lee"])
+    let note = try s.write("first session\n", to: "note.txt")
+    let r = try s.vaultRun(["add-note", code, "--file", note])
+    #expect(r.status == 0, "\(r.stderr)")
+    return (s, code)
+  }
+
+  @Test("a symlinked directory or file inside the vault is refused by writers and readers and reported by verify (exit 10)",
+    arguments: ["log", "tmp", "slots", "objects", "clientkeys", "log/entries", "index"])
+  func symlinkedEntries(_ name: String) throws {
+    let (s, code) = try practice()
+    let inside = "\(s.vault)/\(name)"
+    let outside = s.root.appendingPathComponent("outside-\(name.replacingOccurrences(of: "/", with: "-"))").path
+    #expect(rename(inside, outside) == 0)
+    #expect(symlink(outside, inside) == 0)
+    let before = try snapshot(outside)
+    let note = try s.write("second session\n", to: "note2.txt")
+    let add = try s.vaultRun(["add-note", code, "--file", note])
+    #expect(add.status == 10, "add-note through a symlinked \(name): \(add.status) \(add.stderr)")
+    #expect(add.stderr.contains("symbolic link"), "\(add.stderr)")
+    let list = try s.vaultRun(["note", "list", code])
+    #expect(list.status == 10, "note list through a symlinked \(name): \(list.status)")
+    let backup = try s.run(["backup", "--to", s.root.appendingPathComponent("bk").path, "--vault", s.vault])
+    #expect(backup.status == 10, "backup through a symlinked \(name): \(backup.status) \(backup.stderr)")
+    // Nothing outside the vault was written through the link.
+    #expect(try snapshot(outside) == before, "a command wrote through the symlinked \(name)")
+    for args in [["verify"], ["verify", "--keyless"]] {
+      let v = try s.vaultRun(args)
+      #expect(v.status == 10, "\(args) with a symlinked \(name): \(v.status)")
+      #expect((v.stdout + v.stderr).contains("symbolic link"), "\(v.stdout)\(v.stderr)")
+    }
+  }
+
+  @Test("a symlinked object fan-out directory is an error for verify and refused at read")
+  func symlinkedFanout() throws {
+    let (s, code) = try practice()
+    let fanout = try #require(try s.files(in: "objects").first)
+    let outside = s.root.appendingPathComponent("fanout").path
+    #expect(rename(fanout, outside) == 0)
+    #expect(symlink(outside, fanout) == 0)
+    let show = try s.vaultRun(["client", "show", code])
+    let verify = try s.vaultRun(["verify", "--keyless"])
+    #expect(verify.status == 10)
+    #expect(verify.stdout.contains("is a symbolic link"))
+    // Either the client's data lives behind the link (refused) or elsewhere (readable); never followed.
+    #expect(show.status == 0 || show.status == 10)
+  }
+
+  @Test("a damaged object makes backup fail with exit 10 naming the object, in text and JSON")
+  func damagedObjectBackup() throws {
+    let (s, _) = try practice()
+    let objects = try s.files(in: "objects").flatMap { dir in try FileManager.default.contentsOfDirectory(atPath: dir).map { "\(dir)/\($0)" } }
+    let victim = try #require(objects.first)
+    try s.flipBit(victim, at: 100)
+    let dest = s.root.appendingPathComponent("bk").path
+    let text = try s.run(["backup", "--to", dest, "--vault", s.vault])
+    #expect(text.status == 10, "\(text.stderr)")
+    #expect(text.stderr.contains(URL(fileURLWithPath: victim).lastPathComponent))
+    #expect(!text.stderr.contains("internal error"))
+    let json = try s.run(["backup", "--to", dest, "--vault", s.vault, "--json"])
+    #expect(json.status == 10)
+    #expect(json.stderr.contains("\"kind\":\"integrity\""), "\(json.stderr)")
+  }
+
+  @Test("an oversized index or checkpoints file is an integrity failure (exit 10), not an I/O error",
+    arguments: ["index", "log/checkpoints"])
+  func oversized(_ name: String) throws {
+    let (s, code) = try practice()
+    // Sparse: the size is what matters, and it must be refused before anything is read.
+    #expect(Glibc.truncate("\(s.vault)/\(name)", (1 << 30) + 4096) == 0)
+    let r = try s.vaultRun(["note", "list", code])
+    #expect(r.status == 10, "\(name): \(r.status) \(r.stderr)")
+    #expect(!r.stderr.contains("check that it exists"))
+  }
+
+  @Test("a damaged first log record stops writers and readers (exit 10) and nothing is appended after it")
+  func damagedFirstRecord() throws {
+    let (s, code) = try practice()
+    let entries = "\(s.vault)/log/entries"
+    // The first record's body starts after the file header (12 bytes) and its u32 length and u64 seq.
+    try s.flipBit(entries, at: 12 + 12 + 30)
+    let size = try FileSystem.size(entries)
+    let note = try s.write("another session\n", to: "n2.txt")
+    for args in [["add-note", code, "--file", note], ["note", "list", code]] {
+      let r = try s.vaultRun(args)
+      #expect(r.status == 10, "\(args): \(r.status) \(r.stderr)")
+      #expect(r.stderr.contains("entry 1"), "\(r.stderr)")
+    }
+    let backup = try s.run(["backup", "--to", s.root.appendingPathComponent("bk").path, "--vault", s.vault])
+    #expect(backup.status == 10, "\(backup.stderr)")
+    #expect(try FileSystem.size(entries) == size, "an entry was appended after a damaged first record")
+  }
+
+  /// Every regular file's bytes under `path` (a file or a directory).
+  func snapshot(_ path: String) throws -> [String: Data] {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return [:] }
+    guard isDir.boolValue else { return [path: try Data(contentsOf: URL(fileURLWithPath: path))] }
+    var out: [String: Data] = [:]
+    for name in try FileManager.default.subpathsOfDirectory(atPath: path) {
+      let full = "\(path)/\(name)"
+      var d: ObjCBool = false
+      if FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue { out[name] = try Data(contentsOf: URL(fileURLWithPath: full)) }
+    }
+    return out
+  }
+}
