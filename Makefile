@@ -30,6 +30,9 @@ lint:
 	if [ -n "$$bad" ]; then echo "libsodium imported outside VaultCrypto: $$bad"; exit 1; fi
 	@bad=$$(grep -rlnE 'fatalError\(|try!' Sources || true); \
 	if [ -n "$$bad" ]; then echo "fatalError/try! in Sources: $$bad"; exit 1; fi
+	@# Stored text reaches the terminal only through Output (TerminalLine escapes every value).
+	@bad=$$(grep -rlnE '(^|[^.a-zA-Z])print\(' Sources/vault | grep -v '^Sources/vault/Support/Output.swift' || true); \
+	if [ -n "$$bad" ]; then echo "print( outside Output.swift: $$bad"; exit 1; fi
 
 ## test: build and run every test (core and CLI, the CLI tests run the real binary)
 test: deps test-deps lint

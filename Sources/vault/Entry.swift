@@ -14,7 +14,8 @@ enum Entry {
     }
     let json = CommandLine.arguments.contains("--json")
     do {
-      var command = try VaultCommand.parseAsRoot()
+      var command = try VaultCommand.parseAsRoot(Arguments.raw())
+      try Arguments.checkText(in: command)
       try command.run()
     } catch let error as VaultError {
       fail(error, json: json)
@@ -31,7 +32,7 @@ enum Entry {
         if json {
           fail(.usage, kind: "usage", message: message, json: true)
         } else {
-          Terminal.writeError(message + "\n")
+          Terminal.writeError(TerminalText.escape(message, multiline: true) + "\n")
           exit(ExitStatus.usage.rawValue)
         }
       }
@@ -54,7 +55,7 @@ enum Entry {
       let body = ["error": ["code": AnyCodable.int(Int(status.rawValue)), "kind": .string(kind), "message": .string(message)]]
       Terminal.writeError(Output.jsonLine(body) + "\n")
     } else {
-      Terminal.writeError("vault: error: \(message)\n")
+      Terminal.writeError("vault: error: \(TerminalText.escape(message))\n")
     }
     exit(status.rawValue)
   }

@@ -73,6 +73,32 @@ final class CLISandbox: Sendable {
       stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Runs `vault args... RAW` where the last argument is raw bytes (not necessarily UTF-8),
+  /// which Foundation's Process cannot pass: posix_spawn with a hand-built argv.
+  func rawRun(_ args: [String], raw: [UInt8], env: [String: String] = [:]) -> Result {
+    var environment = ["HOME": root.path, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+    environment.merge(env) { $1 }
+    let argv: [[CChar]] = ([Self.binary.path] + args).map { Array($0.utf8CString) } + [raw.map { CChar(bitPattern: $0) } + [0]]
+    let envp: [[CChar]] = environment.map { Array("\($0.key)=\($0.value)".utf8CString) }
+    let out = root.appendingPathComponent("raw-out-\(UUID().uuidString)").path
+    let err = root.appendingPathComponent("raw-err-\(UUID().uuidString)").path
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pid: pid_t = 0
+    var cArgv = argv.map { strdup($0) } + [nil]
+    var cEnv = envp.map { strdup($0) } + [nil]
+    defer { (cArgv + cEnv).forEach { free($0) } }
+    guard posix_spawn(&pid, Self.binary.path, &actions, nil, &cArgv, &cEnv) == 0 else { return Result(status: -1, stdout: "", stderr: "spawn failed") }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    let read = { (p: String) in String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data(), as: UTF8.self) }
+    return Result(status: (status >> 8) & 0xFF, stdout: read(out), stderr: read(err))
+  }
+
   /// `vault init` with the sandbox passphrase and cheap KDF; fails the test if it does not succeed.
   @discardableResult
   func initVault(_ extra: [String] = []) throws -> Result {

@@ -106,6 +106,58 @@ struct HostileTrialTests {
     #expect(try FileSystem.size(entries) == size, "an entry was appended after a damaged first record")
   }
 
+  @Test("a newline, escape or bidirectional override in a stored file name or name is shown escaped by every printer")
+  func escapedEverywhere() throws {
+    let (s, code) = try practice()
+    let forged = "evil\u{1B}[2J\r\n\(code).C9  informed-consent  valid  forged.pdf"
+    let doc = s.root.appendingPathComponent(forged).path
+    #expect(FileManager.default.createFile(atPath: doc, contents: Data("%PDF-1.4\n".utf8)))
+    let add = try s.vaultRun(["consent", "add", code, "--kind", "other", "--file", doc, "--signed", "today"])
+    #expect(add.status == 0, "\(add.stderr)")
+    let hostile = "Eve \u{202E}live"
+    let eve = try s.addClient(["--legal-name", hostile])
+    var outputs = [add.stdout]
+    for args in [["consent", "list", code], ["consent", "show", "\(code).C1"], ["client", "list"], ["client", "show", eve],
+      ["log", "show"], ["disclosures", code]] {
+      let r = try s.vaultRun(args)
+      #expect(r.status == 0, "\(args): \(r.stderr)")
+      outputs.append(r.stdout + r.stderr)
+    }
+    for out in outputs {
+      #expect(!out.contains("\u{1B}") && !out.contains("\r") && !out.contains("\u{202E}"), "a control reached the terminal: \(out.debugDescription)")
+      // The forged row never starts a line of its own.
+      #expect(!out.split(separator: "\n").contains { $0.hasPrefix("\(code).C9") }, "a file name forged a row: \(out)")
+    }
+    #expect(outputs[1].contains("evil\\e[2J\\r\\n\(code).C9"), "\(outputs[1])")
+  }
+
+  @Test("bytes that are not UTF-8 are refused in text options (exit 2, nothing stored) but work in file paths")
+  func nonUTF8Arguments() throws {
+    let (s, code) = try practice()
+    let before = try s.vaultFiles()
+    let bad = s.rawRun(["client", "add", "--vault", s.vault, "--legal-name"], raw: [0x42, 0x61, 0x64, 0xFF, 0xFE, 0x4E], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+    #expect(bad.status == 2, "\(bad.stderr)")
+    #expect(bad.stderr.contains("--legal-name is not valid UTF-8"), "\(bad.stderr)")
+    #expect(try s.vaultFiles() == before, "a refused argument changed the vault")
+    let search = s.rawRun(["search", "--vault", s.vault], raw: [0x63, 0x61, 0x66, 0xE9], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+    #expect(search.status == 2)
+    #expect(search.stderr.contains("<query> argument is not valid UTF-8"), "\(search.stderr)")
+    // A Latin-1 file name: the file is found by its bytes.
+    let name: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".txt".utf8)
+    let path = Array(s.root.path.utf8) + [0x2F] + name
+    let fd = path.map { CChar(bitPattern: $0) }.withUnsafeBufferPointer { buf in
+      (Array(buf) + [0]).withUnsafeBufferPointer { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL, 0o600) }
+    }
+    #expect(fd >= 0)
+    _ = "a note from a Latin-1 named file\n".withCString { write(fd, $0, strlen($0)) }
+    close(fd)
+    let add = s.rawRun(["add-note", code, "--vault", s.vault, "--file"], raw: path, env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+    #expect(add.status == 0, "\(add.stderr)")
+    let missing = s.rawRun(["add-note", code, "--vault", s.vault, "--file"], raw: path + [0x78], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("caf\\xE9.txtx"), "the path is shown with its byte escaped: \(missing.stderr)")
+  }
+
   /// Every regular file's bytes under `path` (a file or a directory).
   func snapshot(_ path: String) throws -> [String: Data] {
     var isDir: ObjCBool = false

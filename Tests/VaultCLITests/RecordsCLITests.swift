@@ -235,7 +235,7 @@ struct RecordsCLITests {
     _ = try s.addClient(["--legal-name", "Anna"])
     #expect(try s.vaultRun(["add-note", "ann"], input: Data("\u{1B}]0;pwned\u{07}\u{1B}[31mred\n".utf8)).status == 0)
     let show = try s.vaultRun(["note", "show", ann + ".1"])
-    #expect(!show.stdout.contains("\u{1B}") && show.stdout.contains("^[]0;pwned^G^[[31mred"), "\(show.stdout)")
+    #expect(!show.stdout.contains("\u{1B}") && show.stdout.contains("\\e]0;pwned\\u{7}\\e[31mred"), "\(show.stdout)")
     #expect(!(try s.vaultRun(["note", "list", ann]).stdout.contains("\u{1B}")))
     let json = try s.vaultRun(["note", "show", ann + ".1", "--json"])
     #expect(json.stdout.contains("\\u001b]0;pwned"), "JSON keeps the text exactly")

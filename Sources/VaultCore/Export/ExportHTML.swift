@@ -1,22 +1,8 @@
 /// The human-readable parts of an export: index.html (self-contained: no scripts, no external
 /// resources, a content-security policy that forbids both), the notes as Markdown, README.txt.
 enum ExportHTML {
-  /// HTML-escapes `s` scalar by scalar: by grapheme cluster, a "prepend" character (U+0600…)
-  /// fused with a following "<" would hide it from the comparison and let markup through.
-  static func escape(_ s: String) -> String {
-    var out = String.UnicodeScalarView()
-    for u in s.unicodeScalars {
-      switch u {
-      case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-      case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-      case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-      case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-      case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-      default: out.append(u)
-      }
-    }
-    return String(out)
-  }
+  /// HTML-escapes `s` (see `HTMLText`).
+  static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
   static func page(_ r: ExportRecord) -> String {
     let c = r.client.record

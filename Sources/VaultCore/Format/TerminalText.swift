@@ -41,7 +41,7 @@ public enum TerminalText {
   }
 
   /// True for a character `escape` replaces.
-  static func needsEscape(_ u: Unicode.Scalar, multiline: Bool) -> Bool {
+  public static func needsEscape(_ u: Unicode.Scalar, multiline: Bool) -> Bool {
     switch u.value {
     case 0x0A, 0x09: !multiline
     case 0x00...0x1F, 0x7F...0x9F: true

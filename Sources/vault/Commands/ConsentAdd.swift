@@ -49,7 +49,7 @@ extension VaultCommand {
       let id = c.consentID(entry.number)
       try context.record("consent-add", client: c.code, objects: [entry.file.object], detail: "\(id) \(kind), \(byteCount(entry.file.size))")
       context.output.emit(ConsentJSON(entry, of: c))
-      context.output.line("Stored \(id) (\(kind), \(entry.file.fileName.terminalSafe), \(byteCount(entry.file.size)), \(entry.file.mediaType.terminalSafe)).")
+      context.output.line("Stored \(id) (\(kind), \(entry.file.fileName), \(byteCount(entry.file.size)), \(entry.file.mediaType)).")
     }
   }
 }

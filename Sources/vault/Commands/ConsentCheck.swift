@@ -37,7 +37,7 @@ extension VaultCommand {
         context.output.note("no practice forms are registered, so no consent is required yet; register them with 'vault form add'")
       }
       for f in findings {
-        context.output.line("\(f.client.code)  \(f.status.rawValue.padding(8))  \(f.kind.description.padding(30))  \(f.detail.terminalSafe)")
+        context.output.line("\(f.client.code)  \(f.status.rawValue.padding(8))  \(f.kind.description.padding(30))  \(f.detail)")
       }
       context.output.line(findings.isEmpty ? "ok: nothing needs attention" : "\(findings.count) item(s) need attention")
       if !findings.isEmpty { throw ExitStatus.Thrown(status: .attention) }

@@ -49,7 +49,7 @@ extension VaultCommand {
       }
       try target?.commit()
       context.output.emit(["id": c.consentID(e.number).description, "out": out, "bytes": String(e.file.size)])
-      if target != nil { context.output.line("Wrote \(out) (\(byteCount(e.file.size)), \(e.file.mediaType.terminalSafe)).") }
+      if target != nil { context.output.line("Wrote \(out) (\(byteCount(e.file.size)), \(e.file.mediaType)).") }
     }
   }
 }

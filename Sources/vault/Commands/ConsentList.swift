@@ -26,8 +26,7 @@ extension VaultCommand {
       let today = Day.today()
       for (c, e) in rows {
         context.output.line(
-          "\(c.consentID(e.number).description.padding(11))  \(e.kind.description.padding(30))  signed \(e.signed?.description ?? "-         ")  "
-            + "expires \(e.expires?.description ?? "-         ")  \(e.status(on: today).rawValue.padding(7))  \(e.file.fileName.terminalSafe)")
+          "\(c.consentID(e.number).description.padding(11))  \(e.kind.description.padding(30))  signed \(e.signed?.description ?? "-         ")  expires \(e.expires?.description ?? "-         ")  \(e.status(on: today).rawValue.padding(7))  \(e.file.fileName)")
       }
     }
   }
@@ -55,9 +54,9 @@ extension VaultCommand {
         ("Recipient", j.recipient), ("Recipient address", j.recipientAddress), ("May disclose", j.information), ("Purpose", j.purpose),
         ("Note", j.note), ("File", "\(j.fileName) (\(j.mediaType), \(byteCount(j.size)))"), ("Added", "\(j.added) by \(j.addedBy)"),
       ]
-      for (label, value) in rows { if let value { out.line("  \((label + ":").padding(19)) \(value.terminalSafe)") } }
+      for (label, value) in rows { if let value { out.line("  \((label + ":").padding(19)) \(value)") } }
       for ev in e.events {
-        out.line("  Revoked:            \(ev.date) (recorded \(LogEntry.format(seconds: ev.time)) by \(ev.author)); reason: \(ev.reason.terminalSafe)")
+        out.line("  Revoked:            \(ev.date) (recorded \(LogEntry.format(seconds: ev.time)) by \(ev.author)); reason: \(ev.reason)")
       }
     }
   }

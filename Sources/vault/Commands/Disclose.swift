@@ -47,7 +47,7 @@ extension VaultCommand {
         "disclosure", client: c.code,
         detail: "\(id) to \(recipient), basis \(basis)\(basis.isLimitOfConfidentiality ? " (limits of confidentiality: flagged)" : "")")
       context.output.emit(DisclosureJSON(d, of: c))
-      context.output.line("Recorded \(id): \(basis) disclosure to \(recipient.terminalSafe) on \(d.date)\(basis.isLimitOfConfidentiality ? " (flagged: limits of confidentiality)" : "").")
+      context.output.line("Recorded \(id): \(basis) disclosure to \(recipient) on \(d.date)\(basis.isLimitOfConfidentiality ? " (flagged: limits of confidentiality)" : "").")
     }
   }
 }

@@ -35,17 +35,17 @@ extension VaultCommand {
       try context.record("disclosures-read", client: c.code, detail: "\(rows.count) disclosure(s) since \(from)\(format == .html ? ", as HTML" : "")")
       if context.output.json { return context.output.emit(rows.map { DisclosureJSON($0, of: c) }) }
       let items = rows.map { DisclosureJSON($0, of: c) }
-      if format == .html { return print(Self.html(items, client: c, from: from, to: today)) }
+      if format == .html { return context.output.document(Self.html(items, client: c, from: from, to: today)) }
       let out = context.output
-      out.line("Accounting of disclosures — \(c.displayName.terminalSafe) (\(c.code)), \(from) to \(today)")
+      out.line("Accounting of disclosures — \(c.displayName) (\(c.code)), \(from) to \(today)")
       if items.isEmpty { out.line("No disclosures recorded in this period.") }
       for d in items {
         out.line()
         out.line("\(d.id)  \(d.date)  \(d.basis)\(d.flagged ? "  [FLAGGED: limits of confidentiality]" : "")\(d.requiredInHIPAAAccounting ? "" : "  (not required in a HIPAA accounting)")")
-        out.line("  Recipient: \(d.recipient.terminalSafe)\(d.address.map { ", \($0.terminalSafe)" } ?? "")")
-        out.line("  Disclosed: \(d.what.terminalSafe)")
-        out.line("  Purpose:   \(d.purpose.terminalSafe)")
-        if let r = d.reason { out.line("  Reason:    \(r.terminalSafe)") }
+        out.line("  Recipient: \(d.recipient)\(d.address.map { ", \($0)" } ?? "")")
+        out.line("  Disclosed: \(d.what)")
+        out.line("  Purpose:   \(d.purpose)")
+        if let r = d.reason { out.line("  Reason:    \(r)") }
         if let a = d.authorization { out.line("  Authorized by: \(a)") }
         if let x = d.corrects { out.line("  Corrects: \(x)") }
         if !d.correctedBy.isEmpty { out.line("  Corrected by: \(d.correctedBy.joined(separator: ", "))") }
@@ -55,10 +55,7 @@ extension VaultCommand {
 
     /// A self-contained, printable page: no scripts, no external resources.
     static func html(_ items: [DisclosureJSON], client: Client, from: Day, to: Day) -> String {
-      func e(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-          .replacingOccurrences(of: "\"", with: "&quot;")
-      }
+      func e(_ s: String) -> String { HTMLText.escape(s) }
       let rows = items.map { d in
         "<tr\(d.flagged ? " class=\"flag\"" : "")><td>\(e(d.date))</td><td>\(e(d.recipient))\(d.address.map { "<br>" + e($0) } ?? "")</td>"
           + "<td>\(e(d.what))</td><td>\(e(d.purpose))<br><small>basis: \(e(d.basis))\(d.flagged ? " (limits of confidentiality)" : "")"

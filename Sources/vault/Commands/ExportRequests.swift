@@ -45,7 +45,7 @@ extension VaultCommand {
       if open.isEmpty { context.output.line("No open requests.") }
       for (c, r) in open {
         let left = PendingJSON(c, r).daysLeft
-        context.output.line("\(c.code)  requested \(r.requested)  due \(r.due)  \(left < 0 ? "OVERDUE by \(-left) day(s)" : "\(left) day(s) left")\(r.note.isEmpty ? "" : "  (\(r.note.terminalSafe))")")
+        context.output.line("\(c.code)  requested \(r.requested)  due \(r.due)  \(left < 0 ? "OVERDUE by \(-left) day(s)" : "\(left) day(s) left")\(r.note.isEmpty ? "" : "  (\(r.note))")")
       }
     }
   }

@@ -33,7 +33,7 @@ extension VaultCommand {
       let form = try context.records.addForm(kind: kind, version: version, FileSource(path: file), author: context.author, now: CommandContext.now)
       try context.record("form-add", objects: [form.file.object], detail: "\(kind) form version '\(version)'")
       context.output.emit(FormJSON(form, current: true))
-      context.output.line("Registered \(kind) form version '\(version)' (\(form.file.fileName.terminalSafe), \(byteCount(form.file.size))).")
+      context.output.line("Registered \(kind) form version '\(version)' (\(form.file.fileName), \(byteCount(form.file.size))).")
     }
   }
 
@@ -54,7 +54,7 @@ extension VaultCommand {
       if practice.forms.isEmpty { context.output.line("No forms registered; add one with 'vault form add'.") }
       for f in practice.forms {
         context.output.line(
-          "\(f.kind.description.padding(30))  \(f.version.terminalSafe.padding(10))  \(current[f.kind] == f ? "current " : "replaced")  \(LogEntry.format(seconds: f.file.time))  \(f.file.fileName.terminalSafe)")
+          "\(f.kind.description.padding(30))  \(f.version.padding(10))  \(current[f.kind] == f ? "current " : "replaced")  \(LogEntry.format(seconds: f.file.time))  \(f.file.fileName)")
       }
     }
   }

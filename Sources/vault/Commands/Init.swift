@@ -91,7 +91,7 @@ extension VaultCommand {
         vault: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
         kdf: kdf.rawValue, recoveryKey: savedTo == nil ? recovery : nil, recoveryKeyFile: savedTo))
       output.line("Created vault at \(vault.layout.root) (format \(FileHeader.currentVersion), key slot '\(owner)').")
-      if kdf == .test { output.note(KDFLevel.testWarning) }
+      if kdf == .test { output.note("\(KDFLevel.testWarning)") }
       if let out = savedTo {
         output.line("The recovery key was written to \(out). Move it offline (print it, or keep the USB stick in a safe) and delete it from this computer.")
       } else if !location.json {

@@ -69,16 +69,11 @@ extension VaultCommand.Log {
       context.output.line("   #  TIME                  ACTOR           ACTION            CLIENT      DETAIL")
       for (n, e) in shown {
         let detail = [e.detail, e.reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
-        context.output.line(Self.printable(
-          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 16))  \(Self.pad(e.client ?? "-", 10))  \(detail)"))
+        context.output.line(
+          "\(Self.pad(String(n), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 16))  \(Self.pad(e.client ?? "-", 10))  \(detail)")
       }
       context.output.line("\(shown.count) entr\(shown.count == 1 ? "y" : "ies")")
       if damage != nil { throw ExitStatus.Thrown(status: .integrity) }
-    }
-
-    /// Entry text can come from whoever wrote a sealed entry: no control characters reach the terminal.
-    static func printable(_ s: String) -> String {
-      String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {

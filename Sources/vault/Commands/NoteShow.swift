@@ -38,11 +38,11 @@ extension VaultCommand {
       out.line("Status: \(n.statusText)\(n.versions.count > 1 ? "   Version \(v) of \(n.versions.count)" : "")")
       out.line("Written by \(revision.author) on \(LogEntry.format(seconds: revision.time))")
       out.line()
-      out.line((text.hasSuffix("\n") ? String(text.dropLast()) : text).terminalSafe)
+      out.line("\(multiline: text.hasSuffix("\n") ? String(text.dropLast()) : text)")
       for (i, (a, body)) in addenda.enumerated() {
         out.line()
         out.line("--- Addendum \(i + 1), by \(a.revision.author) on \(LogEntry.format(seconds: a.revision.time)); reason: \(a.reason)")
-        out.line((body.hasSuffix("\n") ? String(body.dropLast()) : body).terminalSafe)
+        out.line("\(multiline: body.hasSuffix("\n") ? String(body.dropLast()) : body)")
       }
     }
   }

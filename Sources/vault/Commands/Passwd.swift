@@ -57,7 +57,7 @@ extension VaultCommand {
       let slot = try context.keys.changePassphrase(
         to: new, label: label, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
       try context.record("key-change", detail: "key slot '\(slot.label)' rewrapped\(kdf.map { " (Argon2id cost: \($0.rawValue))" } ?? "")")
-      if kdf == .test { context.output.note(KDFLevel.testWarning) }
+      if kdf == .test { context.output.note("\(KDFLevel.testWarning)") }
       context.output.emit(["slot": slot.id.hex, "label": slot.label])
       if kdf == nil {
         context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")

@@ -42,7 +42,7 @@ extension VaultCommand {
       context.output.emit(hits.map { SearchHitJSON(note: NoteJSON($0.note, of: $0.client), matches: $0.count, snippet: $0.snippet) })
       if hits.isEmpty { context.output.line("No notes match.") }
       for h in hits {
-        context.output.line("\(h.client.noteID(h.note.number).description.padding(10))  \(h.note.date)  \(h.note.kind.description.padding(13))  \(h.snippet.terminalSafe)")
+        context.output.line("\(h.client.noteID(h.note.number).description.padding(10))  \(h.note.date)  \(h.note.kind.description.padding(13))  \(h.snippet)")
       }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import VaultCore
 
 /// A JSON value for output that is not worth a Codable type of its own.
 enum AnyCodable: Encodable {
@@ -14,14 +15,46 @@ enum AnyCodable: Encodable {
   }
 }
 
+/// A line of terminal output: its literal text is printed as written, and every interpolated
+/// value goes through `TerminalText.escape`, so no stored name, reason, file name or note can
+/// forge a row or drive the terminal. A printer cannot pass a bare `String`: stored text gets in
+/// only through interpolation, escaped (`multiline:` keeps a note's line feeds and tabs).
+struct TerminalLine: ExpressibleByStringInterpolation {
+  let text: String
+
+  init(stringLiteral value: String) { text = value }
+  init(stringInterpolation: Interpolation) { text = stringInterpolation.text }
+
+  /// Two parts of one line (for lines too long for one literal).
+  static func + (lhs: TerminalLine, rhs: TerminalLine) -> TerminalLine { TerminalLine(stringLiteral: lhs.text + rhs.text) }
+
+  /// Builds the line: literals verbatim, values escaped.
+  struct Interpolation: StringInterpolationProtocol {
+    var text = ""
+    init(literalCapacity: Int, interpolationCount: Int) { text.reserveCapacity(literalCapacity * 2) }
+    mutating func appendLiteral(_ literal: String) { text += literal }
+    /// Any value, shown on one line with every control escaped.
+    mutating func appendInterpolation<T>(_ value: T) { text += TerminalText.escape(String(describing: value)) }
+    /// Text of several lines (a note's body): line feeds and tabs kept, other controls escaped.
+    mutating func appendInterpolation(multiline value: String) { text += TerminalText.escape(value, multiline: true) }
+    /// A line built elsewhere is already escaped.
+    mutating func appendInterpolation(_ line: TerminalLine) { text += line.text }
+  }
+}
+
 /// Where command results go: human text or one JSON document on stdout; messages on stderr.
 struct Output {
   /// True when --json was given.
   let json: Bool
 
   /// Prints a line of human output (ignored in JSON mode).
-  func line(_ text: String = "") {
+  func line(_ line: TerminalLine = "") {
     guard !json else { return }
+    print(line.text)
+  }
+
+  /// Prints a whole document whose own format escapes what it holds (an HTML page), in either mode.
+  func document(_ text: String) {
     print(text)
   }
 
@@ -32,8 +65,8 @@ struct Output {
   }
 
   /// Prints a note to stderr, in either mode ("vault: " prefix, lowercase).
-  func note(_ text: String) {
-    Terminal.writeError("vault: \(text)\n")
+  func note(_ line: TerminalLine) {
+    Terminal.writeError("vault: \(line.text)\n")
   }
 
   /// A compact, key-sorted JSON encoding.

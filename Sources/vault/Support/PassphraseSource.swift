@@ -19,7 +19,9 @@ struct PassphraseSource {
 
   /// Reads the passphrase, prompting with `prompt` if no file or command is configured.
   func read(prompt: String = "Passphrase: ") throws -> SecureBytes {
-    if let path = file ?? environment["VAULT_PASSPHRASE_FILE"] { return try Self.readFile(path) }
+    if let path = file ?? environment["VAULT_PASSPHRASE_FILE"].map({ _ in Arguments.environmentPath("VAULT_PASSPHRASE_FILE") ?? "" }) {
+      return try Self.readFile(path)
+    }
     if let command = environment["VAULT_PASSPHRASE_COMMAND"] { return try Self.run(command) }
     return try Terminal.readSecret(prompt: prompt)
   }

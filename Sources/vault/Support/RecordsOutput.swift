@@ -69,31 +69,14 @@ extension NoteEntry {
   var statusText: String { signature.map { "signed by \($0.signer) on \(LogEntry.format(seconds: $0.time))" } ?? "draft" }
 
   /// One line of a note list.
-  func listLine(of c: Client) -> String {
+  func listLine(of c: Client) -> TerminalLine {
     let id = c.noteID(number).description
     let minutes = self.minutes == 0 ? "" : " \(self.minutes)m"
-    return "\(id.padding(10))  \(date)  \(kind.description.padding(13))  \((isSigned ? "signed" : "draft").padding(6))  \(firstLine.terminalSafe)\(minutes.isEmpty ? "" : "  (\(minutes.dropFirst()))")"
+    return "\(id.padding(10))  \(date)  \(kind.description.padding(13))  \((isSigned ? "signed" : "draft").padding(6))  \(firstLine)\(minutes.isEmpty ? "" : "  (\(minutes.dropFirst()))")"
   }
 }
 
 extension String {
-  /// Control characters other than line feed and tab shown as `^[`-style escapes: note text is
-  /// stored byte for byte, but an escape sequence in it must not drive the counselor's terminal.
-  var terminalSafe: String {
-    guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) else { return self }
-    var out = ""
-    for u in unicodeScalars {
-      if u.properties.generalCategory != .control || u == "\n" || u == "\t" {
-        out.unicodeScalars.append(u)
-      } else if u.value < 0x20 || u.value == 0x7F {
-        out += "^" + String(UnicodeScalar(UInt8(u.value ^ 0x40)))
-      } else {
-        out += "\\u{" + String(u.value, radix: 16) + "}"
-      }
-    }
-    return out
-  }
-
   /// Left-aligned in `width` columns (never truncated).
   func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
