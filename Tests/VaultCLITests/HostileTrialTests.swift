@@ -158,6 +158,18 @@ struct HostileTrialTests {
     #expect(missing.stderr.contains("caf\\xE9.txtx"), "the path is shown with its byte escaped: \(missing.stderr)")
   }
 
+  @Test("verification of huge (sparse) log files stays under 64 MiB and reports them (exit 10)")
+  func boundedMemory() throws {
+    let (s, _) = try practice()
+    #expect(Glibc.truncate("\(s.vault)/log/checkpoints", (1 << 30) - 100) == 0)
+    #expect(Glibc.truncate("\(s.vault)/log/entries", 1 << 30) == 0)
+    for args in [["log", "verify"], ["verify", "--keyless"], ["verify"]] {
+      let (r, peak) = s.measuredRun(args + ["--vault", s.vault], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+      #expect(r.status == 10, "\(args): \(r.status) \(r.stderr)")
+      #expect(peak < 64 << 10, "\(args) peaked at \(peak) KiB")
+    }
+  }
+
   /// Every regular file's bytes under `path` (a file or a directory).
   func snapshot(_ path: String) throws -> [String: Data] {
     var isDir: ObjCBool = false

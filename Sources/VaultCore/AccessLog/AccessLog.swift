@@ -215,17 +215,19 @@ public struct AccessLog: Sendable {
     } catch { throw VaultError.from(error) }
   }
 
-  /// Every complete checkpoint, in order, plus whether a torn one follows.
+  /// Every complete checkpoint, in order, plus whether a torn one follows (for tests and small
+  /// logs: verification streams them with `CheckpointCursor` instead).
   public func checkpoints() throws -> (checkpoints: [Checkpoint], torn: Bool) {
-    guard FileSystem.exists(layout.logCheckpoints) else { return ([], false) }
-    let bytes = try FileSystem.readFile(layout.logCheckpoints, limit: 1 << 30)
-    // Created but never written (a crash right after creating it): no checkpoints yet.
-    if bytes.isEmpty { return ([], false) }
-    var r = ByteReader(bytes)
-    try FileHeader.read(.logCheckpoints, from: &r)
+    guard let cursor = try CheckpointCursor(log: self) else { return ([], false) }
     var out: [Checkpoint] = []
-    while r.remaining >= Checkpoint.size { out.append(try Checkpoint.decode(r.read(Checkpoint.size))) }
-    return (out, r.remaining > 0)
+    while let (c, _) = try cursor.next() { out.append(c) }
+    return (out, !cursor.tornBytes.isEmpty)
+  }
+
+  /// The size of a log file, 0 if it is missing.
+  func fileSize(_ path: String) throws -> UInt64 {
+    guard FileSystem.exists(path) else { return 0 }
+    return UInt64(try FileSystem.size(path))
   }
 
   /// The last whole checkpoint, read from the end of the file: appends stay O(1) however many
@@ -284,6 +286,12 @@ public struct AccessLog: Sendable {
 
 /// Why a scan of the entries file stopped.
 enum LogScanEnd: Equatable {
+  /// False when the scan stopped at damage it could not read past.
+  var isReadable: Bool {
+    if case .malformed = self { return false }
+    return true
+  }
+
   /// At the end of the file, after a complete record.
   case complete
   /// In a partial last record of this many bytes (an interrupted append).
@@ -300,4 +308,49 @@ struct LogTail {
   var end: UInt64
   /// Bytes of a partial record after `end`, if any.
   var tornBytes: UInt64?
+}
+
+/// Reads `log/checkpoints` front to back, 1 MiB at a time: memory does not grow with the file.
+final class CheckpointCursor {
+  private let file: LogFile
+  private let end: UInt64
+  private var offset: UInt64
+  private var buffer: [UInt8] = []
+  private var position = 0
+  /// How many whole checkpoints the file holds.
+  let count: UInt64
+  /// The bytes after the last whole checkpoint (an interrupted write, or damage).
+  let tornBytes: [UInt8]
+
+  /// Nil when the file does not exist or is empty (created but never written).
+  init?(log: AccessLog) throws {
+    guard try log.fileSize(log.layout.logCheckpoints) > 0 else { return nil }
+    file = try LogFile(path: log.layout.logCheckpoints, kind: .logCheckpoints, lock: LOCK_SH)
+    end = try file.alignedEnd(recordSize: Checkpoint.size)
+    offset = UInt64(FileHeader.size)
+    count = (end - offset) / UInt64(Checkpoint.size)
+    let size = try file.size()
+    tornBytes = size > end ? try file.read(at: end, count: Int(min(size - end, UInt64(Checkpoint.size)))) : []
+  }
+
+  /// The last whole checkpoint and its raw bytes, read directly (the cursor does not move).
+  func last() throws -> (Checkpoint, [UInt8])? {
+    guard count > 0 else { return nil }
+    let raw = try file.read(at: end - UInt64(Checkpoint.size), count: Checkpoint.size)
+    return (try Checkpoint.decode(raw), raw)
+  }
+
+  /// The next checkpoint and its raw bytes (whose hash the one after it names), or nil at the end.
+  func next() throws -> (Checkpoint, [UInt8])? {
+    if position + Checkpoint.size > buffer.count {
+      guard offset < end else { return nil }
+      let want = min(UInt64(6241 * Checkpoint.size), end - offset)
+      buffer = try file.read(at: offset, count: Int(want))
+      offset += want
+      position = 0
+    }
+    let raw = Array(buffer[position..<position + Checkpoint.size])
+    position += Checkpoint.size
+    return (try Checkpoint.decode(raw), raw)
+  }
 }

@@ -178,6 +178,18 @@ final class LogFile {
       if try wholeRecordFollows(from: size - remaining, position: position) {
         return .malformed(seq: position, reason: "its length runs past the end of the file, but whole records follow it (the file was damaged here)")
       }
+      // An interrupted append leaves a prefix of the record it was writing: a length in range,
+      // then this position's number. Anything else was appended by someone, or is damage.
+      let tail = try read(at: size - remaining, count: Int(min(remaining, 12)))
+      if tail.count >= 4 {
+        let length = u32(Array(tail.prefix(4)))
+        guard length >= UInt32(LogRecord.minimumBody), length <= LogRecord.maxBody else {
+          return .malformed(seq: position, reason: "the bytes after the last record are not the start of one (appended, or damaged)")
+        }
+      }
+      if tail.count >= 12, u64(Array(tail[4..<12])) != position {
+        return .malformed(seq: position, reason: "the bytes after the last record are not the start of the next one (appended, or damaged)")
+      }
       return .torn(bytes: remaining)
     }
     while offset < size {

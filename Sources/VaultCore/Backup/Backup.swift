@@ -71,8 +71,8 @@ public enum BackupEngine {
     paths += ["log/entries", "log/checkpoints"].filter { FileSystem.exists("\(l.root)/\($0)") }
     var files: [Snapshot.SnapshotFile] = []
     for p in paths {
-      let bytes = try FileSystem.readFile("\(l.root)/\(p)", limit: 1 << 31)
-      files.append(Snapshot.SnapshotFile(path: p, blob: try repo.putBlob(bytes), size: UInt64(bytes.count)))
+      let (blob, size) = try repo.putBlob(copying: "\(l.root)/\(p)")
+      files.append(Snapshot.SnapshotFile(path: p, blob: blob, size: size))
     }
     let (objects, _) = try l.objectStore.list()
     return (files, objects, head)
@@ -194,7 +194,7 @@ public enum BackupEngine {
         guard ["config", "index", "log/entries", "log/checkpoints"].contains(f.path) || (parts.count == 2 && ["slots", "clientkeys"].contains(String(parts[0])) && !parts[1].hasPrefix(".")) else {
           throw FormatError.invalidField("snapshot names an unexpected file '\(f.path)'")
         }
-        try AtomicFile.write(try repo.blob(f.blob), to: "\(staging)/\(f.path)", temporaryDirectory: layout.tmp)
+        try repo.restoreBlob(f.blob, to: "\(staging)/\(f.path)", temporaryDirectory: layout.tmp)
       }
       let ids = try snapshot.objects.map { hex in
         guard let id = ObjectID(hex: hex) else { throw FormatError.invalidField("snapshot lists a malformed object id") }
@@ -233,7 +233,7 @@ public enum BackupEngine {
     }
     var goodBlobs = Set<String>()
     for hex in try repo.blobs() {
-      if (try? repo.blob(hex)) != nil { goodBlobs.insert(hex) } else {
+      if (try? repo.checkBlob(hex)) != nil { goodBlobs.insert(hex) } else {
         findings.append(Finding(.error, "files/\(hex.prefix(2))/\(hex)", "blob does not match its name (damaged or modified)"))
       }
     }

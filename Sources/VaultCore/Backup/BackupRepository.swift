@@ -134,7 +134,7 @@ public struct BackupRepository: Sendable {
   public func snapshot(_ id: String) throws -> Snapshot {
     let path = "\(snapshotsDir)/\(id)"
     guard !id.contains("/"), FileSystem.exists(path) else { throw BackupError.unknownSnapshot(id) }
-    let body = try ChecksummedFile.decode(.backupSnapshot, try FileSystem.readFile(path, limit: 256 << 20))
+    let body = try ChecksummedFile.decode(.backupSnapshot, try FileSystem.readFile(path, limit: Snapshot.maximumFileSize))
     let s = try JSONDecoder().decode(Snapshot.self, from: Data(body))
     guard s.id == id else { throw FormatError.invalidField("snapshot \(id) names itself \(s.id)") }
     return s
@@ -156,27 +156,87 @@ public struct BackupRepository: Sendable {
 
   func blobPath(_ hex: String) -> String { "\(filesDir)/\(hex.prefix(2))/\(hex)" }
 
-  /// Stores `bytes` as a blob unless present; returns its id.
-  func putBlob(_ bytes: [UInt8]) throws -> String {
-    let hex = Hex.encode(try VaultCrypto.Hasher.blake2b256(bytes))
+  /// Stores the file at `source` as a blob unless present; returns its id and size. Streamed in
+  /// 1 MiB blocks (a decade's access log is hundreds of MB): hashed first, copied only if new,
+  /// and the copy hashed again, so a file that changed in between is refused, not stored wrong.
+  func putBlob(copying source: String) throws -> (id: String, size: UInt64) {
+    let (digest, size) = try Self.hash(source)
+    let hex = Hex.encode(digest)
     let path = blobPath(hex)
-    if FileSystem.exists(path) { return hex }
+    if FileSystem.exists(path) { return (hex, size) }
     let dir = FileSystem.parent(path)
     if !FileSystem.isDirectory(dir) {
       try FileSystem.makeDirectory(dir)
       try FileSystem.syncDirectory(filesDir)
     }
-    try AtomicFile.write(bytes, to: path, temporaryDirectory: tmp)
-    return hex
+    let tmpPath = try AtomicFile.temporaryPath(in: tmp)
+    do {
+      let copied = try Self.copy(source, to: tmpPath)
+      guard copied == digest else { throw FormatError.invalidField("\(source) changed while it was backed up") }
+      try AtomicFile.commit(tmpPath, to: path)
+    } catch {
+      try? FileSystem.remove(tmpPath)
+      throw error
+    }
+    return (hex, size)
   }
 
-  /// A blob's bytes, checked against its name.
-  func blob(_ hex: String) throws -> [UInt8] {
-    let bytes = try FileSystem.readFile(blobPath(hex), limit: 1 << 31)
-    guard Hex.encode(try VaultCrypto.Hasher.blake2b256(bytes)) == hex else {
+  /// Keyless check that a blob's bytes hash to its name.
+  func checkBlob(_ hex: String) throws {
+    guard Hex.encode(try Self.hash(blobPath(hex)).digest) == hex else {
       throw FormatError.invalidField("blob \(hex.prefix(12))… does not match its name")
     }
-    return bytes
+  }
+
+  /// Copies a blob to `target` (through a temporary file in `temporaryDirectory`), checking it against its name.
+  func restoreBlob(_ hex: String, to target: String, temporaryDirectory: String) throws {
+    let tmpPath = try AtomicFile.temporaryPath(in: temporaryDirectory)
+    do {
+      guard Hex.encode(try Self.copy(blobPath(hex), to: tmpPath)) == hex else {
+        throw FormatError.invalidField("blob \(hex.prefix(12))… does not match its name")
+      }
+      try AtomicFile.commit(tmpPath, to: target)
+    } catch {
+      try? FileSystem.remove(tmpPath)
+      throw error
+    }
+  }
+
+  /// BLAKE2b-256 and size of a file, read in 1 MiB blocks.
+  static func hash(_ path: String) throws -> (digest: [UInt8], size: UInt64) {
+    let fd = try FileSystem.open(path, O_RDONLY | O_NONBLOCK)
+    defer { close(fd) }
+    let hasher = try VaultCrypto.Hasher()
+    var size: UInt64 = 0
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
+      if n == 0 { break }
+      buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+      size += UInt64(n)
+    }
+    return (hasher.finalize(), size)
+  }
+
+  /// Copies `source` to a new file `target` (0600, fsynced), returning the BLAKE2b-256 of what was copied.
+  static func copy(_ source: String, to target: String) throws -> [UInt8] {
+    let src = try FileSystem.open(source, O_RDONLY | O_NONBLOCK)
+    defer { close(src) }
+    let dst = try FileSystem.open(target, O_WRONLY | O_CREAT | O_EXCL)
+    defer { close(dst) }
+    let hasher = try VaultCrypto.Hasher()
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(src, into: $0, path: source) }
+      if n == 0 { break }
+      try buffer.withUnsafeBytes { b in
+        let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
+        hasher.update(chunk)
+        try FileSystem.writeAll(dst, chunk, path: target)
+      }
+    }
+    try FileSystem.sync(dst, path: target)
+    return hasher.finalize()
   }
 
   /// Every blob id present.

@@ -21,6 +21,17 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case .practiceIndex: "practice index"
     }
   }
+
+  /// The most content an object of this type can hold when read whole into memory; a larger one
+  /// is damage (FORMAT.md §6.7). Documents are always streamed, never held whole.
+  public var maximumContent: Int {
+    switch self {
+    case .clientIndex, .practiceIndex: 8 << 20
+    case .clientRecord: 1 << 20
+    case .note: 16 << 20
+    case .document: Int.max
+    }
+  }
 }
 
 /// What an object is, as the structure that refers to it (the index) says: its type and owner.

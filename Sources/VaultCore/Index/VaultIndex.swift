@@ -35,7 +35,12 @@ public struct VaultIndex: Sendable, Equatable {
     self.entries = entries
   }
 
-  static let maxEntries = 1 << 20
+  /// The most clients an index lists (FORMAT.md §7): 65,536, far beyond a practice, and the
+  /// bound that keeps a whole index (3 MiB at most) cheap to hold while it is checked.
+  static let maxEntries = 1 << 16
+
+  /// The largest index file: header, nonce, generation, count, every entry, tag, checksum.
+  public static let maximumFileSize = FileHeader.size + 24 + 12 + maxEntries * 48 + 16 + 32
 
   /// The index file: header ‖ nonce ‖ sealed body ‖ checksum.
   public func encoded(keys: VaultKeys, vault: RandomID) throws -> [UInt8] {

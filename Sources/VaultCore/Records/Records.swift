@@ -341,9 +341,10 @@ public struct Records {
     try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
   }
 
-  func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int = 64 << 20) throws -> [UInt8] {
+  func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int? = nil) throws -> [UInt8] {
     do {
-      return try store.get(id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit, scratch: scratch)
+      return try store.get(
+        id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit ?? type.maximumContent, scratch: scratch)
     } catch let e as ObjectError {
       throw integrity(id, VaultVerifier.describe(e))
     } catch { throw VaultError.from(error) }

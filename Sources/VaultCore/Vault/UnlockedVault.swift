@@ -13,7 +13,7 @@ public struct UnlockedVault: Sendable {
   /// - Throws: `.integrity` if the index is damaged, modified, or from another vault.
   public func readIndex() throws -> VaultIndex {
     let bytes: [UInt8]
-    do { bytes = try FileSystem.readFile(vault.layout.index) } catch { throw VaultError.from(error) }
+    do { bytes = try FileSystem.readFile(vault.layout.index, limit: VaultIndex.maximumFileSize) } catch { throw VaultError.from(error) }
     do {
       return try VaultIndex.decode(bytes, keys: keys, vault: vault.config.vaultID)
     } catch {

@@ -30,7 +30,7 @@ public struct VaultVerifier {
 
     var index: VaultIndex?
     do {
-      let bytes = try FileSystem.readFile(layout.index)
+      let bytes = try FileSystem.readFile(layout.index, limit: VaultIndex.maximumFileSize)
       if let unlocked {
         do {
           index = try VaultIndex.decode(bytes, keys: unlocked.keys, vault: vault.config.vaultID)
@@ -102,7 +102,7 @@ public struct VaultVerifier {
         do {
           let plain = try store.get(
             entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: vault.config.vaultID,
-            scratch: scratch)
+            limit: ObjectType.clientIndex.maximumContent, scratch: scratch)
           clientIndex = try ClientIndex.decode(plain)
         } catch {
           findings.append(Finding(.error, relative(store.path(for: entry.clientIndex)), Self.describe(error)))
@@ -167,7 +167,9 @@ public struct VaultVerifier {
     let practice: PracticeIndex
     do {
       practice = try PracticeIndex.decode(
-        store.get(id, binding: ObjectBinding(type: .practiceIndex, client: .none), key: keys.vaultObjects, vault: vault.config.vaultID, scratch: scratch))
+        store.get(
+          id, binding: ObjectBinding(type: .practiceIndex, client: .none), key: keys.vaultObjects, vault: vault.config.vaultID,
+          limit: ObjectType.practiceIndex.maximumContent, scratch: scratch))
     } catch {
       findings.append(Finding(.error, path, Self.describe(error)))
       return []

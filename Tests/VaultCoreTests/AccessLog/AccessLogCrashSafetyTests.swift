@@ -72,26 +72,39 @@ struct AccessLogCrashSafetyTests {
     #expect(try f.log.head().count == 0)
   }
 
-  @Test("a torn checkpoint file is a warning; a sealed append leaves it, the next keyed append fixes it", arguments: [1, 60, 119])
+  @Test("a torn checkpoint file is a warning; a sealed append leaves it, the next keyed append fixes it", arguments: [1, 60, 119, 151])
   func tornCheckpoint(extra: Int) throws {
     let f = try LogFixture()
-    try f.fill(2, keyed: true)
+    try f.fill(3, keyed: true)
+    // A crash while the third checkpoint was written leaves its first `extra` bytes.
     let good = try RawFile.read(f.checkpointsPath)
-    try RawFile.write(good + Array(good[8..<8 + extra]), to: f.checkpointsPath)
+    try RawFile.write(Array(good.prefix(8 + 2 * RawCheckpoint.size + extra)), to: f.checkpointsPath)
 
     let listed = try f.log.checkpoints()
     #expect(listed.torn && listed.checkpoints.count == 2)
     let report = try f.verify()
     #expect(report.errors.isEmpty, "\(report.findings)")
-    #expect(report.warnings.map(\.message) == ["incomplete last checkpoint (an interrupted write; the next checkpoint replaces it)"])
+    #expect(report.warnings.map(\.message) == [
+      "incomplete last checkpoint (an interrupted write; the next checkpoint replaces it)",
+      "1 entry after the last checkpoint is unsigned (appended without the key, e.g. by keyless commands; the next unlocked command signs them)",
+    ])
 
     try f.append(keyed: false)
     #expect(try f.log.checkpoints().torn)
     try f.append(keyed: true)
     let fixed = try f.log.checkpoints()
-    #expect(!fixed.torn && fixed.checkpoints.map(\.count) == [1, 2, 4])
+    #expect(!fixed.torn && fixed.checkpoints.map(\.count) == [1, 2, 5])
     #expect(try FileSystem.size(f.checkpointsPath) == 8 + 3 * RawCheckpoint.size)
     #expect(try f.verify().findings.isEmpty)
+  }
+
+  @Test("bytes appended to the checkpoints that cannot start the next checkpoint are an error, not a torn write",
+    arguments: [[UInt8](repeating: 0xA5, count: 100), Array(repeating: 0x01, count: 8) + [UInt8](repeating: 0, count: 100)])
+  func garbageAfterCheckpoints(garbage: [UInt8]) throws {
+    let f = try LogFixture()
+    try f.fill(3, keyed: true)
+    try RawFile.append(garbage, to: f.checkpointsPath)
+    #expect(try f.verify().firstError.contains("after the last checkpoint are not the start of one"))
   }
 
   @Test("appended garbage that is not a torn record: verify reports an error at the next entry, the next append cuts it and logs the repair",
