@@ -6,10 +6,7 @@ import Testing
 /// Every run gets an explicit environment (no inherited VAULT_* variables, HOME inside the
 /// sandbox) and runs under `setsid`, so the binary never finds a controlling terminal and
 /// cannot hang on a passphrase prompt.
-final class CLISandbox: @unchecked Sendable {
-  /// Peak memory of the last `rawRun` child, KiB.
-  private(set) var lastPeakKiB = 0
-
+final class CLISandbox: Sendable {
   /// The sandbox directory; removed on deinit.
   let root: URL
   /// Default vault location inside the sandbox.
@@ -97,19 +94,9 @@ final class CLISandbox: @unchecked Sendable {
     defer { (cArgv + cEnv).forEach { free($0) } }
     guard posix_spawn(&pid, Self.binary.path, &actions, nil, &cArgv, &cEnv) == 0 else { return Result(status: -1, stdout: "", stderr: "spawn failed") }
     var status: Int32 = 0
-    var usage = rusage()
-    wait4(pid, &status, 0, &usage)
-    lastPeakKiB = Int(usage.ru_maxrss)
+    waitpid(pid, &status, 0)
     let read = { (p: String) in String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data(), as: UTF8.self) }
     return Result(status: (status >> 8) & 0xFF, stdout: read(out), stderr: read(err))
-  }
-
-  /// Runs `vault args...` and returns its result and its own peak resident memory in KiB
-  /// (wait4's rusage of that one child, not of every child the test process has had).
-  func measuredRun(_ args: [String], env: [String: String] = [:]) -> (Result, peakKiB: Int) {
-    let last = args.last.map { Array($0.utf8) } ?? []
-    let r = rawRun(Array(args.dropLast()), raw: last, env: env)
-    return (r, lastPeakKiB)
   }
 
   /// `vault init` with the sandbox passphrase and cheap KDF; fails the test if it does not succeed.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaultCore
+import VaultCrypto
 
 #if canImport(Glibc)
   import Glibc
@@ -164,10 +165,90 @@ struct HostileTrialTests {
     #expect(Glibc.truncate("\(s.vault)/log/checkpoints", (1 << 30) - 100) == 0)
     #expect(Glibc.truncate("\(s.vault)/log/entries", 1 << 30) == 0)
     for args in [["log", "verify"], ["verify", "--keyless"], ["verify"]] {
-      let (r, peak) = s.measuredRun(args + ["--vault", s.vault], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
-      #expect(r.status == 10, "\(args): \(r.status) \(r.stderr)")
+      let (status, peak) = try s.measured(args + ["--vault", s.vault, "--passphrase-file", s.passphraseFile])
+      #expect(status == 10, "\(args): \(status)")
       #expect(peak < 64 << 10, "\(args) peaked at \(peak) KiB")
     }
+  }
+
+  @Test("what an interrupted command left (objects it never committed, temporary files) is reclaimed by the next writer, which says so and logs it")
+  func reclaimLeftovers() throws {
+    let (s, code) = try practice()
+    let vault = try Vault.open(at: s.vault)
+    let pass = try Array(s.passphrase.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }
+    let unlocked = try vault.unlock(.passphrase(pass))
+    // As a command killed between writing its objects and its commit leaves them.
+    try unlocked.markUnfinished()
+    let orphan = try vault.layout.objectStore.put(
+      [UInt8](repeating: 7, count: 300_000), binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects,
+      vault: vault.config.vaultID)
+    #expect(FileManager.default.createFile(atPath: "\(s.vault)/tmp/.tmp-0123456789abcdef", contents: Data(count: 1 << 20)))
+    let warned = try s.vaultRun(["verify"])
+    #expect(warned.stdout.contains("not referenced") && warned.stdout.contains("tmp/unfinished"), "\(warned.stdout)")
+    // A reader changes nothing.
+    #expect(try s.vaultRun(["note", "list", code]).status == 0)
+    #expect(vault.layout.objectStore.exists(orphan))
+
+    let note = try s.write("after the crash\n", to: "n2.txt")
+    let add = try s.vaultRun(["add-note", code, "--file", note])
+    #expect(add.status == 0, "\(add.stderr)")
+    #expect(add.stderr.contains("reclaimed 1 object, 1 temporary file"), "\(add.stderr)")
+    #expect(!vault.layout.objectStore.exists(orphan))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: "\(s.vault)/tmp") == [])
+    let clean = try s.vaultRun(["verify"])
+    #expect(clean.status == 0 && !clean.stdout.contains("warning"), "\(clean.stdout)")
+    let log = try s.vaultRun(["log", "show", "--json"])
+    #expect(log.stdout.contains("\"action\":\"reclaim\""), "\(log.stdout)")
+    // Nothing is left to reclaim the next time.
+    let again = try s.vaultRun(["add-note", code, "--file", note])
+    #expect(again.status == 0 && !again.stderr.contains("reclaimed"))
+  }
+
+  @Test("a document being added when vault is killed (SIGKILL) or interrupted (SIGINT, SIGTERM) leaves no file behind",
+    arguments: [SIGKILL, SIGINT, SIGTERM])
+  func interruptedConsentAdd(_ signal: Int32) throws {
+    let (s, code) = try practice()
+    let before = try s.vaultFiles().keys.filter { $0.hasPrefix("objects/") }
+    // A large (sparse) document: encrypting it takes seconds, so vault is caught mid-write.
+    let doc = s.root.appendingPathComponent("scan.pdf").path
+    #expect(FileManager.default.createFile(atPath: doc, contents: Data("%PDF-1.4\n".utf8)))
+    #expect(truncate(doc, 4 << 30) == 0)
+    // Spawned with SIGINT and SIGTERM at their defaults and unblocked: a test runner may ignore
+    // or block them, and both are inherited.
+    let args = [CLISandbox.binary.path, "consent", "add", code, "--kind", "other", "--file", doc, "--signed", "today", "--vault", s.vault]
+    var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    let environment: [String] = ["HOME=\(s.root.path)", "PATH=/usr/bin:/bin", "VAULT_PASSPHRASE_FILE=\(s.passphraseFile)"]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+    defer { (cArgs + cEnv).forEach { free($0) } }
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGINT)
+    sigaddset(&defaults, SIGTERM)
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigdefault(&attr, &defaults)
+    posix_spawnattr_setsigmask(&attr, &none)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    var pid: pid_t = 0
+    #expect(posix_spawn(&pid, args[0], nil, &attr, &cArgs, &cEnv) == 0)
+    // Wait (bounded) until vault holds its unnamed object file open in tmp/.
+    let tmp = "\(s.vault)/tmp/"
+    let writing = waitUntil(seconds: 30) {
+      let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+      return fds.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix(tmp) == true }
+    }
+    #expect(writing, "vault never opened its object file")
+    kill(pid, signal)
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    #expect(status & 0x7F == signal, "vault was not ended by the signal (status \(status))")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0 != "unfinished" } == [], "a partial document was left in tmp/")
+    #expect(try s.vaultFiles().keys.filter { $0.hasPrefix("objects/") } == before)
+    let verify = try s.vaultRun(["verify"])
+    #expect(verify.status == 0, "\(verify.stdout)")
   }
 
   /// Every regular file's bytes under `path` (a file or a directory).

@@ -85,8 +85,11 @@ extension Records {
         after.st_dev == before.st_dev, after.st_mtim.tv_sec == before.st_mtim.tv_sec, after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
         after.st_ctim.tv_sec == before.st_ctim.tv_sec, after.st_ctim.tv_nsec == before.st_ctim.tv_nsec
       else { throw RecordError.unusableFile(path: path, why: "it changed while it was being read; add it again once it is complete") }
+      // The object gets its name now; until the commit names it too, the marker covers it.
+      try unlocked.markUnfinished()
       let object = try wrap { try writer.finish() }
-      let name = URL(fileURLWithPath: path).lastPathComponent
+      // A file name that is not UTF-8 is kept readable (U+FFFD for its odd bytes): it is shown, never opened.
+      let name = String(decoding: SystemPath.bytes(of: FileSystem.lastComponent(path)), as: UTF8.self)
       return StoredFile(
         object: object, size: UInt64(total), time: now, author: author, fileName: String(name.utf8.count <= 255 ? name : String(name.suffix(100))),
         mediaType: source.mediaType ?? MediaType.guess(head: head, fileName: name))
@@ -257,8 +260,7 @@ extension Records {
     } else {
       vaultIndex.entries.append(IndexEntry(client: .none, clientIndex: object))
     }
-    try unlocked.commit(vaultIndex)
-    if let old { try? store.remove(old) }
+    try unlocked.commit(vaultIndex, replacing: old.map { [$0] } ?? [])
     return form
   }
 

@@ -269,6 +269,7 @@ public struct Records {
     taken.insert(code)
     let key = try SecretKey.random()
     let layout = unlocked.vault.layout
+    try unlocked.markUnfinished()
     try wrap {
       try AtomicFile.write(
         ClientKeyFile.encode(client: id, clientKey: key, keys: unlocked.keys, vault: vaultID), to: layout.clientKey(id),
@@ -331,14 +332,13 @@ public struct Records {
     let object = try put(index.encoded(), as: .clientIndex, client: client.id, key: client.key)
     let old = vaultIndex.entries[i].clientIndex
     vaultIndex.entries[i].clientIndex = object
-    try unlocked.commit(vaultIndex)
-    // Nothing refers to the old client index any more; if this fails, verify reports it as unreferenced.
-    try? store.remove(old)
+    try unlocked.commit(vaultIndex, replacing: [old])
     return Client(id: client.id, code: client.code, key: client.key, index: index, indexObject: object)
   }
 
   func put(_ bytes: [UInt8], as type: ObjectType, client: RandomID, key: SecretKey) throws -> ObjectID {
-    try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
+    try unlocked.markUnfinished()
+    return try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
   }
 
   func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int? = nil) throws -> [UInt8] {

@@ -1,13 +1,18 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import CVaultSystem
 import VaultCrypto
 
 /// Streams plaintext into a new object with memory bounded by one chunk, whatever the size.
 public final class ObjectWriter {
   private let store: ObjectStore
   private let fd: Int32
+  /// Where the content is written: an unnamed file (O_TMPFILE) where the file system allows,
+  /// so a writer killed at any instant (SIGKILL included) leaves nothing; else a named file in
+  /// tmp/, removed on SIGINT, SIGTERM and SIGHUP and by the next writer.
   private let temporary: String
+  private let unnamed: Bool
   private let encryptor: SecretStream.Encryptor
   private let header: ObjectHeader
   private let ad: [UInt8]
@@ -32,7 +37,14 @@ public final class ObjectWriter {
     encryptor = try SecretStream.Encryptor(key: key)
     hasher = try Hasher()
     temporary = try AtomicFile.temporaryPath(in: store.temporaryDirectory)
-    fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
+    if let fd = try FileSystem.openUnnamed(in: store.temporaryDirectory) {
+      self.fd = fd
+      unnamed = true
+    } else {
+      fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
+      unnamed = false
+      vault_unlink_on_signal(temporary)
+    }
     do {
       guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: temporary, operation: "chmod", code: errno) }
       try emit(header.encoded + encryptor.header)
@@ -78,8 +90,6 @@ public final class ObjectWriter {
       filled = total
       try flush(isFinal: true)
       try FileSystem.sync(fd, path: temporary)
-      close(fd)
-      done = true
       let id = try ObjectID(bytes: hasher.finalize())
       let final = store.path(for: id)
       let fanout = FileSystem.parent(final)
@@ -88,7 +98,18 @@ public final class ObjectWriter {
         // The new directory's entry must be durable too, or a crash could lose the object with it.
         try FileSystem.syncDirectory(store.directory)
       }
-      try AtomicFile.commit(temporary, to: final)
+      if unnamed {
+        // Content-addressed: an object already there under this name holds these very bytes.
+        _ = try FileSystem.link(fd, to: final)
+        try FileSystem.syncDirectory(fanout)
+        close(fd)
+        done = true
+      } else {
+        close(fd)
+        done = true
+        try AtomicFile.commit(temporary, to: final)
+        vault_unlink_on_signal(nil)
+      }
       return id
     } catch {
       // Also after the descriptor was closed: the temporary file may not have been renamed yet.
@@ -103,7 +124,10 @@ public final class ObjectWriter {
       close(fd)
       done = true
     }
-    try? FileSystem.remove(temporary)
+    if !unnamed {
+      try? FileSystem.remove(temporary)
+      vault_unlink_on_signal(nil)
+    }
   }
 
   private func flush(isFinal: Bool) throws {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import VaultCrypto
 
 /// A vault whose master key is in memory; everything that reads or changes records goes through it.
@@ -22,15 +25,34 @@ public struct UnlockedVault: Sendable {
     }
   }
 
-  /// Atomically replaces the index, bumping its generation. Call under the exclusive lock.
+  /// Atomically replaces the index, bumping its generation, then removes the objects it no
+  /// longer names (`replacing`): after that, nothing this command wrote is unreferenced, so the
+  /// unfinished-write marker goes too. Call under the exclusive lock.
   @discardableResult
-  public func commit(_ index: VaultIndex) throws -> VaultIndex {
+  public func commit(_ index: VaultIndex, replacing: [ObjectID] = []) throws -> VaultIndex {
     var next = index
     next.generation += 1
     do {
       try AtomicFile.write(next.encoded(keys: keys, vault: vault.config.vaultID), to: vault.layout.index, temporaryDirectory: vault.layout.tmp)
     } catch { throw VaultError.from(error) }
+    // Committed: whatever follows cannot undo it. A removal that fails leaves the marker, and
+    // the next writer reclaims the object.
+    let removed = replacing.allSatisfy { (try? vault.layout.objectStore.remove($0)) != nil }
+    if removed { try? FileSystem.remove(vault.layout.unfinishedMarker) }
     return next
+  }
+
+  /// Records, durably, that objects or key files the index does not name yet are about to be
+  /// written: if this command dies before its commit, the next writer reclaims them. Cheap when
+  /// the marker is already there (one stat).
+  public func markUnfinished() throws {
+    let marker = vault.layout.unfinishedMarker
+    guard !FileSystem.exists(marker) else { return }
+    do {
+      let fd = try FileSystem.open(marker, O_WRONLY | O_CREAT)
+      close(fd)
+      try FileSystem.syncDirectory(vault.layout.tmp)
+    } catch { throw VaultError.from(error) }
   }
 
   /// Rewraps the master key under a new passphrase, with a fresh salt and `kdf` (or the slot's

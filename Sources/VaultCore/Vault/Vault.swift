@@ -50,13 +50,19 @@ public struct Vault: Sendable {
   /// Gets the vault ready for a writer: recreates empty directories a copy may have dropped
   /// (git and some sync tools skip them) and removes temporary files left by interrupted
   /// writes. Call only under the exclusive lock: then no other writer can own a temporary file.
-  public func prepareForWriting() throws {
+  @discardableResult
+  public func prepareForWriting() throws -> Reclaimed {
+    var reclaimed = Reclaimed()
     do {
       for dir in layout.directories { try FileSystem.makeDirectory(dir) }
       for name in try FileSystem.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
-        try FileSystem.remove("\(layout.tmp)/\(name)")
+        let path = "\(layout.tmp)/\(name)"
+        reclaimed.bytes += (try? FileSystem.size(path)) ?? 0
+        try FileSystem.remove(path)
+        reclaimed.temporaryFiles += 1
       }
     } catch { throw VaultError.from(error) }
+    return reclaimed
   }
 
   /// Every readable key slot, and a finding for each unreadable one.

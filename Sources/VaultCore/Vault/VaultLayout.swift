@@ -34,6 +34,9 @@ public struct VaultLayout: Sendable, Equatable {
   public var objects: String { "\(root)/objects" }
   /// Temporary files of writes in progress.
   public var tmp: String { "\(root)/tmp" }
+  /// Present while a writer has written objects or key files its commit has not yet named:
+  /// the next writer that finds it reclaims what is unreferenced (FORMAT.md §9.3).
+  public var unfinishedMarker: String { "\(root)/tmp/unfinished" }
   /// The access log's directory.
   public var log: String { "\(root)/log" }
   /// Append-only encrypted entries.

@@ -199,7 +199,10 @@ public struct VaultVerifier {
       out.append(Finding(.warning, name, "unexpected file in the vault directory"))
     }
     for name in (try? FileSystem.list(vault.layout.tmp)) ?? [] {
-      out.append(Finding(.warning, "tmp/\(name)", "leftover of an interrupted write; the next command that writes removes it"))
+      let what = "tmp/\(name)" == "tmp/" + FileSystem.lastComponent(vault.layout.unfinishedMarker)
+        ? "a command was interrupted after writing objects it had not committed; the next command that writes reclaims them"
+        : "leftover of an interrupted write; the next command that writes removes it"
+      out.append(Finding(.warning, "tmp/\(name)", what))
     }
     return out
   }

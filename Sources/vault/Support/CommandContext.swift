@@ -57,10 +57,11 @@ struct CommandContext {
   static func open(_ location: VaultOptions, lock: LockOptions, unlocked: UnlockedVault?, access: VaultAccess) throws -> CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let held = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: lock.wait)
-    if access == .unlockedWrite {
-      try vault.prepareForWriting()
+    if access == .unlockedWrite, let unlocked {
       // A change the log would refuse to record must not happen at all.
-      if let unlocked { try AccessLog(vault: vault).preflight(unlocked: unlocked) }
+      try AccessLog(vault: vault).preflight(unlocked: unlocked)
+      let reclaimed = try unlocked.prepareForWriting(reason: location.reason)
+      if !reclaimed.isEmpty { location.output.note("reclaimed \(reclaimed.description) left by an interrupted command") }
     }
     return CommandContext(vault: vault, unlocked: unlocked, output: location.output, reason: location.reason, lock: held)
   }
