@@ -127,6 +127,8 @@ extension VaultError {
     case let e as StorageError where e.code == EFBIG:
       // Every file the vault reads whole has a size bound; a larger one was padded or replaced.
       return .integrity([Finding(.error, e.path, "the file is larger than any the vault writes (it was padded or replaced)")])
+    case let e as StorageError where e.code == EIO:
+      return .io(path: e.path, reason: "\(e.operation) failed: the disk reported an input/output error; check the disk (dmesg, smartctl) and keep using your backups until it is replaced")
     case let e as StorageError:
       return .io(path: e.path, reason: "\(e.operation) failed: \(String(cString: strerror(e.code)).lowercased()); check that it exists and that you may read and write it")
     case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)

@@ -17,6 +17,10 @@ enum Entry {
       var command = try VaultCommand.parseAsRoot(Arguments.raw())
       try Arguments.checkText(in: command)
       try command.run()
+      // A change held for a log entry that never came did not happen: that is a bug, never a success.
+      if CommitCheck.unpublished > 0 {
+        fail(.internalError("the command changed records without recording it in the access log; nothing was changed"), json: json)
+      }
     } catch let error as VaultError {
       fail(error, json: json)
     } catch let error as RecordError {

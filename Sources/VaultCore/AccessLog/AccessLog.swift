@@ -51,7 +51,9 @@ public struct AccessLog: Sendable {
         var tail = try file.tail(vault: config.vaultID)
         let covered = try lastCheckpoint()
         // Read once: it is both checked against the last checkpoint and signed into the next.
-        let generation = try? unlocked?.readIndex().generation
+        // The index on disk: a commit waiting for this entry is not there yet, and a checkpoint
+        // must never sign a generation the disk might not reach.
+        let generation = try? unlocked?.committedIndex().generation
         // Everything that could refuse the append is checked before a byte is written, so a
         // refused command leaves no entry behind.
         try checkEdges(of: file, tail: tail, covered: covered, unlocked: unlocked, appendingInit: entry.action == LogEntry.initAction)
@@ -75,10 +77,12 @@ public struct AccessLog: Sendable {
           try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
           let c = Checkpoint.sign(
             count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970),
-            generation: try generation ?? unlocked.readIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
+            generation: try generation ?? unlocked.committedIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
             keys: unlocked.keys, vault: config.vaultID)
           try cp.append(c.encoded)
           last = c
+          // The entry is durable: the change it records may now take effect.
+          try unlocked.publishPendingCommit()
         }
         return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
       }
@@ -97,7 +101,7 @@ public struct AccessLog: Sendable {
         let tail = try file.tail(vault: config.vaultID)
         let covered = try lastCheckpoint()
         try checkEdges(of: file, tail: tail, covered: covered, unlocked: unlocked, appendingInit: false)
-        try checkCanSign(after: covered, entries: tail.count, generation: try? unlocked.readIndex().generation, file: file)
+        try checkCanSign(after: covered, entries: tail.count, generation: try? unlocked.committedIndex().generation, file: file)
       }
     } catch { throw VaultError.from(error) }
   }
@@ -176,7 +180,7 @@ public struct AccessLog: Sendable {
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
       var tail = try file.tail(vault: config.vaultID)
       guard tail.tornBytes == nil else { return false }
-      try checkCanSign(after: try lastCheckpoint(), entries: tail.count, generation: try? unlocked.readIndex().generation, file: file)
+      try checkCanSign(after: try lastCheckpoint(), entries: tail.count, generation: try? unlocked.committedIndex().generation, file: file)
       var bytes: [UInt8] = []
       for entry in entries {
         let record: [UInt8]

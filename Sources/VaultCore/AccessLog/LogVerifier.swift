@@ -179,7 +179,7 @@ public struct LogVerifier {
       report.findings.append(Finding(.warning, "log", "\(report.unsigned) entr\(report.unsigned == 1 ? "y" : "ies") after the last checkpoint \(report.unsigned == 1 ? "is" : "are") unsigned (appended without the key, e.g. by keyless commands; the next unlocked command signs them)"))
     }
     // An index that does not open is reported by the vault verifier; here only its generation matters.
-    if let unlocked, let last, let generation = try? unlocked.readIndex().generation {
+    if let unlocked, let last, let generation = try? unlocked.committedIndex().generation {
       if generation < last.generation {
         fail("the index (generation \(generation)) is older than the last checkpoint says (generation \(last.generation)): the vault was rolled back to an older copy")
       }

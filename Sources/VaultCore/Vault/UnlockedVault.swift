@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Foundation
 import VaultCrypto
 
 /// A vault whose master key is in memory; everything that reads or changes records goes through it.
@@ -11,10 +12,18 @@ public struct UnlockedVault: Sendable {
   public let keys: VaultKeys
   /// The slot that unlocked it; its label is the actor recorded in the access log.
   public let slot: KeySlot
+  /// Commits waiting for their log entry (shared by copies of this value).
+  let commits = CommitGate()
 
-  /// Reads and authenticates the index.
-  /// - Throws: `.integrity` if the index is damaged, modified, or from another vault.
-  public func readIndex() throws -> VaultIndex {
+  /// From now on, a commit takes effect only when the access log has recorded it: `commit` holds
+  /// the new index in memory (reads see it) and the next keyed log append writes it. A change
+  /// whose entry cannot be written never happens; one whose index cannot then be written is
+  /// followed by the next writer's reclaim entry (FORMAT.md §9.3). The command line sets this for
+  /// every command that writes; library callers that log nothing keep immediate commits.
+  public func commitWithLogEntries() { commits.deferred = true }
+
+  /// The index as it is on disk (not a commit waiting for its log entry).
+  func committedIndex() throws -> VaultIndex {
     let bytes: [UInt8]
     do { bytes = try FileSystem.readFile(vault.layout.index, limit: VaultIndex.maximumFileSize) } catch { throw VaultError.from(error) }
     do {
@@ -25,6 +34,13 @@ public struct UnlockedVault: Sendable {
     }
   }
 
+  /// Reads and authenticates the index (or returns the commit waiting for its log entry).
+  /// - Throws: `.integrity` if the index is damaged, modified, or from another vault.
+  public func readIndex() throws -> VaultIndex {
+    if let pending = commits.pending { return pending.index }
+    return try committedIndex()
+  }
+
   /// Atomically replaces the index, bumping its generation, then removes the objects it no
   /// longer names (`replacing`): after that, nothing this command wrote is unreferenced, so the
   /// unfinished-write marker goes too. Call under the exclusive lock.
@@ -32,6 +48,21 @@ public struct UnlockedVault: Sendable {
   public func commit(_ index: VaultIndex, replacing: [ObjectID] = []) throws -> VaultIndex {
     var next = index
     next.generation += 1
+    if commits.deferred {
+      commits.hold(next, replacing: replacing)
+      return next
+    }
+    try write(next, replacing: replacing)
+    return next
+  }
+
+  /// Writes the commit waiting for its log entry, if any; the access log calls it once the entry is durable.
+  func publishPendingCommit() throws {
+    guard let pending = commits.take() else { return }
+    try write(pending.index, replacing: pending.replaced)
+  }
+
+  private func write(_ next: VaultIndex, replacing: [ObjectID]) throws {
     do {
       try AtomicFile.write(next.encoded(keys: keys, vault: vault.config.vaultID), to: vault.layout.index, temporaryDirectory: vault.layout.tmp)
     } catch { throw VaultError.from(error) }
@@ -39,7 +70,6 @@ public struct UnlockedVault: Sendable {
     // the next writer reclaims the object.
     let removed = replacing.allSatisfy { (try? vault.layout.objectStore.remove($0)) != nil }
     if removed { try? FileSystem.remove(vault.layout.unfinishedMarker) }
-    return next
   }
 
   /// Records, durably, that objects or key files the index does not name yet are about to be
@@ -102,4 +132,45 @@ public struct UnlockedVault: Sendable {
       try AtomicFile.write(slot.encoded(), to: vault.layout.slot(slot.id), temporaryDirectory: vault.layout.tmp)
     } catch { throw VaultError.from(error) }
   }
+}
+
+/// A commit held until its log entry is written (see `UnlockedVault.commitWithLogEntries`).
+final class CommitGate: @unchecked Sendable {
+  private let lock = NSLock()
+  private var _deferred = false
+  private var _pending: (index: VaultIndex, replaced: [ObjectID])?
+  private static let counter = NSLock()
+  nonisolated(unsafe) private static var unpublished = 0
+
+  var deferred: Bool {
+    get { lock.withLock { _deferred } }
+    set { lock.withLock { _deferred = newValue } }
+  }
+
+  var pending: (index: VaultIndex, replaced: [ObjectID])? { lock.withLock { _pending } }
+
+  func hold(_ index: VaultIndex, replacing: [ObjectID]) {
+    lock.withLock {
+      if _pending == nil { Self.counter.withLock { Self.unpublished += 1 } }
+      _pending = (index, (_pending?.replaced ?? []) + replacing)
+    }
+  }
+
+  func take() -> (index: VaultIndex, replaced: [ObjectID])? {
+    lock.withLock {
+      defer { _pending = nil }
+      if _pending != nil { Self.counter.withLock { Self.unpublished -= 1 } }
+      return _pending
+    }
+  }
+
+  /// Commits made in this process that no log entry has published: a command that changed the
+  /// vault without recording it (a programming error the command line checks before it exits).
+  static var outstanding: Int { counter.withLock { unpublished } }
+}
+
+/// Whether any change of this process is still waiting for its log entry.
+public enum CommitCheck {
+  /// Commits held for a log entry that never came.
+  public static var unpublished: Int { CommitGate.outstanding }
 }

@@ -58,7 +58,9 @@ struct CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let held = try vault.lock(access == .unlockedWrite ? .exclusive : .shared, wait: lock.wait)
     if access == .unlockedWrite, let unlocked {
-      // A change the log would refuse to record must not happen at all.
+      // A change the log would refuse to record must not happen at all, and a change takes
+      // effect only once its entry is written.
+      unlocked.commitWithLogEntries()
       try AccessLog(vault: vault).preflight(unlocked: unlocked)
       let reclaimed = try unlocked.prepareForWriting(reason: location.reason)
       if !reclaimed.isEmpty { location.output.note("reclaimed \(reclaimed.description) left by an interrupted command") }
