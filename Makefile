@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean
+.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan
 
 all: build
 
@@ -35,6 +35,33 @@ lint:
 test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory fuzz-short
+
+## fuzz: libFuzzer (+ AddressSanitizer) on every parser of untrusted bytes, FUZZ_SECONDS each
+## (built in .build-fuzz; seeds in Tests/Fuzz/corpus, past crashes in Tests/Fuzz/regressions)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+## fuzz-short: the same, 5 seconds a target (part of make test)
+fuzz-short: deps
+	@FUZZ_SECONDS=5 SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+## fuzz-seeds: regenerate Tests/Fuzz/corpus from the fixture vault and the age test vectors
+fuzz-seeds: deps
+	$(SWIFT) build --product vault-fuzz
+	@bash scripts/fuzz-seeds.sh
+
+## test-asan: every test with AddressSanitizer and UndefinedBehaviorSanitizer (Swift, the C in
+## CVaultSystem, and the calls into libsodium), in .build-asan
+test-asan: deps test-deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address --sanitize=undefined
+	$(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --sanitize=undefined
+
+## test-tsan: every test with ThreadSanitizer, in .build-tsan
+test-tsan: deps test-deps
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread
 
 ## demo: run the workflows that exist on a throwaway vault, printing each command
 demo: deps test-deps
@@ -86,4 +113,4 @@ fixture: build
 	@bash scripts/make-fixture.sh .build/debug/vault Tests/VaultCoreTests/Fixtures/v1-vault
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-fuzz.build.log .build-asan .build-tsan
