@@ -52,16 +52,22 @@ fuzz-seeds: deps
 	$(SWIFT) build --product vault-fuzz
 	@bash scripts/fuzz-seeds.sh
 
-## test-asan: every test with AddressSanitizer and UndefinedBehaviorSanitizer (Swift, the C in
-## CVaultSystem, and the calls into libsodium), in .build-asan
+## test-asan: every test with AddressSanitizer (Swift and C) and UndefinedBehaviorSanitizer (the C
+## in CVaultSystem: swiftc has no -sanitize=undefined; Swift itself traps on overflow and bounds),
+## in .build-asan. libsodium is the system library, not instrumented: ASan checks every buffer
+## vault hands it from the Swift side, and the libc calls it makes. Leaks are checked too (the
+## toolchain's own are suppressed in Sources/CVaultSystem/SanitizerDefaults.c). The 1 GiB
+## document test is skipped (VAULT_SKIP_BIG): it bounds peak RSS, which ASan's shadow and
+## quarantine inflate; the same streaming code runs at small sizes in the other tests.
+ASAN_FLAGS := --scratch-path .build-asan --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined
 test-asan: deps test-deps
-	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address --sanitize=undefined
-	$(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --sanitize=undefined
+	$(SWIFT) build --build-tests $(ASAN_FLAGS)
+	VAULT_SKIP_BIG=1 $(SWIFT) test --skip-build $(ASAN_FLAGS)
 
-## test-tsan: every test with ThreadSanitizer, in .build-tsan
+## test-tsan: every test with ThreadSanitizer, in .build-tsan (the 1 GiB test skipped, as above)
 test-tsan: deps test-deps
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
-	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread
+	VAULT_SKIP_BIG=1 $(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread
 
 ## demo: run the workflows that exist on a throwaway vault, printing each command
 demo: deps test-deps
