@@ -119,4 +119,4 @@ fixture: build
 	@bash scripts/make-fixture.sh .build/debug/vault Tests/VaultCoreTests/Fixtures/v1-vault
 
 clean:
-	rm -rf .build .build-fuzz .build-fuzz.build.log .build-asan .build-tsan
+	rm -rf .build .build-fuzz .build-asan .build-tsan

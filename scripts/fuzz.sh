@@ -14,10 +14,11 @@ export SWIFT_BACKTRACE=enable=no
 SWIFT=${SWIFT:-swift}
 
 echo "fuzz: building vault-fuzz (-sanitize=fuzzer,address) in $SCRATCH"
+mkdir -p "$SCRATCH"
 if ! $SWIFT build --product vault-fuzz --scratch-path "$SCRATCH" \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DVAULT_FUZZ \
-  > "$SCRATCH.build.log" 2>&1; then
-  grep -v "Cannot export local symbol" "$SCRATCH.build.log" | tail -30
+  > "$SCRATCH/build.log" 2>&1; then
+  grep -v "Cannot export local symbol" "$SCRATCH/build.log" | tail -30
   echo "fuzz: build failed"; exit 2
 fi
 BIN=$($SWIFT build --scratch-path "$SCRATCH" --show-bin-path \
