@@ -29,6 +29,11 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "vault-bench", dependencies: ["VaultCore", "VaultCrypto"]),
+    // libFuzzer harness for every parser of untrusted bytes (`make fuzz`, Tests/Fuzz). A plain
+    // build makes a replay tool (`vault-fuzz TARGET FILE...`); `make fuzz` builds it again with
+    // -sanitize=fuzzer,address -DVAULT_FUZZ in .build-fuzz. Debug builds only (it needs @testable).
+    .target(name: "CVaultFuzz"),
+    .executableTarget(name: "vault-fuzz", dependencies: ["VaultCore", "VaultCrypto", "CVaultFuzz"]),
     .testTarget(name: "VaultCoreTests", dependencies: ["VaultCore", "VaultCrypto"], exclude: ["Fixtures"]),
     .testTarget(name: "VaultCLITests", dependencies: ["vault", "VaultCore", "VaultCrypto"], exclude: ["Snapshots"]),
   ],

@@ -150,9 +150,16 @@ extension Records {
       let category = u.properties.generalCategory
       return category == .control || category == .format || reserved.contains(u) ? "_" : u
     }
+    // Shortened first, then trimmed: cutting the front could otherwise expose a leading dot.
+    var bytes = scalars.reduce(0) { $0 + $1.utf8.count }
+    var cut = 0
+    while bytes > 150 {
+      bytes -= scalars[cut].utf8.count
+      cut += 1
+    }
+    scalars.removeFirst(cut)
     while scalars.first == "." { scalars.removeFirst() }
     while let last = scalars.last, last == "." || last == " " { scalars.removeLast() }
-    while scalars.reduce(0, { $0 + String($1).utf8.count }) > 150 { scalars.removeFirst() }
     let s = String(String.UnicodeScalarView(scalars))
     return s.isEmpty ? "document" : s
   }
