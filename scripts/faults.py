@@ -226,7 +226,7 @@ def commands(ann, note, doc):
         "add-note": (["add-note", ann, "--file", note], False),
         "note-sign": (["note", "sign", ann + ".2"], False),
         "client-update": (["client", "update", ann, "--phone", "555-0100"], False),
-        "consent-add": (["consent", "add", ann, "--kind", "release-of-information", "--file", doc, "--signed", "today"], False),
+        "consent-add": (["consent", "add", ann, "--kind", "informed-consent", "--file", doc, "--signed", "today"], False),
         "client-add": (["client", "add", "--legal-name", "Bob Roe", "--dob", "1980-02-02"], False),
         "backup": (["backup", "--to", "{dest}"], True),
     }
@@ -303,8 +303,8 @@ def main():
             print(f"{name}: {n_points} fault points, testing {len(points)} x {len(errnos)}", flush=True)
             injected_failures = 0
             for n in points:
-                label = re.sub(r"^\d+ ", "", trace[n - 1]) if n <= len(trace) else "?"
-                label = label.replace(case + "/", "")
+                dry_label = re.sub(r"^\d+ ", "", trace[n - 1]) if n <= len(trace) else "?"
+                dry_label = dry_label.replace(case + "/", "")
                 for errno_name in ([errnos[points.index(n) % len(errnos)]] if a.alternate else errnos):
                     rmtree(case)
                     copytree(base, case)
@@ -314,10 +314,17 @@ def main():
                     rc, out, err = h.run(args, v, {"FAULT_DIR": fault_dir, "FAULT_AT": str(n), "FAULT_ERRNO": errno_name,
                                                    "FAULT_TRACE": ftrace, **({"FAULT_STICKY": "1"} if a.sticky else {})})
                     totals["runs"] += 1
-                    faulted = os.path.exists(ftrace) and any(l.startswith("FAULT ") for l in open(ftrace))
+                    fault_lines = [l.strip() for l in open(ftrace)] if os.path.exists(ftrace) else []
+                    fault_lines = [l for l in fault_lines if l.startswith("FAULT ")]
+                    faulted = bool(fault_lines)
+                    if faulted:  # the call that really failed in this run (the dry run's may differ)
+                        label = re.sub(r"^FAULT \d+ ", "", fault_lines[0]).replace(case + "/", "")
+                    else:
+                        label = dry_label
                     rec = {"command": name, "point": n, "call": label, "errno": errno_name, "exit": rc,
                            "stderr": err.strip(), "injected": faulted}
                     tag = f"{name} n={n} ({label}) {errno_name}"
+                    rec["call"] = label
                     problems = []
                     totals["exits"][rc] = totals["exits"].get(rc, 0) + 1
                     if rc != 0:
@@ -368,10 +375,8 @@ def main():
                             problems.append(f"backup verify exit {brc}: {bout.splitlines()[-1] if bout else ''}")
                     rec["strayAfterFault"] = stray_tmp(v)
                     # The vault stays usable: the same command succeeds when the fault left the
-                    # vault as before; when it left it as after, the next command (a note, or a
-                    # backup) succeeds.
-                    nxt = args if where != "after" else (args if uses_dest or name != "note-sign" else
-                                                          ["add-note", ann, "--file", note])
+                    # vault as before; otherwise the next command (a note, or a backup) succeeds.
+                    nxt = args if where == "before" or uses_dest else ["add-note", ann, "--file", note]
                     rrc, rout, rerr = h.run(nxt, v)
                     rec["retry"] = [" ".join(nxt), rrc, rerr.strip()]
                     if rrc != 0:
