@@ -164,7 +164,7 @@ def dump(h, vault, dest=None):
         # `client add` compare equal.
         for c in clients:
             text = text.replace(c["code"], "<client " + str(c.get("legalName")) + ">")
-        return text
+        return json.dumps(json.loads(text), sort_keys=True)  # sorted again after the renaming
     finally:
         rmtree(scratch)
 

@@ -75,7 +75,7 @@ import Testing
     #expect(try box.vaultRun(["verify"]).status == 0)
   }
 
-  /// The short pass of scripts/faults.py: add-note and backup, every 4th fault point (and the
+  /// The short pass of scripts/faults.py: add-note and backup, about 9 fault points each (and the
   /// last), ENOSPC and EIO alternately. Each run must fail with exit 1 and one clear line, leave
   /// the vault exactly as before or as after (keyed verify clean, same logical dump), and the
   /// next run must succeed. Findings are printed one per line.
