@@ -310,7 +310,7 @@ def main():
             step = max(every, n_points // 8) if a.quick else every
             points = sorted(set(list(range(1, n_points + 1, step)) + [n_points]))
             totals["points"] += n_points
-            print(f"{name}: {n_points} fault points, testing {len(points)} x {len(errnos)}", flush=True)
+            print(f"{name}: {n_points} fault points, testing {len(points)} x {1 if a.alternate else len(errnos)}", flush=True)
             injected_failures = 0
             for n in points:
                 dry_label = re.sub(r"^\d+ ", "", trace[n - 1]) if n <= len(trace) else "?"
