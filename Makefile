@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan
+.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan faults torture tamper
 
 all: build
 
@@ -116,6 +116,19 @@ bench-quick:
 	@RUNS=1 PRACTICE_CLIENTS=50 PRACTICE_NOTES=10 BIG_MIB=64 LOG_ENTRIES=10000 SAMPLES=5 NOTE_RUNS=20 SCALE_CLIENTS="10 50" \
 	  BENCH_OUT=$(QUICK_OUT) $(MAKE) --no-print-directory bench
 	@echo "bench-quick: wrote $(QUICK_OUT)"
+
+## faults: ENOSPC and EIO at every write, fsync, rename, link, create, mkdir and unlink that
+## add-note, note sign, client update, consent add (3 MiB), client add and backup make inside the
+## vault (and the backup directory), through an LD_PRELOAD shim (Tests/FaultInjection/faultshim.c);
+## each run must fail with one clear line and leave the vault exactly as before or as after.
+## (make test runs a short pass; FAULTS_ARGS="--commands backup --sticky" narrows or varies it)
+FAULTS_ARGS ?=
+faults: deps
+	@command -v cc >/dev/null || command -v gcc >/dev/null || command -v clang >/dev/null || { \
+	  echo "make: installing gcc (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev; }
+	$(SWIFT) build
+	@date -u; uname -srm
+	python3 scripts/faults.py --vault-bin .build/debug/vault $(FAULTS_ARGS)
 
 ## fixture: regenerate the committed v1 vault fixture (only when the format version changes)
 fixture: build
