@@ -688,7 +688,8 @@ class Torture:
             print("STRAY (after kill %d of %s and the next %s): %s" % (n, op, op, s))
         cats = {}
         for s in self.strays:
-            c = re.sub(r"[0-9a-f]{8,}|\.tmp-\S+|r-[\d-]+|export-[\d-]+\.age", "*", s.split(" (")[0])
+            c = re.sub(r"/[0-9a-f]{2}/", "/*/", s.split(" (")[0])
+            c = re.sub(r"[0-9a-f]{8,}|\.tmp-\S+|r-[\d-]+|export-[\d-]+\.age", "*", c)
             c = re.sub(r"\*/\*|\*\*", "*", c)
             cats[c] = cats.get(c, 0) + 1
         if cats:
