@@ -618,6 +618,7 @@ class Torture:
         print("torture: %s, seed %d, %d kills, work dir %s" % (self.binary, self.args.seed,
                                                                 self.args.kills, self.base), flush=True)
         self.new_episode()
+        self.started = started
         names, weights = list(OPS), [OPS[o] for o in OPS]
         last_report = time.monotonic()
         while self.kills < self.args.kills:
@@ -722,7 +723,17 @@ def main():
         args.seed = random.SystemRandom().randrange(1 << 31)
     if not shutil.which("age") or not shutil.which("age-keygen"):
         raise SystemExit("torture: needs age and age-keygen (apt-get install age)")
-    sys.exit(Torture(args.binary, args).main())
+    t = Torture(args.binary, args)
+
+    def interrupted(signum, frame):
+        # Ctrl-C or SIGTERM: report what was found so far (marked as incomplete)
+        print("\ninterrupted by signal %d after %d of %d kills: the figures below are partial" % (
+            signum, t.kills, args.kills), flush=True)
+        t.report(time.monotonic() - getattr(t, "started", time.monotonic()))
+        sys.exit(130)
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
+    sys.exit(t.main())
 
 
 if __name__ == "__main__":
