@@ -64,7 +64,7 @@ def sha256_text(text):
 
 
 def normalise(message):
-    return re.sub(r"[0-9a-f]{16,}", "<hex>", re.sub(r"\d+", "N", message))
+    return re.sub(r"\d+", "N", re.sub(r"[0-9a-f]{16,}", "<hex>", message))
 
 
 class Torture:
@@ -372,7 +372,8 @@ class Torture:
     def record_warnings(self, findings, source):
         for f in findings:
             if f.get("severity") == "warning":
-                key = "%s: %s: %s" % (source, f.get("path", ""), normalise(f.get("message", "")))
+                key = "%s: %s: %s" % (source, re.sub(r"/[0-9a-f]{2}/", "/*/", normalise(f.get("path", ""))),
+                                      normalise(f.get("message", "")))
                 self.warnings[key] = self.warnings.get(key, 0) + 1
 
     def check_integrity(self):
@@ -689,7 +690,8 @@ class Torture:
             print("STRAY (after kill %d of %s and the next %s): %s" % (n, op, op, s))
         cats = {}
         for s in self.strays:
-            c = re.sub(r"/[0-9a-f]{2}/", "/*/", s.split(" (")[0])
+            c = re.sub(r"/[0-9a-f]{2}/", "/*/", s.split(" (")[0].replace(self.base + "/", ""))
+            c = re.sub(r"^(export file without its disclosure: )ep\d+/", r"\1", c)
             c = re.sub(r"[0-9a-f]{8,}|\.tmp-\S+|r-[\d-]+|export-[\d-]+\.age", "*", c)
             c = re.sub(r"\*/\*|\*\*", "*", c)
             cats[c] = cats.get(c, 0) + 1
