@@ -70,20 +70,37 @@ public struct AccessLog: Sendable {
               detail: "removed \(torn) bytes after the last whole record (an interrupted append, or damage)"),
             to: file, after: tail, keys: unlocked?.keys)
         }
-        tail = try appendRecord(entry, to: file, after: tail, keys: unlocked?.keys)
+        // A change waiting for this entry gets its new index written (not yet named) first: if
+        // that fails, nothing is logged and nothing changed.
+        let staged = try unlocked?.stagePendingCommit()
+        let before = tail
         var last = covered
-        if let unlocked {
-          let cp = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil)
-          try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
-          let c = Checkpoint.sign(
-            count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970),
-            generation: try generation ?? unlocked.committedIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
-            keys: unlocked.keys, vault: config.vaultID)
-          try cp.append(c.encoded)
-          last = c
-          // The entry is durable: the change it records may now take effect.
-          try unlocked.publishPendingCommit()
+        var checkpointEnd: UInt64?
+        do {
+          tail = try appendRecord(entry, to: file, after: tail, keys: unlocked?.keys)
+          if let unlocked {
+            let cp = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil)
+            try cp.truncate(to: cp.alignedEnd(recordSize: Checkpoint.size))
+            checkpointEnd = try cp.size()
+            let c = Checkpoint.sign(
+              count: tail.count, head: tail.chain, time: Int64(Date().timeIntervalSince1970),
+              generation: try generation ?? unlocked.committedIndex().generation, previous: try covered?.link() ?? Checkpoint.noPrevious,
+              keys: unlocked.keys, vault: config.vaultID)
+            try withExtendedLifetime(cp) { try cp.append(c.encoded) }
+            last = c
+          }
+        } catch {
+          // Not acknowledged: take the entry (and a partial checkpoint) back, so the log and the
+          // vault stay as they were. If even that fails, the next append cuts a torn tail.
+          if let checkpointEnd, let cp = try? LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: nil) {
+            try? cp.truncate(to: checkpointEnd)
+          }
+          try? file.truncate(to: before.end)
+          if let staged { try? FileSystem.remove(staged) }
+          throw error
         }
+        // The entry is durable and signed: the change it records takes effect.
+        if let unlocked, let staged { try unlocked.completeStagedCommit(staged) }
         return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
       }
     } catch {

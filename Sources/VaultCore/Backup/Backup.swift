@@ -15,6 +15,8 @@ public struct BackupResult: Sendable {
   public let bytesCopied: UInt64
   /// Objects already present (not copied).
   public let objectsPresent: Int
+  /// Files an interrupted earlier backup or prune left, removed first.
+  public let leftoversReclaimed: Int
 }
 
 /// Backup, restore, verify and prune of a backup repository (FORMAT.md §16). All keyless.
@@ -26,10 +28,14 @@ public enum BackupEngine {
   /// If one disappears meanwhile (a writer replaced a client index), the capture is repeated,
   /// and the last attempt holds the lock throughout. Only then is the snapshot written, at
   /// once: a crash leaves earlier snapshots intact and, at worst, objects the next run reuses.
+  /// `record` logs the snapshot (id, objects copied, bytes) once it is written; if it throws,
+  /// the snapshot is taken back, so no backup exists that the vault's log does not name.
   public static func backup(
-    _ vault: Vault, to repo: BackupRepository, wait: Double = 0, now: Date = Date(), progress: (Int, Int) -> Void = { _, _ in }
+    _ vault: Vault, to repo: BackupRepository, wait: Double = 0, now: Date = Date(), progress: (Int, Int) -> Void = { _, _ in },
+    record: (Snapshot, Int, UInt64) throws -> Void = { _, _, _ in }
   ) throws -> BackupResult {
-    repo.cleanTemporaryFiles()
+    let reclaimed = try repo.reclaimLeftovers()
+    try repo.markUnfinished()
     for attempt in 1...3 {
       let last = attempt == 3
       var held: VaultLock? = try vault.lock(.shared, wait: wait)
@@ -52,8 +58,16 @@ public enum BackupEngine {
         id: "\(compact).\(String(format: "%03d", millis))Z-\(Hex.encode(try Random.bytes(4)))", time: stamp, vault: vault.config.vaultID.hex, logCount: head.count,
         logHead: head.head, files: files, objects: objects.map(\.hex).sorted())
       try repo.write(snapshot)
+      do { try record(snapshot, copied.count, copied.bytes) } catch {
+        // The marker stays: the next run reclaims the objects only this snapshot named.
+        try? repo.removeSnapshot(snapshot.id)
+        throw error
+      }
+      repo.clearUnfinished()
       withExtendedLifetime(held) {}
-      return BackupResult(snapshot: snapshot, objectsCopied: copied.count, bytesCopied: copied.bytes, objectsPresent: objects.count - copied.count)
+      return BackupResult(
+        snapshot: snapshot, objectsCopied: copied.count, bytesCopied: copied.bytes, objectsPresent: objects.count - copied.count,
+        leftoversReclaimed: reclaimed)
     }
     throw VaultError.internalError("backup capture did not settle")
   }
@@ -184,7 +198,10 @@ public enum BackupEngine {
       guard FileSystem.isDirectory(target), (try? FileSystem.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
     let parent = FileSystem.parent(target)
-    let staging = "\(parent)/.\(FileSystem.lastComponent(target)).restore-\(Hex.encode(try Random.bytes(4)))"
+    let prefix = ".\(FileSystem.lastComponent(target)).restore-"
+    // A restore killed part way left its staging directory (a full ciphertext copy): remove it.
+    StagingDirectory.removeAbandoned(in: parent, prefix: prefix)
+    let staging = "\(parent)/\(prefix)\(getpid())-\(Hex.encode(try Random.bytes(4)))"
     try FileSystem.makeDirectory(staging)
     do {
       let layout = VaultLayout(root: staging)
@@ -270,6 +287,7 @@ public enum BackupEngine {
   /// names. Call with the repository's exclusive lock, which a running backup also holds.
   public static func prune(_ repo: BackupRepository, policy: RetentionPolicy, dryRun: Bool) throws -> PruneResult {
     guard !policy.isEmpty else { throw BackupError.emptyPolicy }
+    if !dryRun { try repo.reclaimLeftovers() }
     let (snapshots, _) = try repo.snapshots()
     let keep = policy.keep(snapshots)
     let kept = snapshots.filter { keep[$0.id] != nil }
@@ -279,10 +297,13 @@ public enum BackupEngine {
     let unusedObjects = try repo.objects.list().objects.filter { !neededObjects.contains($0.hex) }
     let unusedBlobs = try repo.blobs().filter { !neededBlobs.contains($0) }
     if !dryRun {
-      // Manifests first: a crash part way leaves objects nobody needs, never a snapshot missing its objects.
+      // Manifests first: a crash part way leaves objects nobody needs (reclaimed by the next
+      // backup or prune, which find the marker), never a snapshot missing its objects.
+      try repo.markUnfinished()
       for s in removed { try repo.removeSnapshot(s.id) }
       for id in unusedObjects { try repo.objects.remove(id) }
       for hex in unusedBlobs { try FileSystem.remove(repo.blobPath(hex)) }
+      repo.clearUnfinished()
     }
     return PruneResult(
       kept: kept.map { ($0.id, keep[$0.id] ?? []) }, removed: removed.map(\.id), objectsRemoved: unusedObjects.count, blobsRemoved: unusedBlobs.count)

@@ -113,10 +113,48 @@ public struct BackupRepository: Sendable {
     try VaultLock(path: lockPath, mode: mode, wait: wait)
   }
 
-  /// Removes leftovers of interrupted runs; call under the exclusive lock.
-  public func cleanTemporaryFiles() {
-    for name in (try? FileSystem.list(tmp)) ?? [] { try? FileSystem.remove("\(tmp)/\(name)") }
+  /// Present while a backup or prune is changing the repository: one that finds it knows an
+  /// earlier run was interrupted and left objects or blobs that no snapshot names.
+  var unfinishedMarker: String { "\(tmp)/unfinished" }
+
+  /// Removes leftovers of interrupted runs: temporary files, and, if a run was interrupted, the
+  /// objects and blobs no snapshot names. Call under the exclusive lock; returns how many went.
+  @discardableResult
+  public func reclaimLeftovers() throws -> Int {
+    var removed = 0
+    let interrupted = FileSystem.exists(unfinishedMarker)
+    for name in (try? FileSystem.list(tmp)) ?? [] where "\(tmp)/\(name)" != unfinishedMarker {
+      try? FileSystem.remove("\(tmp)/\(name)")
+      removed += 1
+    }
+    guard interrupted else { return removed }
+    let (snapshots, damaged) = try snapshots()
+    // A manifest that cannot be read may still name objects: keep everything until it is fixed.
+    guard damaged.isEmpty else { return removed }
+    let neededObjects = Set(snapshots.flatMap(\.objects))
+    let neededBlobs = Set(snapshots.flatMap { $0.files.map(\.blob) })
+    for id in try objects.list().objects where !neededObjects.contains(id.hex) {
+      try objects.remove(id)
+      removed += 1
+    }
+    for hex in try blobs() where !neededBlobs.contains(hex) {
+      try FileSystem.remove(blobPath(hex))
+      removed += 1
+    }
+    try FileSystem.remove(unfinishedMarker)
+    return removed
   }
+
+  /// Marks the repository as being changed (durably, before the first change).
+  func markUnfinished() throws {
+    guard !FileSystem.exists(unfinishedMarker) else { return }
+    let fd = try FileSystem.open(unfinishedMarker, O_WRONLY | O_CREAT)
+    close(fd)
+    try FileSystem.syncDirectory(tmp)
+  }
+
+  /// The run finished: every object and blob it wrote is named by a snapshot, or was meant to go.
+  func clearUnfinished() { try? FileSystem.remove(unfinishedMarker) }
 
   // MARK: Snapshots
 

@@ -12,7 +12,13 @@ public enum AtomicFile {
   /// Writes `bytes` to `path`, replacing any existing file atomically.
   /// - Parameter temporaryDirectory: where the temporary file is made; must be on the same file system.
   public static func write(_ bytes: [UInt8], to path: String, temporaryDirectory: String? = nil) throws {
-    let tmp = try temporaryPath(in: temporaryDirectory ?? FileSystem.parent(path))
+    try commit(prepare(bytes, in: temporaryDirectory ?? FileSystem.parent(path)), to: path)
+  }
+
+  /// The first half of `write`: `bytes` in a new, fsynced temporary file in `directory`, whose
+  /// path is returned for `commit` (or for removal, if the change is abandoned).
+  public static func prepare(_ bytes: [UInt8], in directory: String) throws -> String {
+    let tmp = try temporaryPath(in: directory)
     do {
       let fd = try FileSystem.open(tmp, O_WRONLY | O_CREAT | O_EXCL)
       defer { close(fd) }
@@ -23,7 +29,7 @@ public enum AtomicFile {
       try? FileSystem.remove(tmp)
       throw error
     }
-    try commit(tmp, to: path)
+    return tmp
   }
 
   /// Renames a finished, fsynced temporary file to `path` and makes the rename durable.

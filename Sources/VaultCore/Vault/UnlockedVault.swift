@@ -56,18 +56,32 @@ public struct UnlockedVault: Sendable {
     return next
   }
 
-  /// Writes the commit waiting for its log entry, if any; the access log calls it once the entry is durable.
-  func publishPendingCommit() throws {
+  /// Writes the index a commit waiting for its log entry will install, as a finished temporary
+  /// file; returns its path (nil when no commit waits). The access log calls it before appending.
+  func stagePendingCommit() throws -> String? {
+    guard let pending = commits.pending else { return nil }
+    do {
+      return try AtomicFile.prepare(pending.index.encoded(keys: keys, vault: vault.config.vaultID), in: vault.layout.tmp)
+    } catch { throw VaultError.from(error) }
+  }
+
+  /// Renames the staged index into place (its log entry is durable) and tidies after it.
+  func completeStagedCommit(_ staged: String) throws {
     guard let pending = commits.take() else { return }
-    try write(pending.index, replacing: pending.replaced)
+    do { try AtomicFile.commit(staged, to: vault.layout.index) } catch { throw VaultError.from(error) }
+    finish(replacing: pending.replaced)
   }
 
   private func write(_ next: VaultIndex, replacing: [ObjectID]) throws {
     do {
       try AtomicFile.write(next.encoded(keys: keys, vault: vault.config.vaultID), to: vault.layout.index, temporaryDirectory: vault.layout.tmp)
     } catch { throw VaultError.from(error) }
-    // Committed: whatever follows cannot undo it. A removal that fails leaves the marker, and
-    // the next writer reclaims the object.
+    finish(replacing: replacing)
+  }
+
+  /// Committed: whatever follows cannot undo it. A removal that fails leaves the marker, and the
+  /// next writer reclaims the object.
+  private func finish(replacing: [ObjectID]) {
     let removed = replacing.allSatisfy { (try? vault.layout.objectStore.remove($0)) != nil }
     if removed { try? FileSystem.remove(vault.layout.unfinishedMarker) }
   }

@@ -25,7 +25,8 @@ extension Vault {
     let layout = VaultLayout(root: path)
     let parent = FileSystem.parent(layout.root)
     let name = String(layout.root.split(separator: "/").last ?? "vault")
-    let staging = VaultLayout(root: "\(parent)/.\(name).init-\(Hex.encode(try Random.bytes(6)))")
+    StagingDirectory.removeAbandoned(in: parent, prefix: ".\(name).init-")
+    let staging = VaultLayout(root: "\(parent)/.\(name).init-\(getpid())-\(Hex.encode(try Random.bytes(6)))")
     do {
       let keys = try VaultKeys.generate()
       let recovery = try RecoveryKey.generate()

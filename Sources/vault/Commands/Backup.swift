@@ -51,13 +51,18 @@ extension VaultCommand {
       let vault = try Vault.open(at: location.path)
       let repo = try BackupRepository.openOrCreate(destination.path, for: vault.config.vaultID)
       let held = try repo.lock(.exclusive, wait: lock.wait)
-      let result = try BackupEngine.backup(vault, to: repo, wait: lock.wait, progress: quiet ? { _, _ in } : Output.progress("copying objects"))
+      var context: CommandContext?
+      // The backup's own entry comes after the snapshot (so the next backup carries it), and a
+      // snapshot whose entry cannot be written is taken back.
+      let result = try BackupEngine.backup(
+        vault, to: repo, wait: lock.wait, progress: quiet ? { _, _ in } : Output.progress("copying objects"),
+        record: { snapshot, copied, bytes in
+          context = try CommandContext.open(location, lock: lock, access: .keyless)
+          try context?.record("backup", detail: "snapshot \(snapshot.id) to \(destination.path): \(copied) object(s) copied, \(bytes) bytes")
+        })
       let seconds = Date().timeIntervalSince(started)
       withExtendedLifetime(held) {}
-      // The backup's own entry comes after the snapshot, so the next backup carries it.
-      let context = try CommandContext.open(location, lock: lock, access: .keyless)
-      try context.record(
-        "backup", detail: "snapshot \(result.snapshot.id) to \(destination.path): \(result.objectsCopied) object(s) copied, \(result.bytesCopied) bytes")
+      guard let context else { return }
       context.output.emit(BackupJSON(
         snapshot: result.snapshot.id, objectsCopied: result.objectsCopied, objectsPresent: result.objectsPresent, bytesCopied: result.bytesCopied,
         seconds: (seconds * 1000).rounded() / 1000))
@@ -65,6 +70,9 @@ extension VaultCommand {
         context.output.line(
           "Snapshot \(result.snapshot.id): \(result.objectsCopied) new object(s) copied (\(byteCount(result.bytesCopied))), "
             + "\(result.objectsPresent) already there, in \(String(format: "%.2f", seconds)) s.")
+      }
+      if result.leftoversReclaimed > 0 {
+        context.output.note("removed \(result.leftoversReclaimed) file(s) an interrupted backup or prune had left in \(destination.path)")
       }
     }
   }

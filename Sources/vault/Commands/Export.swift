@@ -109,22 +109,19 @@ extension VaultCommand {
       let protection = unencrypted ? "unencrypted" : passphrase || exportPassphraseFile != nil ? "encrypted with a passphrase" : "encrypted to \(recipients.count) age key(s)"
       let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
         + (includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (since.map { ", notes from \($0)" } ?? "") + (until.map { ", notes until \($0)" } ?? "")
-      // The file gets its name first: a disclosure is recorded only for a file that exists. If
-      // the accounting then fails, the file is removed again, so none exists unrecorded.
-      try file.commit()
-      let disclosure: Disclosure
-      let request: RecordRequest
-      do {
-        (_, disclosure, request) = try context.records.recordExport(
-          c, what: what, identity: "identity " + (identityVerified.map { "verified: \($0)" } ?? "NOT verified"), requested: requested,
-          author: context.author, now: CommandContext.now)
-        try context.record(
-          "export", client: c.code,
-          detail: "\(c.disclosureID(disclosure.number)): \(summary.files.count + 1) files, \(protection); requested \(request.requested); "
-            + (identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
-      } catch {
-        unlink(out)
-        throw error
+      // The disclosure is recorded while the finished file is still unnamed, and the file gets its
+      // name only then: whatever interrupts the command, no export exists unrecorded (at worst a
+      // recorded disclosure has no file, and the accounting errs on the side of the client).
+      let (_, disclosure, request) = try context.records.recordExport(
+        c, what: what, identity: "identity " + (identityVerified.map { "verified: \($0)" } ?? "NOT verified"), requested: requested,
+        author: context.author, now: CommandContext.now)
+      try context.record(
+        "export", client: c.code,
+        detail: "\(c.disclosureID(disclosure.number)): \(summary.files.count + 1) files, \(protection); requested \(request.requested); "
+          + (identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
+      do { try file.commit() } catch {
+        throw VaultError.invalidArgument(
+          "the export was recorded as disclosure \(c.disclosureID(disclosure.number)), but the file could not be put in place (\(VaultError.from(error))); run the export again (it is recorded again), or correct the accounting with 'vault disclose --corrects \(c.disclosureID(disclosure.number))'")
       }
 
       context.output.emit(ExportJSON(
