@@ -175,6 +175,10 @@ public struct BackupRepository: Sendable {
     let body = try ChecksummedFile.decode(.backupSnapshot, try FileSystem.readFile(path, limit: Snapshot.maximumFileSize))
     let s = try JSONDecoder().decode(Snapshot.self, from: Data(body))
     guard s.id == id else { throw FormatError.invalidField("snapshot \(id) names itself \(s.id)") }
+    // Names become paths: anything but a 64-digit hex id (a "../" say) is damage, never opened.
+    guard s.files.allSatisfy({ ObjectID(hex: $0.blob) != nil }), s.objects.allSatisfy({ ObjectID(hex: $0) != nil }) else {
+      throw FormatError.invalidField("snapshot \(id) names a blob or object that is not a 64-digit hex id")
+    }
     return s
   }
 

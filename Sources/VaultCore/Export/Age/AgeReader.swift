@@ -60,12 +60,17 @@ public struct AgeReader {
     }
   }
 
+  /// The longest header read: about 3,000 recipients' stanzas.
+  static let maximumHeader = 1 << 20
+
   /// Parses and checks the header; returns the file key.
   func readHeader(_ input: Buffered) throws -> SecureBytes {
     var header: [UInt8] = []
     func line() throws -> [UInt8] {
       guard let l = try input.readLine(limit: 4096) else { throw AgeError.headerFailure("the header ends early") }
       guard !l.contains(13) else { throw AgeError.headerFailure("the header contains a carriage return") }
+      // A real header is a few hundred bytes per recipient; a hostile one must not fill memory.
+      guard header.count + l.count < Self.maximumHeader else { throw AgeError.headerFailure("the header is longer than 1 MiB") }
       header += l + [10]
       return l
     }
