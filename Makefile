@@ -101,7 +101,7 @@ install: deps
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
 	  $(DESTDIR)$(PREFIX)/share/doc/vault
-	install -m 0644 README.md docs/FORMAT.md docs/THREAT-MODEL.md docs/OPERATIONS.md $(DESTDIR)$(PREFIX)/share/doc/vault/
+	install -m 0644 README.md docs/FORMAT.md docs/THREAT-MODEL.md docs/OPERATIONS.md docs/RELIABILITY.md $(DESTDIR)$(PREFIX)/share/doc/vault/
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/vault
 	install -m 0644 .build/plugins/GenerateManual/outputs/vault/vault.1 $(DESTDIR)$(PREFIX)/share/man/man1/vault.1
 	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault
