@@ -88,6 +88,10 @@ public struct AccessLog: Sendable {
               keys: unlocked.keys, vault: config.vaultID)
             try withExtendedLifetime(cp) { try cp.append(c.encoded) }
             last = c
+            // The entry is durable and signed: the change it records takes effect. No reader
+            // has seen the entry yet (this append holds the log's lock), so if the rename
+            // fails it is taken back below, and the vault and its log stay as they were.
+            if let staged { try unlocked.installStagedCommit(staged) }
           }
         } catch {
           // Not acknowledged: take the entry (and a partial checkpoint) back, so the log and the
@@ -99,8 +103,7 @@ public struct AccessLog: Sendable {
           if let staged { try? FileSystem.remove(staged) }
           throw error
         }
-        // The entry is durable and signed: the change it records takes effect.
-        if let unlocked, let staged { try unlocked.completeStagedCommit(staged) }
+        if staged != nil { try unlocked?.finishInstalledCommit() }
         return LogHead(count: tail.count, head: Hex.encode(tail.chain), lastCheckpoint: last)
       }
     } catch {

@@ -236,8 +236,6 @@ public enum BackupEngine {
   /// file and object it names is present.
   public static func verify(_ repo: BackupRepository, progress: (Int, Int) -> Void = { _, _ in }) throws -> [Finding] {
     var findings: [Finding] = []
-    let (snapshots, damaged) = try repo.snapshots()
-    findings += damaged.map { Finding(.error, "snapshots/\($0)", "snapshot manifest is damaged or modified") }
     let (objects, strays) = try repo.objects.list()
     findings += strays.map { Finding(.warning, "objects/\($0)", "unexpected file in objects/") }
     var good = Set<ObjectID>()
@@ -255,7 +253,10 @@ public enum BackupEngine {
       }
     }
     let present = Set(objects)
-    for s in snapshots {
+    // One manifest in memory at a time: a repository of many snapshots costs no more to check.
+    var snapshotCount = 0
+    let damaged = try repo.forEachSnapshot { s in
+      snapshotCount += 1
       let missingObjects = s.objects.filter { ObjectID(hex: $0).map { !present.contains($0) } ?? true }
       let missingFiles = s.files.filter { !goodBlobs.contains($0.blob) && !FileSystem.exists(repo.blobPath($0.blob)) }
       if !missingObjects.isEmpty {
@@ -263,7 +264,8 @@ public enum BackupEngine {
       }
       for f in missingFiles { findings.append(Finding(.error, "snapshots/\(s.id)", "the copy of \(f.path) is missing")) }
     }
-    if snapshots.isEmpty && damaged.isEmpty { findings.append(Finding(.warning, "snapshots", "the backup holds no snapshot yet")) }
+    findings += damaged.map { Finding(.error, "snapshots/\($0)", "snapshot manifest is damaged or modified") }
+    if snapshotCount == 0 && damaged.isEmpty { findings.append(Finding(.warning, "snapshots", "the backup holds no snapshot yet")) }
     for name in (try? FileSystem.list(repo.tmp)) ?? [] {
       findings.append(Finding(.warning, "tmp/\(name)", "leftover of an interrupted backup; the next backup removes it"))
     }

@@ -128,11 +128,14 @@ public struct BackupRepository: Sendable {
       removed += 1
     }
     guard interrupted else { return removed }
-    let (snapshots, damaged) = try snapshots()
+    var neededObjects = Set<String>()
+    var neededBlobs = Set<String>()
+    let damaged = try forEachSnapshot { s in
+      neededObjects.formUnion(s.objects)
+      neededBlobs.formUnion(s.files.map(\.blob))
+    }
     // A manifest that cannot be read may still name objects: keep everything until it is fixed.
     guard damaged.isEmpty else { return removed }
-    let neededObjects = Set(snapshots.flatMap(\.objects))
-    let neededBlobs = Set(snapshots.flatMap { $0.files.map(\.blob) })
     for id in try objects.list().objects where !neededObjects.contains(id.hex) {
       try objects.remove(id)
       removed += 1
@@ -159,6 +162,30 @@ public struct BackupRepository: Sendable {
   // MARK: Snapshots
 
   /// Every snapshot, oldest first; damaged manifests are reported in `damaged`.
+  /// Calls `body` with each readable snapshot, oldest first, one in memory at a time; returns
+  /// the names of damaged manifests.
+  public func forEachSnapshot(_ body: (Snapshot) throws -> Void) throws -> [String] {
+    var damaged: [String] = []
+    for name in try FileSystem.list(snapshotsDir).sorted() {
+      let s: Snapshot
+      do { s = try snapshot(name) } catch {
+        damaged.append(name)
+        continue
+      }
+      try body(s)
+    }
+    return damaged
+  }
+
+  /// The newest readable snapshot, reading manifests from the newest back.
+  public func latestSnapshot() throws -> Snapshot? {
+    for name in try FileSystem.list(snapshotsDir).sorted().reversed() {
+      if let s = try? snapshot(name) { return s }
+    }
+    return nil
+  }
+
+  /// Every snapshot at once (listing and retention need them together; checking does not).
   public func snapshots() throws -> (snapshots: [Snapshot], damaged: [String]) {
     var out: [Snapshot] = []
     var damaged: [String] = []

@@ -75,9 +75,11 @@ public enum ChecksummedFile {
     }
     var r = ByteReader(bytes)
     try FileHeader.read(kind, from: &r)
-    let content = Array(bytes.dropLast(Hasher.digestSize))
+    // Hashed in place: a large file (a snapshot manifest) is not copied to be checked.
+    let hasher = try Hasher()
+    bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(bytes.count - Hasher.digestSize))) }
     let sum = Array(bytes.suffix(Hasher.digestSize))
-    guard constantTimeEqual(try Hasher.blake2b256(content), sum) else { throw FormatError.checksumMismatch }
-    return Array(content.dropFirst(FileHeader.size))
+    guard constantTimeEqual(hasher.finalize(), sum) else { throw FormatError.checksumMismatch }
+    return Array(bytes[FileHeader.size..<(bytes.count - Hasher.digestSize)])
   }
 }

@@ -151,7 +151,8 @@ public enum FileSystem {
     guard Int(st.st_size) <= limit else { throw StorageError(path: path, operation: "read (file too large)", code: EFBIG) }
     var out = [UInt8](repeating: 0, count: Int(st.st_size))
     let n = try out.withUnsafeMutableBytes { try readFull(fd, into: $0, path: path) }
-    return Array(out.prefix(n))
+    if n < out.count { out.removeLast(out.count - n) }
+    return out
   }
 
   /// fsync, reporting failure: a write whose fsync failed may not be on disk.

@@ -65,10 +65,24 @@ public struct UnlockedVault: Sendable {
     } catch { throw VaultError.from(error) }
   }
 
-  /// Renames the staged index into place (its log entry is durable) and tidies after it.
-  func completeStagedCommit(_ staged: String) throws {
+  /// Renames the staged index into place (its log entry is durable). If the rename fails, the
+  /// change did not happen and the caller takes the log entry back.
+  func installStagedCommit(_ staged: String) throws {
+    do { try FileSystem.rename(staged, vault.layout.index) } catch {
+      try? FileSystem.remove(staged)
+      throw VaultError.from(error)
+    }
+  }
+
+  /// After `installStagedCommit`: makes the rename durable and tidies after it. The change is
+  /// made and recorded by then, so a failure here says so rather than "nothing was changed".
+  func finishInstalledCommit() throws {
     guard let pending = commits.take() else { return }
-    do { try AtomicFile.commit(staged, to: vault.layout.index) } catch { throw VaultError.from(error) }
+    do { try FileSystem.syncDirectory(vault.layout.root) } catch {
+      throw VaultError.io(
+        path: vault.layout.index,
+        reason: "the change was made and recorded, but the disk refused to make it durable (\(VaultError.from(error))); check the disk, then run 'vault verify'")
+    }
     finish(replacing: pending.replaced)
   }
 

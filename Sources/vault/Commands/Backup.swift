@@ -201,7 +201,7 @@ extension VaultCommand {
       let held = try repo.lock(.shared)
       let chosen: Snapshot
       if let snapshot { chosen = try repo.snapshot(snapshot) } else {
-        guard let latest = try repo.snapshots().snapshots.last else { throw BackupError.noSnapshots }
+        guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
         chosen = latest
       }
       try BackupEngine.restore(chosen, from: repo, to: toPath, progress: Output.progress("restoring objects"))

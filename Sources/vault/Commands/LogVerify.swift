@@ -48,7 +48,7 @@ extension VaultCommand.Log {
       if let against {
         let (repo, owner) = try BackupRepository.open(against)
         guard owner == context.vault.config.vaultID else { throw BackupError.otherVault(against) }
-        guard let latest = try repo.snapshots().snapshots.last else { throw BackupError.noSnapshots }
+        guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
         saved = latest.logHead
         context.output.note("checking against snapshot \(latest.id) (\(latest.logCount) log entries)")
       }
