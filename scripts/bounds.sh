@@ -6,7 +6,7 @@
 #   scripts/bounds.sh [path/to/vault]      (default .build/debug/vault; `make bounds` uses release)
 #
 # Environment: BOUNDS_OUT (the Markdown table, default /tmp/vault-bounds.md), LOG_ENTRIES (genuine
-# entries appended by vault-bench for the large real log, default 1000000), BIG (the sparse/large
+# entries appended by vault-bench for the large real log, default 5400000: about 1 GiB), BIG (the sparse/large
 # size, default 1G), BOUNDS_TMP (scratch directory parent, default /tmp).
 # A row is flagged FINDING when its peak RSS is >= 64 MiB or it takes more than 30 s.
 set -uo pipefail
@@ -14,7 +14,7 @@ set -uo pipefail
 bin=$(realpath "${1:-.build/debug/vault}")
 bench=$(dirname "$bin")/vault-bench
 out=${BOUNDS_OUT:-/tmp/vault-bounds.md}
-LOG_ENTRIES=${LOG_ENTRIES:-1000000}
+LOG_ENTRIES=${LOG_ENTRIES:-5400000}
 BIG=${BIG:-1G}
 [ -x "$bin" ] || { echo "bounds: no vault binary at $bin" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "bounds: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
@@ -28,6 +28,7 @@ rows=$work/rows
 findings=0
 
 bytes() { stat -c %s "$1"; }
+largest() { find "$1" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-; }
 human() { # bytes -> "N (x MiB)" style
   python3 -c 'import sys; n=int(sys.argv[1]); print(f"{n:,}" + (f" ({n/2**20:.0f} MiB)" if n >= 2**20 else ""))' "$1"
 }
@@ -64,7 +65,7 @@ make_vault() {
 template=$work/template
 code=$(make_vault "$template") || { echo "bounds: cannot make a vault" >&2; exit 1; }
 n=0
-fresh() { n=$((n + 1)); cp -a "$template" "$work/v$n"; echo "$work/v$n"; }
+fresh() { n=$((n + 1)); d=$work/v$n; cp -a "$template" "$d"; }  # sets d
 
 # The three verifying commands on a vault.
 vault_rows() { # KIND LARGEST TESTED DIR
@@ -76,13 +77,13 @@ vault_rows() { # KIND LARGEST TESTED DIR
 # Small files with a 4096-byte read limit: padded to the limit (damaged but read) and one over.
 for kind in config slot clientkey; do
   for size in 4096 4097; do
-    d=$(fresh)
+    fresh
+    # every key slot (passphrase and recovery) is padded, so unlocking cannot avoid reading one
     case $kind in
-      config) f=$d/config ;;
-      slot) f=$(ls "$d"/slots/* | head -n 1) ;;
-      clientkey) f=$(ls "$d"/clientkeys/* | head -n 1) ;;
+      config) truncate -s "$size" "$d/config" ;;
+      slot) for f in "$d"/slots/*; do truncate -s "$size" "$f"; done ;;
+      clientkey) for f in "$d"/clientkeys/*; do truncate -s "$size" "$f"; done ;;
     esac
-    truncate -s "$size" "$f"
     vault_rows "$kind" "4,096" "$(human "$size")" "$d"
   done
 done
@@ -90,14 +91,14 @@ done
 # The index: VaultIndex.maximumFileSize = 8 + 24 + 12 + 65536*48 + 16 + 32, and one byte over.
 index_max=$((8 + 24 + 12 + 65536 * 48 + 16 + 32))
 for size in "$index_max" $((index_max + 1)); do
-  d=$(fresh)
+  fresh
   truncate -s "$size" "$d/index"
   vault_rows index "$(human "$index_max")" "$(human "$size") sparse" "$d"
 done
 
 # The access log: no size limit in the format, so hostile sparse giants of each file.
 for f in entries checkpoints; do
-  d=$(fresh)
+  fresh
   truncate -s "$BIG" "$d/log/$f"
   vault_rows "log/$f" "no limit" "$(human "$(bytes "$d/log/$f")") sparse" "$d"
 done
@@ -120,12 +121,12 @@ else
 fi
 
 # An object: a BIG consent document (sparse input), written then verified (keyed verify decrypts it).
-d=$(fresh)
+fresh
 truncate -s "$BIG" "$work/consent.pdf"
 measure "object (document)" "no limit (document)" "$(human "$(bytes "$work/consent.pdf")") plaintext" "consent add" -- \
   "$bin" consent add "$code" --kind informed-consent --file "$work/consent.pdf" --signed today --vault "$d" --passphrase-file "$pass"
-big_object=$(find "$d/objects" -type f -size +100M | head -n 1)
-[ -n "$big_object" ] || { echo "bounds: the consent document object was not found" >&2; exit 1; }
+big_object=$(largest "$d/objects")
+[ "$(bytes "$big_object")" -gt "$(bytes "$work/consent.pdf")" ] || { echo "bounds: the consent document object was not found" >&2; cat "$work/out" >&2; exit 1; }
 vault_rows "object (document)" "no limit (document)" "$(human "$(bytes "$big_object")")" "$d"
 objvault=$d
 
@@ -133,7 +134,7 @@ objvault=$d
 # manifest padded to Snapshot.maximumFileSize (32 MiB) and one over, then a BIG log/entries blob.
 repo=$work/repo-object
 measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_object")")" "backup --to" -- \
-  "$bin" backup --to "$repo" --vault "$objvault" --passphrase-file "$pass"
+  "$bin" backup --to "$repo" --vault "$objvault"
 measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_object")")" "backup verify" -- \
   "$bin" backup verify --to "$repo"
 measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_object")")" "backup verify --full" -- \
@@ -142,28 +143,52 @@ measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_obje
 manifest_max=$((32 << 20))
 for size in "$manifest_max" $((manifest_max + 1)); do
   r=$work/repo-manifest-$size
-  "$bin" backup --to "$r" --vault "$template" --passphrase-file "$pass" > /dev/null || exit 1
+  "$bin" backup --to "$r" --vault "$template" > /dev/null || exit 1
   m=$(ls "$r"/snapshots/* | head -n 1)
   truncate -s "$size" "$m"
   measure "backup: snapshot manifest" "$(human "$manifest_max")" "$(human "$size") sparse" "backup verify" -- "$bin" backup verify --to "$r"
 done
 
+# A well-formed hostile manifest at the limit: the checksum is an unkeyed BLAKE2b-256, so anyone
+# can write one. Its "objects" list is filled with random ids (none present) up to exactly 32 MiB.
+r=$work/repo-manifest-forged
+"$bin" backup --to "$r" --vault "$template" > /dev/null || exit 1
+m=$(ls "$r"/snapshots/* | head -n 1)
+python3 - "$m" "$manifest_max" <<'PY' || exit 1
+import hashlib, json, os, sys
+path, size = sys.argv[1], int(sys.argv[2])
+raw = open(path, "rb").read()
+header, body = raw[:8], json.loads(raw[8:-32])
+idlen = len(body["objects"][0]) if body["objects"] else 32
+room = size - 8 - 32 - len(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
+body["objects"] += [os.urandom(idlen // 2).hex() for _ in range(room // (idlen + 3))]
+text = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
+text += b" " * (size - 8 - 32 - len(text))
+content = header + text
+open(path, "wb").write(content + hashlib.blake2b(content, digest_size=32).digest())
+print(len(body["objects"]), file=open(path + ".count", "w"))
+PY
+count=$(cat "$m.count"); rm "$m.count"
+measure "backup: snapshot manifest" "$(human "$manifest_max")" "$(human "$(bytes "$m")") well-formed, $(printf "%'d" "$count") object ids" "backup verify" -- \
+  "$bin" backup verify --to "$r"
+
 # A blob: back up a vault whose log/entries is a BIG sparse file. The backup itself refuses a
 # damaged log, so if it does the blob of a clean backup is replaced by a sparse giant instead.
-d=$(fresh)
+fresh
 r=$work/repo-blob
-"$bin" backup --to "$r" --vault "$d" --passphrase-file "$pass" > /dev/null || exit 1
+"$bin" backup --to "$r" --vault "$d" > /dev/null || exit 1
 cp "$d/log/entries" "$work/entries.clean"
 truncate -s "$BIG" "$d/log/entries"
 measure "backup: blob (log/entries)" "no limit" "$(human "$(bytes "$d/log/entries")") sparse" "backup --to" -- \
-  "$bin" backup --to "$r" --vault "$d" --passphrase-file "$pass"
-big_blob=$(find "$r/files" -type f -size +100M | head -n 1)
+  "$bin" backup --to "$r" --vault "$d"
+big_blob=$(largest "$r/files")
 how="backed up"
-if [ -z "$big_blob" ]; then
+if [ "$(bytes "$big_blob")" -lt "$(bytes "$d/log/entries")" ]; then
+  big_blob=""
   # The backup refused the damaged log: grow the clean snapshot's blob of log/entries in place.
   for b in $(find "$r/files" -type f); do cmp -s "$b" "$work/entries.clean" && big_blob=$b; done
   # (if the log grew after its snapshot was taken, the largest blob is the entries file)
-  [ -n "$big_blob" ] || big_blob=$(find "$r/files" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+  [ -n "$big_blob" ] || big_blob=$(largest "$r/files")
   truncate -s "$BIG" "$big_blob"
   how="planted in the clean snapshot's blob"
 fi
