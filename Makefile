@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan faults torture tamper
+.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan faults torture tamper bounds
 
 all: build
 
@@ -87,6 +87,14 @@ torture: deps test-deps
 tamper: deps test-deps
 	$(SWIFT) build
 	python3 scripts/tamper.py .build/debug/vault
+
+## bounds: the resource-bounds table (issue 12): every file kind a vault and a backup hold, at the
+## largest size its reader accepts (or a 1 GiB sparse giant where none is set), peak RSS and time of
+## the verifying commands (release build; BOUNDS_OUT=/tmp/vault-bounds.md by default)
+bounds: deps
+	$(SWIFT) build -c release
+	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+	bash scripts/bounds.sh $(RELEASE)
 
 ## demo: run the workflows that exist on a throwaway vault, printing each command
 demo: deps test-deps
