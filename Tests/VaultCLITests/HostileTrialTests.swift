@@ -252,6 +252,25 @@ struct HostileTrialTests {
     #expect(verify.status == 0, "\(verify.stdout)")
   }
 
+  @Test("a restore removes the staging directories that killed restores left beside its target, and only those")
+  func abandonedStaging() throws {
+    let (s, _) = try practice()
+    let dest = s.root.appendingPathComponent("bk").path
+    #expect(try s.run(["backup", "--to", dest, "--vault", s.vault]).status == 0)
+    // A process that has ended: its pid names an abandoned directory.
+    let done = Process()
+    done.executableURL = URL(fileURLWithPath: "/bin/true")
+    try done.run()
+    done.waitUntilExit()
+    let abandoned = s.root.appendingPathComponent(".old.restore-\(done.processIdentifier)-0a1b2c3d").path
+    let running = s.root.appendingPathComponent(".other.restore-\(getpid())-0a1b2c3d").path
+    for d in [abandoned, running] { try FileManager.default.createDirectory(atPath: d + "/objects", withIntermediateDirectories: true) }
+    let r = try s.run(["restore", "--from", dest, "--to", s.root.appendingPathComponent("restored").path])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: abandoned), "the abandoned staging directory is still there")
+    #expect(FileManager.default.fileExists(atPath: running), "a running restore's staging directory was removed")
+  }
+
   /// Every regular file's bytes under `path` (a file or a directory).
   func snapshot(_ path: String) throws -> [String: Data] {
     var isDir: ObjCBool = false

@@ -198,10 +198,9 @@ public enum BackupEngine {
       guard FileSystem.isDirectory(target), (try? FileSystem.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
     let parent = FileSystem.parent(target)
-    let prefix = ".\(FileSystem.lastComponent(target)).restore-"
     // A restore killed part way left its staging directory (a full ciphertext copy): remove it.
-    StagingDirectory.removeAbandoned(in: parent, prefix: prefix)
-    let staging = "\(parent)/\(prefix)\(getpid())-\(Hex.encode(try Random.bytes(4)))"
+    StagingDirectory.removeAbandoned(in: parent, kind: "restore")
+    let staging = StagingDirectory.name(for: target, kind: "restore", random: Hex.encode(try Random.bytes(4)))
     try FileSystem.makeDirectory(staging)
     do {
       let layout = VaultLayout(root: staging)

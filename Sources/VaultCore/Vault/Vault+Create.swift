@@ -25,8 +25,8 @@ extension Vault {
     let layout = VaultLayout(root: path)
     let parent = FileSystem.parent(layout.root)
     let name = String(layout.root.split(separator: "/").last ?? "vault")
-    StagingDirectory.removeAbandoned(in: parent, prefix: ".\(name).init-")
-    let staging = VaultLayout(root: "\(parent)/.\(name).init-\(getpid())-\(Hex.encode(try Random.bytes(6)))")
+    StagingDirectory.removeAbandoned(in: parent, kind: "init")
+    let staging = VaultLayout(root: StagingDirectory.name(for: layout.root, kind: "init", random: Hex.encode(try Random.bytes(6))))
     do {
       let keys = try VaultKeys.generate()
       let recovery = try RecoveryKey.generate()
