@@ -57,7 +57,11 @@ public enum BackupEngine {
       let snapshot = Snapshot(
         id: "\(compact).\(String(format: "%03d", millis))Z-\(Hex.encode(try Random.bytes(4)))", time: stamp, vault: vault.config.vaultID.hex, logCount: head.count,
         logHead: head.head, files: files, objects: objects.map(\.hex).sorted())
-      try repo.write(snapshot)
+      do { try repo.write(snapshot) } catch {
+        // Renamed into place but not made durable: take it back, as if it had not been written.
+        try? repo.removeSnapshot(snapshot.id)
+        throw error
+      }
       do { try record(snapshot, copied.count, copied.bytes) } catch {
         // The marker stays: the next run reclaims the objects only this snapshot named.
         try? repo.removeSnapshot(snapshot.id)
