@@ -293,6 +293,10 @@ class Tamper:
         detected, hows, new_warn = self.check_vault() if store == "vault" else self.check_repo()
         if detected:
             outcome = "detected"
+        elif store == "repo" and kind == "snapshot manifest" and mutation == "delete":
+            # Without a key, a deleted manifest is exactly what `vault backup prune` leaves; the
+            # vault's own log names every snapshot it made (docs/RELIABILITY.md, section 2).
+            outcome = "by design (a prune)"
         elif new_warn:
             # the format allows a warning for what looks like an interrupted append: an incomplete
             # last record or checkpoint (with the unsigned entries that leaves)
@@ -482,7 +486,7 @@ class Tamper:
             notes[n] = notes.get(n, 0) + 1
         for n, c in sorted(notes.items()):
             print("exit code other than 0 or 10 (%d time(s)): %s" % (c, n))
-        for outcome in ("warning (format allows)", "warning only", "undetected"):
+        for outcome in ("by design (a prune)", "warning (format allows)", "warning only", "undetected"):
             rows = [r for r in self.results if r[5] == outcome]
             if rows:
                 print("%s: %d" % (outcome.upper(), len(rows)))
@@ -492,6 +496,8 @@ class Tamper:
         undetected = len([r for r in self.results if r[5] == "undetected"])
         print("time: %.0f s" % elapsed)
         print("mutations: %d, undetected: %d" % (len(self.results), undetected))
+        print("not detectable without a key, by design: %d (a snapshot manifest deleted: what a prune does)" % (
+            len([r for r in self.results if r[5] == "by design (a prune)"])))
         print("warnings only: %d (of which the format allows %d: an incomplete last log record or checkpoint)" % (
             len([r for r in self.results if r[5].startswith("warning")]),
             len([r for r in self.results if r[5] == "warning (format allows)"])))
