@@ -131,7 +131,7 @@ vault_rows "object (document)" "no limit (document)" "$(human "$(bytes "$big_obj
 objvault=$d
 
 # Backup repository: a backup of the vault holding the big object (its copy), then the snapshot
-# manifest padded to Snapshot.maximumFileSize (12 MiB) and one over, then a BIG log/entries blob.
+# manifest padded to Snapshot.maximumFileSize (32 MiB) and one over, then a BIG log/entries blob.
 repo=$work/repo-object
 measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_object")")" "backup --to" -- \
   "$bin" backup --to "$repo" --vault "$objvault"
@@ -140,7 +140,7 @@ measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_obje
 measure "backup: object copy" "no limit (document)" "$(human "$(bytes "$big_object")")" "backup verify --full" -- \
   "$bin" backup verify --full --to "$repo" --passphrase-file "$pass"
 
-manifest_max=$((12 << 20))
+manifest_max=$((32 << 20))
 for size in "$manifest_max" $((manifest_max + 1)); do
   r=$work/repo-manifest-$size
   "$bin" backup --to "$r" --vault "$template" > /dev/null || exit 1
@@ -150,7 +150,7 @@ for size in "$manifest_max" $((manifest_max + 1)); do
 done
 
 # A well-formed hostile manifest at the limit: the checksum is an unkeyed BLAKE2b-256, so anyone
-# can write one. Its "objects" list is filled with random ids (none present) up to exactly 12 MiB.
+# can write one. Its "objects" list is filled with random ids (none present) up to exactly 32 MiB.
 r=$work/repo-manifest-forged
 "$bin" backup --to "$r" --vault "$template" > /dev/null || exit 1
 m=$(ls "$r"/snapshots/* | head -n 1)

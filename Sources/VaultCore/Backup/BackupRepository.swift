@@ -213,6 +213,10 @@ public struct BackupRepository: Sendable {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
     let body = Array(try e.encode(snapshot))
+    guard body.count + FileHeader.size + 32 <= Snapshot.maximumFileSize else {
+      throw VaultError.invalidArgument(
+        "the vault holds \(snapshot.objects.count) objects, more than one snapshot of this backup format can list; nothing was written (a later release stores backups in pack files)")
+    }
     try AtomicFile.write(try ChecksummedFile.encode(.backupSnapshot, body: body), to: "\(snapshotsDir)/\(snapshot.id)", temporaryDirectory: tmp)
   }
 

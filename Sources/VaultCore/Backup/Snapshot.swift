@@ -19,10 +19,10 @@ public struct Snapshot: Codable, Sendable, Equatable {
   /// Every object the vault held (hex ids).
   public var objects: [String]
 
-  /// The largest manifest a reader accepts: 12 MiB, about 180,000 objects (a busy practice's
-  /// decade is under 60,000); a larger one is damage, refused before it is read. Decoding one
-  /// at this size stays under the 64 MiB every verification keeps to.
-  public static let maximumFileSize = 12 << 20
+  /// The largest manifest a reader accepts: 32 MiB, about 450,000 objects (a busy solo
+  /// practice's decade is under 60,000); a larger one is damage, refused before it is read.
+  /// Writers refuse to write one they could not read back.
+  public static let maximumFileSize = 32 << 20
 
   /// A snapshot manifest.
   public init(id: String, time: String, vault: String, logCount: UInt64, logHead: String, files: [SnapshotFile], objects: [String]) {
