@@ -81,7 +81,7 @@ public struct UnlockedVault: Sendable {
     do { try FileSystem.syncDirectory(vault.layout.root) } catch {
       throw VaultError.io(
         path: vault.layout.index,
-        reason: "the change was made and recorded, but the disk refused to make it durable (\(VaultError.from(error))); check the disk, then run 'vault verify'")
+        reason: "the change was made and recorded, but the disk refused to make it durable (\((error as? StorageError)?.description ?? "\(error)")); check the disk, then run 'vault verify'")
     }
     finish(replacing: pending.replaced)
   }
