@@ -13,54 +13,60 @@ enum Entry {
       Terminal.writeError("vault: warning: could not disable core dumps; a crash could write decrypted data to disk\n")
     }
     let json = CommandLine.arguments.contains("--json")
+    // Exit only once the command and its error are gone: nothing is left alive for exit() to cut short.
+    exit(execute(json: json))
+  }
+
+  /// Runs the command line; returns the exit status (after printing any error).
+  static func execute(json: Bool) -> Int32 {
     do {
       var command = try VaultCommand.parseAsRoot(Arguments.raw())
       try Arguments.checkText(in: command)
       try command.run()
       // A change held for a log entry that never came did not happen: that is a bug, never a success.
       if CommitCheck.unpublished > 0 {
-        fail(.internalError("the command changed records without recording it in the access log; nothing was changed"), json: json)
+        return fail(.internalError("the command changed records without recording it in the access log; nothing was changed"), json: json)
       }
+      return ExitStatus.success.rawValue
     } catch let error as VaultError {
-      fail(error, json: json)
+      return fail(error, json: json)
     } catch let error as RecordError {
-      fail(.record(error), json: json)
+      return fail(.record(error), json: json)
     } catch let error as BackupError {
-      fail(.backup(error), json: json)
+      return fail(.backup(error), json: json)
     } catch let error as ExitStatus.Thrown {
-      exit(error.status.rawValue)
+      return error.status.rawValue
     } catch {
       // swift-argument-parser reports usage errors as EX_USAGE (64) on Linux; we document 2.
       if VaultCommand.exitCode(for: error) == .validationFailure {
         let message = VaultCommand.fullMessage(for: error)
-        if json {
-          fail(.usage, kind: "usage", message: message, json: true)
-        } else {
-          Terminal.writeError(TerminalText.escape(message, multiline: true) + "\n")
-          exit(ExitStatus.usage.rawValue)
-        }
+        if json { return fail(.usage, kind: "usage", message: message, json: true) }
+        Terminal.writeError(TerminalText.escape(message, multiline: true) + "\n")
+        return ExitStatus.usage.rawValue
       }
       if error is StorageError || error is CryptoError || error is FormatError || error is ObjectError
         || error is VaultLock.Failure
       {
         // A lower layer's error that no layer mapped: still one line with a documented status.
-        fail(VaultError.from(error), json: json)
+        return fail(VaultError.from(error), json: json)
       }
       VaultCommand.exit(withError: error)
     }
   }
 
-  static func fail(_ error: VaultError, json: Bool) -> Never {
+  /// Prints `error` (one line, or JSON on stderr) and returns its exit status.
+  static func fail(_ error: VaultError, json: Bool) -> Int32 {
     fail(error.exitStatus, kind: error.kind, message: error.description, json: json)
   }
 
-  static func fail(_ status: ExitStatus, kind: String, message: String, json: Bool) -> Never {
+  /// Prints an error and returns `status`.
+  static func fail(_ status: ExitStatus, kind: String, message: String, json: Bool) -> Int32 {
     if json {
       let body = ["error": ["code": AnyCodable.int(Int(status.rawValue)), "kind": .string(kind), "message": .string(message)]]
       Terminal.writeError(Output.jsonLine(body) + "\n")
     } else {
       Terminal.writeError("vault: error: \(TerminalText.escape(message))\n")
     }
-    exit(status.rawValue)
+    return status.rawValue
   }
 }
