@@ -215,7 +215,7 @@ public struct BackupRepository: Sendable {
     let body = Array(try e.encode(snapshot))
     guard body.count + FileHeader.size + 32 <= Snapshot.maximumFileSize else {
       throw VaultError.invalidArgument(
-        "the vault holds \(snapshot.objects.count) objects, more than one snapshot of this backup format can list; nothing was written (a later release stores backups in pack files)")
+        "the vault holds \(snapshot.objects.count) objects, more than one snapshot of this backup format can list; nothing was written. Until a release that stores backups in pack files, copy the vault directory off-site with rsync or restic (it holds only ciphertext)")
     }
     try AtomicFile.write(try ChecksummedFile.encode(.backupSnapshot, body: body), to: "\(snapshotsDir)/\(snapshot.id)", temporaryDirectory: tmp)
   }

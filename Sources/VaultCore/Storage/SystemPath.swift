@@ -53,12 +53,6 @@ public enum SystemPath {
     return out
   }
 
-  /// True if `bytes` are valid UTF-8 text that needs no escape (what a text argument must be).
-  public static func isText(_ bytes: some Collection<UInt8>) -> Bool {
-    guard let s = String(validating: bytes, as: UTF8.self) else { return false }
-    return !s.unicodeScalars.contains(rawByteMarker)
-  }
-
   /// Calls `body` with `path` as the NUL-terminated bytes the kernel takes.
   public static func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
     guard path.unicodeScalars.contains(rawByteMarker) else { return try path.withCString(body) }

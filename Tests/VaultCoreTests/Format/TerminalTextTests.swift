@@ -28,7 +28,6 @@ struct TerminalTextTests {
     for bytes in cases {
       let path = SystemPath.string(fromBytes: bytes)
       #expect(SystemPath.bytes(of: path) == bytes, "\(bytes)")
-      #expect(SystemPath.isText(bytes) == (String(validating: bytes, as: UTF8.self).map { !$0.contains("\u{FFFF}") } ?? false))
     }
     #expect(TerminalText.escape(SystemPath.string(fromBytes: [0x63, 0xE9])) == "c\\xE9")
     #expect(SystemPath.string(fromBytes: Array("plain/path".utf8)) == "plain/path")
