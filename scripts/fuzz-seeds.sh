@@ -2,12 +2,13 @@
 # Regenerates the committed fuzz seed corpora in Tests/Fuzz/corpus (run from the repository root;
 # needs a debug build of vault-fuzz: swift build --product vault-fuzz).
 # - from the committed v1 fixture vault: its files, and the plaintexts behind its encrypted ones;
-# - a handful of the public age test vectors (../shared/testvectors/age), header lines removed;
+# - a handful of the public age test vectors (the copy in Tests/VaultCoreTests/Fixtures/age-vectors),
+#   header lines removed;
 # - recipient/identity strings (the recipient is `age-keygen -y` of the identity) and document names.
 set -euo pipefail
 BIN=${BIN:-.build/debug/vault-fuzz}
 OUT=${OUT:-Tests/Fuzz/corpus}
-VECTORS=${VECTORS:-../shared/testvectors/age}
+VECTORS=${VECTORS:-Tests/VaultCoreTests/Fixtures/age-vectors}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 "$BIN" --seeds "$OUT"
