@@ -33,6 +33,13 @@ lint:
 	@# Stored text reaches the terminal only through Output (TerminalLine escapes every value).
 	@bad=$$(grep -rlnE '(^|[^.a-zA-Z])print\(' Sources/vault | grep -v '^Sources/vault/Support/Output.swift' || true); \
 	if [ -n "$$bad" ]; then echo "print( outside Output.swift: $$bad"; exit 1; fi
+	@# The command line parses and prints; the core decides, checks and logs (docs: README, code map).
+	@bad=$$(grep -rnE '^[[:space:]]*(@testable[[:space:]]+)?import[[:space:]]' Sources/vault | grep -vE 'import (ArgumentParser|VaultCore|Foundation)$$' || true); \
+	if [ -n "$$bad" ]; then echo "Sources/vault may import only ArgumentParser, VaultCore and Foundation: $$bad"; exit 1; fi
+	@bad=$$(grep -rnE '(^|[^a-zA-Z])record\(' Sources/vault || true); \
+	if [ -n "$$bad" ]; then echo "Sources/vault writes the access log itself (the core's rooms record every access): $$bad"; exit 1; fi
+	@cli=$$(cat $$(find Sources/vault -name '*.swift') | wc -l); core=$$(cat $$(find Sources/VaultCore -name '*.swift') | wc -l); \
+	if [ $$((cli * 4)) -gt $$core ]; then echo "Sources/vault has $$cli lines, more than a quarter of VaultCore's $$core: move the rules into the core"; exit 1; fi
 
 ## test: build and run every test (core and CLI, the CLI tests run the real binary)
 test: deps test-deps lint

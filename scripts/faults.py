@@ -127,13 +127,11 @@ def dump(h, vault, dest=None):
         copytree(vault, v)
         state = {}
         rc, out, err = h.run(["log", "show", "--json"], v)
-        entries = []
-        for line in out.splitlines():
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue
-            entries.append({k: e.get(k) for k in ("action", "actor", "client", "detail")})
+        try:
+            listed = json.loads(out) if out.strip() else []
+        except ValueError:
+            listed = []
+        entries = [{k: e.get(k) for k in ("action", "actor", "client", "detail")} for e in listed]
         state["log"] = [rc, canon(entries)]
         rc, out, err = h.run(["client", "list", "--all", "--json"], v)
         clients = json.loads(out) if rc == 0 else []

@@ -122,9 +122,7 @@ func generatePractice(dir: String, clients: Int, notesPerClient: Int, batch: Int
   let created = try Vault.create(
     at: dir, passphrase: readPassphrase(passphraseFile), label: "bench", kdf: .insecureTest, now: 1_800_000_000)
   let unlocked = created.vault
-  let lock = try unlocked.vault.lock(.exclusive)
-  defer { withExtendedLifetime(lock) {} }
-  let records = Records(unlocked)
+  let practice = try Practice(unlocked.vault, unlocked: unlocked, mode: .write)
   let firstDay = Day(year: 2015, month: 1, day: 1)!
   var notes = 0
   var bytes = 0
@@ -135,26 +133,26 @@ func generatePractice(dir: String, clients: Int, notesPerClient: Int, batch: Int
   while start < clients {
     let g0 = now()
     let end = min(clients, start + batch)
-    let items: [(record: ClientRecord, notes: [Records.NewNote])] = (start..<end).map { c in
+    let items: [(record: ClientRecord, notes: [NewNote])] = (start..<end).map { c in
       var rng = SplitMix(seed: 0xC11E_0000 &+ UInt64(c))
       let name = "\(PracticeText.firstNames[rng.below(PracticeText.firstNames.count)]) \(PracticeText.lastNames[rng.below(PracticeText.lastNames.count)]) \(c + 1)"
       // Weekly sessions that end before 2025, so no session date is in the future.
       let startDay = firstDay.adding(days: rng.below(max(1, 3650 - 7 * notesPerClient)))
       let record = ClientRecord(legalName: name, startDate: startDay)
-      let list: [Records.NewNote] = (0..<notesPerClient).map { i in
+      let list: [NewNote] = (0..<notesPerClient).map { i in
         let kind: NoteKind = i == 0 ? .intake : (rng.chance(8) ? .contact : .progress)
         let (text, hit) = PracticeText.note(&rng, number: i + 1, kind: kind, target: 1024 + rng.below(7 * 1024 + 1))
         notes += 1
         bytes += text.utf8.count
         if hit { hits += 1 }
-        return Records.NewNote(
+        return NewNote(
           text: text, kind: kind, date: startDay.adding(days: 7 * i), minutes: kind == .contact ? 15 : 50,
           signed: i < notesPerClient - 1)
       }
       return (record, list)
     }
     generateSeconds += now() - g0
-    codes += try records.importClients(items, author: "bench", now: 1_800_000_000)
+    codes += try practice.clients.importClients(items)
     start = end
   }
   return [
@@ -172,25 +170,21 @@ func searchBaseline(dir: String, passphraseFile: String, query: String) throws -
   var t0 = now()
   let unlocked = try Vault.open(at: dir).unlock(.passphrase(readPassphrase(passphraseFile)))
   let unlockSeconds = now() - t0
-  let records = Records(unlocked)
+  let practice = try Practice(unlocked.vault, unlocked: unlocked, mode: .read)
   t0 = now()
-  let clients = try records.allClients()
+  let clients = try practice.clients.list(includeDischarged: true)
   let clientsSeconds = now() - t0
   let filter = NoteFilter()
   var notes = 0
   var bytes = 0
   t0 = now()
-  for c in clients {
-    for n in c.index.notes where filter.matches(n) {
-      for revision in [n.current] + n.addenda.map(\.revision) {
-        bytes += try records.text(c, revision).utf8.count
-      }
-      notes += 1
-    }
+  try practice.notes.readEvery(filter: filter) { _, texts in
+    notes += 1
+    bytes += texts.reduce(0) { $0 + $1.utf8.count }
   }
   let decryptSeconds = now() - t0
   t0 = now()
-  let hits = try NoteSearch(query).run(in: clients, filter: filter, records: records)
+  let hits = try practice.notes.search(query, client: nil, filter: filter)
   let searchSeconds = now() - t0
   return [
     "op": "search-baseline", "unlock_seconds": unlockSeconds, "clients_seconds": clientsSeconds, "clients": clients.count,

@@ -140,17 +140,14 @@ do {
     unlink(path)
     report(["op": "disk", "mib": mib, "write_seconds": written, "seconds": total])
   case "addnote-loop":
-    // add-note in a warm session: unlock once, take the lock once, then time Records.addNote
-    // `--runs` times in-process (client lookup + addNote; no process start, no KDF, no access log).
+    // add-note in a warm session: unlock once, take the lock once, then time Notes.add `--runs`
+    // times in-process (client lookup, note, index, and its access-log entry; no process start, no KDF).
     guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
     let runs = Int(arg("--runs") ?? "1000") ?? 1000
     let vault = try Vault.open(at: dir)
     let unlocked = try vault.unlock(.passphrase(readPassphrase(pass)))
-    let lock = try vault.lock(.exclusive)
-    defer { withExtendedLifetime(lock) {} }
-    try vault.prepareForWriting()
-    let records = Records(unlocked)
-    let codes = try records.allClients().map { $0.code.description }
+    let practice = try Practice(vault, unlocked: unlocked, mode: .write)
+    let codes = try practice.clients.list(includeDischarged: true).map(\.code)
     guard !codes.isEmpty else { throw VaultError.invalidArgument("the vault has no clients") }
     let text = String(String(repeating: "Client arrived on time and talked about the week at work. ", count: 70).prefix(4000)) + "\n"
     let today = Day.today()
@@ -158,8 +155,7 @@ do {
     times.reserveCapacity(runs)
     for i in 0..<runs {
       let t0 = now()
-      let c = try records.client(codes[i % codes.count])
-      _ = try records.addNote(to: c, text: text, kind: .progress, date: today, minutes: 50, sign: false, author: "bench", now: Int64(Date().timeIntervalSince1970))
+      _ = try practice.notes.add(to: codes[i % codes.count], text: text, kind: .progress, date: today, minutes: 50, sign: false)
       times.append(now() - t0)
     }
     let sorted = times.sorted()

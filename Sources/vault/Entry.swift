@@ -1,15 +1,13 @@
 import ArgumentParser
-import CVaultSystem
 import Foundation
 import VaultCore
-import VaultCrypto
 
 /// The process entry point: harden the process, run one command, map every error to an exit status.
 @main
 enum Entry {
   static func main() {
     // Before anything could hold a key or a note: no core dumps, no ptrace from other users.
-    if vault_disable_core_dumps() != 0 {
+    if !ProcessHardening.apply() {
       Terminal.writeError("vault: warning: could not disable core dumps; a crash could write decrypted data to disk\n")
     }
     let json = CommandLine.arguments.contains("--json")
@@ -19,8 +17,9 @@ enum Entry {
 
   /// Runs the command line; returns the exit status (after printing any error).
   static func execute(json: Bool) -> Int32 {
+    defer { CommandContext.opened = nil }
     do {
-      var command = try VaultCommand.parseAsRoot(Arguments.raw())
+      var command = try VaultCommand.parseAsRoot(SystemPath.arguments())
       try Arguments.checkText(in: command)
       try command.run()
       // A change held for a log entry that never came did not happen: that is a bug, never a success.
@@ -28,30 +27,31 @@ enum Entry {
         return fail(.internalError("the command changed records without recording it in the access log; nothing was changed"), json: json)
       }
       return ExitStatus.success.rawValue
-    } catch let error as VaultError {
-      return fail(error, json: json)
-    } catch let error as RecordError {
-      return fail(.record(error), json: json)
-    } catch let error as BackupError {
-      return fail(.backup(error), json: json)
     } catch let error as ExitStatus.Thrown {
       return error.status.rawValue
-    } catch {
+    } catch let error where VaultCommand.exitCode(for: error) == .validationFailure {
       // swift-argument-parser reports usage errors as EX_USAGE (64) on Linux; we document 2.
-      if VaultCommand.exitCode(for: error) == .validationFailure {
-        let message = VaultCommand.fullMessage(for: error)
-        if json { return fail(.usage, kind: "usage", message: message, json: true) }
-        Terminal.writeError(TerminalText.escape(message, multiline: true) + "\n")
-        return ExitStatus.usage.rawValue
-      }
-      if error is StorageError || error is CryptoError || error is FormatError || error is ObjectError
-        || error is VaultLock.Failure
-      {
-        // A lower layer's error that no layer mapped: still one line with a documented status.
-        return fail(VaultError.from(error), json: json)
-      }
+      let message = VaultCommand.fullMessage(for: error)
+      if json { return fail(.usage, kind: "usage", message: message, json: true) }
+      Terminal.writeError(TerminalText.escape(message, multiline: true) + "\n")
+      return ExitStatus.usage.rawValue
+    } catch let error where error is CleanExit || VaultCommand.exitCode(for: error) == .success {
       VaultCommand.exit(withError: error)
+    } catch RecordError.ambiguousClient(let query, let codes) {
+      if !json { showCandidates(query, codes) }
+      return fail(VaultError.from(RecordError.ambiguousClient(query, matches: codes)), json: json)
+    } catch {
+      return fail(VaultError.from(error), json: json)
     }
+  }
+
+  /// On a terminal, an ambiguous name also shows the candidates' names (a read the core records;
+  /// never in captured output, where only codes appear).
+  static func showCandidates(_ query: String, _ codes: [ClientCode]) {
+    guard Terminal.stderrIsTerminal, let practice = CommandContext.opened,
+      let candidates = try? practice.clients.candidates(for: query, codes: codes)
+    else { return }
+    for c in candidates { Terminal.writeError("vault:   \(TerminalText.escape("\(c.code)  \(c.displayName)\(c.isDischarged ? "  (discharged)" : "")"))\n") }
   }
 
   /// Prints `error` (one line, or JSON on stderr) and returns its exit status.

@@ -24,10 +24,8 @@ func writeLog(_ s: CLISandbox, header: Data, records: [Data]) throws {
 func logActions(_ s: CLISandbox, passphrase: String? = nil) throws -> [(action: String, actor: String)] {
   let r = try s.run(["log", "show", "--json", "--vault", s.vault, "--passphrase-file", passphrase ?? s.passphraseFile])
   #expect(r.status == 0, "\(r.stderr)")
-  return try r.stdout.split(separator: "\n").map { line in
-    let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-    return (obj["action"] as? String ?? "", obj["actor"] as? String ?? "")
-  }
+  let entries = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+  return entries.map { ($0["action"] as? String ?? "", $0["actor"] as? String ?? "") }
 }
 
 @Suite("access log through the binary")
@@ -127,14 +125,14 @@ struct LogTests {
     try s.initVault()
     #expect(try s.vaultRun(["verify", "--reason", "quarterly audit"]).status == 0)
     #expect(try s.run(["info", "--vault", s.vault]).status == 0)
-    let r = try s.vaultRun(["log", "show", "--action", "verify", "--json"])
-    let lines = r.stdout.split(separator: "\n")
-    #expect(lines.count == 1)
-    #expect(lines.first?.contains("\"reason\":\"quarterly audit\"") == true)
-    let sys = try s.vaultRun(["log", "show", "--actor", "system", "--json"]).stdout.split(separator: "\n")
-    #expect(sys.count == 1)
-    let last = try s.vaultRun(["log", "show", "--limit", "2", "--json"]).stdout.split(separator: "\n")
-    #expect(last.count == 2)
+    func entries(_ args: [String]) throws -> [[String: Any]] {
+      try #require(try JSONSerialization.jsonObject(with: Data(s.vaultRun(["log", "show", "--json"] + args).stdout.utf8)) as? [[String: Any]])
+    }
+    let verified = try entries(["--action", "verify"])
+    #expect(verified.count == 1)
+    #expect(verified.first?["reason"] as? String == "quarterly audit")
+    #expect(try entries(["--actor", "system"]).count == 1)
+    #expect(try entries(["--limit", "2"]).count == 2)
     #expect(try s.vaultRun(["log", "show", "--since", "yesterday"]).status == 2)
     #expect(try s.vaultRun(["log", "show", "--since", "2000-01-01", "--until", "2000-01-02"]).stdout.contains("0 entries"))
   }

@@ -17,7 +17,7 @@ public struct ExportOptions: Sendable {
   public var generatedAt = Date()
 
   /// Options with the identity statement.
-  public init(identityVerification: String, identityVerified: Bool) {
+  init(identityVerification: String, identityVerified: Bool) {
     self.identityVerification = identityVerification
     self.identityVerified = identityVerified
   }
@@ -26,30 +26,30 @@ public struct ExportOptions: Sendable {
 /// One file of an export, as the manifest lists it.
 public struct ExportedFile: Sendable, Codable {
   /// Path inside the ZIP.
-  public let path: String
+  let path: String
   /// Size in bytes.
-  public let size: UInt64
+  let size: UInt64
   /// SHA-256, lowercase hex.
-  public let sha256: String
+  let sha256: String
 }
 
 /// What an export wrote.
 public struct ExportSummary: Sendable {
   /// Every file, in the order written (the manifest last, not listed in itself).
-  public let files: [ExportedFile]
+  let files: [ExportedFile]
   /// Notes included.
-  public let notes: Int
+  let notes: Int
   /// Documents included.
-  public let documents: Int
+  let documents: Int
   /// Psychotherapy notes left out.
-  public let psychotherapyNotesLeftOut: Int
+  let psychotherapyNotesLeftOut: Int
 }
 
 extension Records {
   /// Writes a client's record into `zip`: README.txt, index.html, record.json, the notes as
   /// Markdown, the consent documents under their original names, and manifest.sha256 last.
   /// Documents stream through, so memory does not grow with their size.
-  public func export(
+  func export(
     _ client: Client, options: ExportOptions, accessHistory: [LogEntry], to zip: ZipWriter, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ExportSummary {
     var files: [ExportedFile] = []

@@ -192,6 +192,10 @@ public enum FileSystem {
 
   /// True if `path` is a directory: beneath a confined root, a real one (not a symlink to one);
   /// elsewhere (a backup disk's mount point, the parent of a new vault) symlinks are followed.
+  /// True when `fd` is a terminal.
+  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// True if `path` is a directory.
   public static func isDirectory(_ path: String) -> Bool {
     if confinement(of: path) != nil { return (try? status(path)).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false }
     var st = stat()

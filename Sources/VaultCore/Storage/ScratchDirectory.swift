@@ -102,4 +102,18 @@ public struct ScratchDirectory: Sendable {
   }
 
   static func isRAMBacked(_ path: String) -> Bool { vault_is_ram_backed(path) == 1 }
+
+  /// The guardian's work (`EditorSession`): waits until the editing process closes the pipe on
+  /// fd 3 (by finishing, crashing or being killed), then wipes the directory. Hangups and
+  /// Ctrl-C aimed at the session do not stop it.
+  public func guardUntilClosed() {
+    for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { signal(s, SIG_IGN) }
+    var byte: UInt8 = 0
+    while true {
+      let n = read(3, &byte, 1)
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { break }
+    }
+    wipe()
+  }
 }

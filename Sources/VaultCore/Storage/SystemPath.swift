@@ -1,9 +1,25 @@
+import Foundation
+
 /// File paths are bytes to the kernel, and a path typed on the command line need not be UTF-8
 /// (a file saved by an old Windows program, a Latin-1 archive). Such a path is carried in a
 /// Swift `String` with each byte that is not part of valid UTF-8 written as U+FFFF followed by
 /// two hex digits, and turned back into exactly those bytes where it is handed to the kernel
 /// (`FileSystem`). U+FFFF is a noncharacter that no text field accepts, so nothing else carries it.
 public enum SystemPath {
+  /// The process's arguments after the program name, each with its bytes kept.
+  public static func arguments() -> [String] {
+    (1..<Int(CommandLine.argc)).map { i in
+      guard let p = CommandLine.unsafeArgv[i] else { return "" }
+      return string(fromBytes: UnsafeBufferPointer(start: p, count: strlen(p)).map { UInt8(bitPattern: $0) })
+    }
+  }
+
+  /// An environment variable that holds a path, with its bytes kept.
+  public static func environment(_ name: String) -> String? {
+    guard let p = getenv(name) else { return nil }
+    return string(fromBytes: UnsafeBufferPointer(start: p, count: strlen(p)).map { UInt8(bitPattern: $0) })
+  }
+
   /// The scalar that starts an escaped raw byte.
   public static let rawByteMarker: Unicode.Scalar = "\u{FFFF}"
 

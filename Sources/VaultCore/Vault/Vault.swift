@@ -146,9 +146,9 @@ public struct Vault: Sendable {
 }
 
 /// What `vault info` shows: no secrets, nothing about any client.
-public struct VaultInfo: Sendable, Codable, Equatable {
+public struct VaultInfo: Sendable, Encodable, Equatable {
   /// A key slot as shown to the user.
-  public struct Slot: Sendable, Codable, Equatable {
+  public struct Slot: Sendable, Encodable, Equatable {
     /// Slot id (hex).
     public let id: String
     /// "passphrase" or "recovery key".
@@ -170,6 +170,19 @@ public struct VaultInfo: Sendable, Codable, Equatable {
       opsLimit = s.kdf.opsLimit
       memLimit = s.kdf.memLimit
     }
+
+    /// Times as ISO 8601 UTC, like every time vault prints (docs/JSON.md).
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(id, forKey: .id)
+      try c.encode(kind, forKey: .kind)
+      try c.encode(label, forKey: .label)
+      try c.encode(LogEntry.format(seconds: created), forKey: .created)
+      try c.encode(opsLimit, forKey: .opsLimit)
+      try c.encode(memLimit, forKey: .memLimit)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, kind, label, created, opsLimit, memLimit }
   }
 
   /// Vault directory.
@@ -188,4 +201,19 @@ public struct VaultInfo: Sendable, Codable, Equatable {
   public let clientKeyCount: Int
   /// Key slots.
   public let slots: [Slot]
+
+  /// Times as ISO 8601 UTC, like every time vault prints (docs/JSON.md).
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(path, forKey: .path)
+    try c.encode(formatVersion, forKey: .formatVersion)
+    try c.encode(vaultID, forKey: .vaultID)
+    try c.encode(LogEntry.format(seconds: created), forKey: .created)
+    try c.encode(objectCount, forKey: .objectCount)
+    try c.encode(objectBytes, forKey: .objectBytes)
+    try c.encode(clientKeyCount, forKey: .clientKeyCount)
+    try c.encode(slots, forKey: .slots)
+  }
+
+  enum CodingKeys: String, CodingKey { case path, formatVersion, vaultID, created, objectCount, objectBytes, clientKeyCount, slots }
 }

@@ -44,23 +44,16 @@ extension VaultCommand {
       let given = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if let given { return try save(given, unlocked: unlocked, lock: lock) }
-      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-        try check.records.checkCanAddNote(to: check.client(client), date: day)
-      }
+      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { try $0.notes.checkCanAdd(to: client, date: day) }
       try text.editThenSave { try save($0, unlocked: unlocked, lock: lock.afterEditing) }
     }
 
     private func save(_ body: String, unlocked: UnlockedVault, lock: LockOptions) throws {
       let day = date ?? Day.today()
-      let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
-      let c = try context.client(client)
-      let (_, note) = try context.records.addNote(
-        to: c, text: body, kind: kind, date: day, minutes: duration?.value ?? 0, sign: sign, author: context.author,
-        now: CommandContext.now)
-      let id = c.noteID(note.number)
-      try context.record("note-add", client: c.code, objects: [note.current.object], detail: "note \(id) (\(kind), \(day))\(sign ? ", signed" : "")")
-      context.output.emit(NoteJSON(note, of: c))
-      context.output.line("Saved note \(id) (\(kind), \(day), \(sign ? "signed" : "draft")).")
+      let practice = try CommandContext.open(location, lock: lock, unlocked: unlocked, mode: .write)
+      let note = try practice.notes.add(to: client, text: body, kind: kind, date: day, minutes: duration?.value ?? 0, sign: sign)
+      location.output.emit(note)
+      location.output.line("Saved note \(note.id) (\(kind), \(day), \(sign ? "signed" : "draft")).")
     }
   }
 }

@@ -47,32 +47,18 @@ extension VaultCommand {
     @Flag(name: .long, help: "Print nothing on success.") var quiet = false
 
     func run() throws {
-      let started = Date()
-      let vault = try Vault.open(at: location.path)
-      let repo = try BackupRepository.openOrCreate(destination.path, for: vault.config.vaultID)
-      let held = try repo.lock(.exclusive, wait: lock.wait)
-      var context: CommandContext?
-      // The backup's own entry comes after the snapshot (so the next backup carries it), and a
-      // snapshot whose entry cannot be written is taken back.
-      let result = try BackupEngine.backup(
-        vault, to: repo, wait: lock.wait, progress: quiet ? { _, _ in } : Output.progress("copying objects"),
-        record: { snapshot, copied, bytes in
-          context = try CommandContext.open(location, lock: lock, access: .keyless)
-          try context?.record("backup", detail: "snapshot \(snapshot.id) to \(destination.path): \(copied) object(s) copied, \(bytes) bytes")
-        })
-      let seconds = Date().timeIntervalSince(started)
-      withExtendedLifetime(held) {}
-      guard let context else { return }
-      context.output.emit(BackupJSON(
-        snapshot: result.snapshot.id, objectsCopied: result.objectsCopied, objectsPresent: result.objectsPresent, bytesCopied: result.bytesCopied,
-        seconds: (seconds * 1000).rounded() / 1000))
+      let result = try Backups.create(
+        vault: location.path, to: destination.path, wait: lock.wait, reason: location.reason,
+        progress: quiet ? { _, _ in } : Output.progress("copying objects"))
+      let out = location.output
+      out.emit(result)
       if !quiet {
-        context.output.line(
-          "Snapshot \(result.snapshot.id): \(result.objectsCopied) new object(s) copied (\(byteCount(result.bytesCopied))), "
-            + "\(result.objectsPresent) already there, in \(String(format: "%.2f", seconds)) s.")
+        out.line(
+          "Snapshot \(result.snapshot): \(result.objectsCopied) new object(s) copied (\(ByteCount.format(result.bytesCopied))), "
+            + "\(result.objectsPresent) already there, in \(String(format: "%.2f", result.seconds)) s.")
       }
       if result.leftoversReclaimed > 0 {
-        context.output.note("removed \(result.leftoversReclaimed) file(s) an interrupted backup or prune had left in \(destination.path)")
+        out.note("removed \(result.leftoversReclaimed) file(s) an interrupted backup or prune had left in \(destination.path)")
       }
     }
   }
@@ -85,14 +71,11 @@ extension VaultCommand {
     @Flag(name: .long, help: "Print results as JSON.") var json = false
 
     func run() throws {
-      let (repo, _) = try BackupRepository.open(destination.path)
-      let held = try repo.lock(.shared)
-      let (snapshots, damaged) = try repo.snapshots()
-      withExtendedLifetime(held) {}
+      let (snapshots, damaged) = try Backups.list(destination.path)
       let output = Output(json: json)
-      output.emit(snapshots.map { ["id": $0.id, "time": $0.time, "objects": String($0.objects.count), "logEntries": String($0.logCount)] })
+      output.emit(snapshots)
       if snapshots.isEmpty { output.line("No snapshots.") }
-      for s in snapshots { output.line("\(s.id)  \(s.time)  \(s.objects.count) objects  \(s.logCount) log entries") }
+      for s in snapshots { output.line("\(s.id)  \(s.time)  \(s.objects) objects  \(s.logEntries) log entries") }
       for d in damaged { output.note("snapshot \(d) is damaged; run 'vault backup verify'") }
     }
   }
@@ -116,26 +99,13 @@ extension VaultCommand {
     @Flag(name: .long, help: "Print results as JSON.") var json = false
 
     func run() throws {
-      let (repo, _) = try BackupRepository.open(destination.path)
-      let held = try repo.lock(full ? .exclusive : .shared)
-      var findings = try BackupEngine.verify(repo, progress: Output.progress("checking objects"))
-      if full {
-        let (snapshots, _) = try repo.snapshots()
-        guard let latest = snapshots.last else { throw BackupError.noSnapshots }
-        let scratch = "\(destination.path)/tmp/verify-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try BackupEngine.restore(latest, from: repo, to: scratch)
-        let restored = try Vault.open(at: scratch)
-        let unlocked = try restored.unlock(CommandContext.credential(unlock))
-        findings += try VaultVerifier(vault: restored).run(unlocked: unlocked).map { Finding($0.severity, "snapshot \(latest.id): \($0.path)", $0.message) }
-      }
-      withExtendedLifetime(held) {}
-      let errors = findings.filter { $0.severity == .error }.count
+      let report = try Backups.verify(
+        destination.path, credential: full ? { try CommandContext.credential(unlock) } : nil, progress: Output.progress("checking objects"))
       let output = Output(json: json)
-      output.emit(VerifyResult(ok: errors == 0, keyed: full, errors: errors, findings: findings))
-      for f in findings { output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
-      output.line(errors == 0 ? "ok: the backup is intact\(full ? " and decrypts" : "")" : "\(errors) problem(s) found in the backup")
-      if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
+      output.emit(report)
+      for f in report.findings { output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
+      output.line(report.ok ? "ok: the backup is intact\(full ? " and decrypts" : "")" : "\(report.errors) problem(s) found in the backup")
+      if !report.ok { throw ExitStatus.Thrown(status: .integrity) }
     }
   }
 
@@ -164,14 +134,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let (repo, _) = try BackupRepository.open(destination.path)
-      let held = try repo.lock(.exclusive)
-      let result = try BackupEngine.prune(
-        repo, policy: RetentionPolicy(daily: keepDaily, weekly: keepWeekly, monthly: keepMonthly, yearly: keepYearly), dryRun: dryRun)
-      withExtendedLifetime(held) {}
+      let policy = RetentionPolicy(daily: keepDaily, weekly: keepWeekly, monthly: keepMonthly, yearly: keepYearly)
+      let result = try Backups.prune(destination.path, policy: policy, dryRun: dryRun)
       let output = Output(json: json)
-      output.emit(PruneJSON(kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, dryRun: dryRun))
-      for (id, why) in result.kept { output.line("keep    \(id)  (\(why.joined(separator: ", ")))") }
+      output.emit(result)
+      for (id, why) in zip(result.kept, result.reasons) { output.line("keep    \(id)  (\(why.joined(separator: ", ")))") }
       for id in result.removed { output.line("\(dryRun ? "would remove" : "remove ")  \(id)") }
       output.line("\(dryRun ? "Would remove" : "Removed") \(result.removed.count) snapshot(s) and \(result.objectsRemoved) object(s) no kept snapshot needs.")
     }
@@ -195,35 +162,13 @@ extension VaultCommand {
     @Flag(name: .long, help: "Print results as JSON.") var json = false
 
     func run() throws {
-      let fromPath = from.hasPrefix("/") ? from : FileManager.default.currentDirectoryPath + "/" + from
-      let toPath = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
-      let (repo, _) = try BackupRepository.open(fromPath)
-      let held = try repo.lock(.shared)
-      let chosen: Snapshot
-      if let snapshot { chosen = try repo.snapshot(snapshot) } else {
-        guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
-        chosen = latest
-      }
-      try BackupEngine.restore(chosen, from: repo, to: toPath, progress: Output.progress("restoring objects"))
-      withExtendedLifetime(held) {}
+      let target = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
+      let restored = try Backups.restore(
+        from: from.hasPrefix("/") ? from : FileManager.default.currentDirectoryPath + "/" + from, snapshot: snapshot, to: target,
+        progress: Output.progress("restoring objects"))
       let output = Output(json: json)
-      output.emit(["snapshot": chosen.id, "to": toPath, "objects": String(chosen.objects.count)])
-      output.line("Restored snapshot \(chosen.id) (\(chosen.time)) to \(toPath). Check it with: vault verify --vault \(toPath)")
+      output.emit(restored)
+      output.line("Restored snapshot \(restored.snapshot) (\(restored.time)) to \(target). Check it with: vault verify --vault \(target)")
     }
   }
-}
-
-struct BackupJSON: Encodable {
-  let snapshot: String
-  let objectsCopied: Int
-  let objectsPresent: Int
-  let bytesCopied: UInt64
-  let seconds: Double
-}
-
-struct PruneJSON: Encodable {
-  let kept: [String]
-  let removed: [String]
-  let objectsRemoved: Int
-  let dryRun: Bool
 }

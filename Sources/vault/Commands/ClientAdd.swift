@@ -29,11 +29,10 @@ extension VaultCommand {
       var record = ClientRecord(legalName: "", startDate: Day.today())
       try fields.apply(to: &record)
       try record.validate()
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let client = try context.records.addClient(record, author: context.author, now: CommandContext.now)
-      try context.record("client-add", client: client.code, objects: [client.index.records[0].revision.object])
-      context.output.emit(ClientJSON(client))
-      context.output.line("Added client \(client.code) (\(client.displayName)).")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let client = try practice.clients.add(record)
+      location.output.emit(client)
+      location.output.line("Added client \(client.code) (\(client.displayName)).")
     }
 
     /// Asks for each field on the terminal; Enter skips an optional one.

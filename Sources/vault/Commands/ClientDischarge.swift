@@ -24,20 +24,12 @@ extension VaultCommand {
     var date: Day?
 
     func run() throws {
-      let day = date ?? Day.today()
-      guard day <= Day.today() else { throw RecordError.invalidDate(day.description, "the discharge date is in the future") }
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      if let on = c.index.dischargeDate { throw VaultError.invalidArgument("client \(c.code) was already discharged on \(on)") }
-      var record = try context.records.currentRecord(c)
-      record.dischargeDate = day
-      record.dischargeReason = location.reason
-      let updated = try context.records.updateClient(c, to: record, change: "discharged", author: context.author, now: CommandContext.now)
-      try context.record("client-discharge", client: c.code, objects: [updated.index.records.last!.revision.object], detail: "discharged on \(day)")
-      let drafts = c.index.notes.filter { !$0.isSigned }.map { c.noteID($0.number).description }
-      if !drafts.isEmpty { context.output.note("warning: unsigned drafts remain: \(drafts.joined(separator: ", ")); sign them with 'vault note sign'") }
-      context.output.emit(ClientJSON(updated))
-      context.output.line("Client \(c.code) discharged on \(day).")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let changed = try practice.clients.discharge(client, on: date ?? Day.today(), reason: location.reason)
+      let out = location.output
+      if !changed.drafts.isEmpty { out.note("warning: unsigned drafts remain: \(changed.drafts.joined(separator: ", ")); sign them with 'vault note sign'") }
+      out.emit(changed.client)
+      out.line("Client \(changed.client.code) discharged on \(changed.client.dischargeDate ?? "").")
     }
   }
 }

@@ -29,21 +29,10 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      var record = try context.records.currentRecord(c)
-      try fields.apply(to: &record)
-      if reopen {
-        guard record.dischargeDate != nil else { throw RecordError.clientActive(c.code) }
-        record.dischargeDate = nil
-        record.dischargeReason = nil
-      }
-      let updated = try context.records.updateClient(
-        c, to: record, change: reopen ? "reopened" : nil, author: context.author, now: CommandContext.now)
-      let version = updated.index.records[updated.index.records.count - 1]
-      try context.record("client-update", client: c.code, objects: [version.revision.object], detail: version.change)
-      context.output.emit(ClientJSON(updated))
-      context.output.line("Client \(c.code): \(version.change) (version \(updated.index.records.count)).")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let changed = try practice.clients.update(client, reopen: reopen) { try fields.apply(to: &$0) }
+      location.output.emit(changed.client)
+      location.output.line("Client \(changed.client.code): \(changed.change) (version \(changed.versions)).")
     }
   }
 }

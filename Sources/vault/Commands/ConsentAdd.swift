@@ -38,18 +38,16 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Release only: why.", valueName: "text")) var purpose: String?
 
     func run() throws {
-      let release: Release? =
-        [recipient, recipientAddress, information, purpose].allSatisfy({ $0 == nil })
-        ? nil : Release(recipient: recipient ?? "", address: recipientAddress ?? "", information: information ?? "", purpose: purpose ?? "")
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      let (_, entry) = try context.records.addConsent(
-        to: c, FileSource(path: file, mediaType: mediaType), kind: kind, signed: signed, expires: expires, formVersion: formVersion ?? "",
-        note: note ?? "", release: release, author: context.author, now: CommandContext.now, progress: byteProgress("encrypting"))
-      let id = c.consentID(entry.number)
-      try context.record("consent-add", client: c.code, objects: [entry.file.object], detail: "\(id) \(kind), \(byteCount(entry.file.size))")
-      context.output.emit(ConsentJSON(entry, of: c))
-      context.output.line("Stored \(id) (\(kind), \(entry.file.fileName), \(byteCount(entry.file.size)), \(entry.file.mediaType)).")
+      var consent = NewConsent(kind: kind, file: FileSource(path: file, mediaType: mediaType), signed: signed, expires: expires)
+      consent.formVersion = formVersion ?? ""
+      consent.note = note ?? ""
+      if [recipient, recipientAddress, information, purpose].contains(where: { $0 != nil }) {
+        consent.release = Release(recipient: recipient ?? "", address: recipientAddress ?? "", information: information ?? "", purpose: purpose ?? "")
+      }
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let c = try practice.consents.add(to: client, consent, progress: Output.byteProgress("encrypting"))
+      location.output.emit(c)
+      location.output.line("Stored \(c.id) (\(kind), \(c.fileName), \(ByteCount.format(c.size)), \(c.mediaType)).")
     }
   }
 }

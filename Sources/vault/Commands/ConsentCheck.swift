@@ -24,23 +24,14 @@ extension VaultCommand {
     var within: DayCount = DayCount(days: 30)
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let practice = try context.records.practice()
-      let clients = try context.records.allClients()
-      let findings = context.records.checkConsents(clients, practice: practice, within: within.days)
-      try context.record("consent-check", detail: "\(findings.count) finding(s) for \(clients.filter { !$0.isDischarged }.count) active client(s)")
-      context.output.emit(findings.map { f in
-        ["client": f.client.code.description, "kind": f.kind.description, "status": f.status.rawValue, "detail": f.detail,
-         "consent": f.consent.map { f.client.consentID($0.number).description } ?? ""]
-      })
-      if practice.forms.isEmpty {
-        context.output.note("no practice forms are registered, so no consent is required yet; register them with 'vault form add'")
-      }
-      for f in findings {
-        context.output.line("\(f.client.code)  \(f.status.rawValue.padding(8))  \(f.kind.description.padding(30))  \(f.detail)")
-      }
-      context.output.line(findings.isEmpty ? "ok: nothing needs attention" : "\(findings.count) item(s) need attention")
-      if !findings.isEmpty { throw ExitStatus.Thrown(status: .attention) }
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let report = try practice.consents.check(within: within.days)
+      let out = location.output
+      out.emit(report.items)
+      if !report.formsRegistered { out.note("no practice forms are registered, so no consent is required yet; register them with 'vault form add'") }
+      for f in report.items { out.line("\(f.client)  \(f.status.padding(8))  \(f.kind.padding(30))  \(f.detail)") }
+      out.line(report.items.isEmpty ? "ok: nothing needs attention" : "\(report.items.count) item(s) need attention")
+      if !report.items.isEmpty { throw ExitStatus.Thrown(status: .attention) }
     }
   }
 }

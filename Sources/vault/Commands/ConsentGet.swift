@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import VaultCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 extension VaultCommand {
   /// `vault consent get`: decrypt a stored document to a file the user names.
   struct ConsentGet: ParsableCommand {
@@ -32,24 +28,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let (c, e) = try context.consent(id)
-      let target = out == "-" ? nil : try OutputFile(out, force: force)
-      if target == nil, isatty(1) == 1, e.file.mediaType != "text/plain" {
-        throw VaultError.invalidArgument("standard output is a terminal and \(c.consentID(e.number)) is \(e.file.mediaType); give --out FILE")
-      }
-      // Logged before any byte leaves the vault.
-      try context.record("consent-get", client: c.code, objects: [e.file.object], detail: "\(c.consentID(e.number)) to \(target == nil ? "standard output" : "a file")")
-      let progress = byteProgress("decrypting")
-      var done = 0
-      try context.records.readConsent(e, of: c) { chunk in
-        if let target { try target.write(chunk) } else { try OutputFile.writeAll(1, chunk, what: "standard output") }
-        done += chunk.count
-        progress(done, Int(e.file.size))
-      }
-      try target?.commit()
-      context.output.emit(["id": c.consentID(e.number).description, "out": out, "bytes": String(e.file.size)])
-      if target != nil { context.output.line("Wrote \(out) (\(byteCount(e.file.size)), \(e.file.mediaType)).") }
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let target: DocumentTarget = out == "-" ? .standardOutput(isTerminal: FileSystem.isTerminal(1)) : .file(out, force: force)
+      let c = try practice.consents.get(id, to: target, progress: Output.byteProgress("decrypting"))
+      location.output.emit(DocumentWritten(id: c.id, out: out, bytes: c.size))
+      if out != "-" { location.output.line("Wrote \(out) (\(ByteCount.format(c.size)), \(c.mediaType)).") }
     }
   }
 }

@@ -15,18 +15,13 @@ extension VaultCommand {
     var client: String?
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let clients = try client.map { [try context.client($0)] } ?? context.records.allClients()
-      let rows = clients.flatMap { c in c.index.consents.map { (c, $0) } }
-      try context.record(
-        "consent-list", client: client == nil ? nil : clients.first?.code,
-        detail: "\(rows.count) consent(s)\(client == nil ? " of \(clients.count) client(s)" : "")")
-      context.output.emit(rows.map { ConsentJSON($1, of: $0) })
-      if rows.isEmpty { context.output.line("No consent documents.") }
-      let today = Day.today()
-      for (c, e) in rows {
-        context.output.line(
-          "\(c.consentID(e.number).description.padding(11))  \(e.kind.description.padding(30))  signed \(e.signed?.description ?? "-         ")  expires \(e.expires?.description ?? "-         ")  \(e.status(on: today).rawValue.padding(7))  \(e.file.fileName)")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let rows = try practice.consents.list(client: client)
+      location.output.emit(rows)
+      if rows.isEmpty { location.output.line("No consent documents.") }
+      for e in rows {
+        location.output.line(
+          "\(e.id.padding(11))  \(e.kind.padding(30))  signed \(e.signed ?? "-         ")  expires \(e.expires ?? "-         ")  \(e.status.padding(7))  \(e.fileName)")
       }
     }
   }
@@ -42,22 +37,18 @@ extension VaultCommand {
     @Argument(help: ArgumentHelp("The consent's id, e.g. K7F3-2Q.C2.", valueName: "id")) var id: String
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let (c, e) = try context.consent(id)
-      try context.record("consent-show", client: c.code, detail: "\(c.consentID(e.number))")
-      let j = ConsentJSON(e, of: c)
-      context.output.emit(j)
-      let out = context.output
-      out.line("Consent \(j.id) — \(c.displayName)")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let j = try practice.consents.show(id)
+      let out = location.output
+      out.emit(j)
+      out.line("Consent \(j.id) — \(j.clientName)")
       let rows: [(String, String?)] = [
         ("Kind", j.kind), ("Status", j.status), ("Signed", j.signed), ("Expires", j.expires), ("Form version", j.formVersion),
         ("Recipient", j.recipient), ("Recipient address", j.recipientAddress), ("May disclose", j.information), ("Purpose", j.purpose),
-        ("Note", j.note), ("File", "\(j.fileName) (\(j.mediaType), \(byteCount(j.size)))"), ("Added", "\(j.added) by \(j.addedBy)"),
+        ("Note", j.note), ("File", "\(j.fileName) (\(j.mediaType), \(ByteCount.format(j.size)))"), ("Added", "\(j.added) by \(j.addedBy)"),
       ]
       for (label, value) in rows { if let value { out.line("  \((label + ":").padding(19)) \(value)") } }
-      for ev in e.events {
-        out.line("  Revoked:            \(ev.date) (recorded \(LogEntry.format(seconds: ev.time)) by \(ev.author)); reason: \(ev.reason)")
-      }
+      for ev in j.events { out.line("  Revoked:            \(ev.date) (recorded \(ev.recorded) by \(ev.author)); reason: \(ev.reason)") }
     }
   }
 }

@@ -25,14 +25,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let (c, e) = try context.consent(id)
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
       let day = date ?? Day.today()
-      let (_, revoked) = try context.records.revokeConsent(
-        e.number, of: c, date: day, reason: location.reason ?? "", author: context.author, now: CommandContext.now)
-      try context.record("consent-revoke", client: c.code, detail: "\(c.consentID(e.number)) revoked as of \(day)")
-      context.output.emit(ConsentJSON(revoked, of: c))
-      context.output.line("Revoked \(c.consentID(e.number)) as of \(day).")
+      let revoked = try practice.consents.revoke(id, on: day, reason: location.reason ?? "")
+      location.output.emit(revoked)
+      location.output.line("Revoked \(revoked.id) as of \(day).")
     }
   }
 }

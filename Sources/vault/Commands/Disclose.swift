@@ -35,57 +35,15 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("The earlier disclosure this entry corrects, e.g. K7F3-2Q.D1.", valueName: "id")) var corrects: String?
 
     func run() throws {
-      let auth = try authorization.map { try ItemID(parsing: $0, letter: "C") }
-      let corrected = try corrects.map { try ItemID(parsing: $0, letter: "D") }
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      let (_, d) = try context.records.disclose(
-        c, date: date ?? Day.today(), basis: basis, recipient: recipient, address: address ?? "", what: what, purpose: purpose,
-        reason: location.reason, authorization: auth, corrects: corrected, author: context.author, now: CommandContext.now)
-      let id = c.disclosureID(d.number)
-      try context.record(
-        "disclosure", client: c.code,
-        detail: "\(id) to \(recipient), basis \(basis)\(basis.isLimitOfConfidentiality ? " (limits of confidentiality: flagged)" : "")")
-      context.output.emit(DisclosureJSON(d, of: c))
-      context.output.line("Recorded \(id): \(basis) disclosure to \(recipient) on \(d.date)\(basis.isLimitOfConfidentiality ? " (flagged: limits of confidentiality)" : "").")
+      var d = NewDisclosure(recipient: recipient, what: what, purpose: purpose, basis: basis)
+      d.address = address ?? ""
+      d.date = date ?? Day.today()
+      d.authorization = authorization
+      d.corrects = corrects
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let entry = try practice.consents.disclose(client, d, reason: location.reason)
+      location.output.emit(entry)
+      location.output.line("Recorded \(entry.id): \(basis) disclosure to \(recipient) on \(entry.date)\(entry.flagged ? " (flagged: limits of confidentiality)" : "").")
     }
-  }
-}
-
-/// A disclosure as `--json` prints it: the elements of HIPAA 164.528(b)(2).
-struct DisclosureJSON: Encodable {
-  let id: String
-  let date: String
-  let recipient: String
-  let address: String?
-  let what: String
-  let purpose: String
-  let basis: String
-  let flagged: Bool
-  let requiredInHIPAAAccounting: Bool
-  let reason: String?
-  let authorization: String?
-  let corrects: String?
-  let correctedBy: [String]
-  let recordedAt: String
-  let recordedBy: String
-
-  init(_ d: Disclosure, of c: Client) {
-    id = c.disclosureID(d.number).description
-    date = d.date.description
-    recipient = d.recipient
-    address = d.address.isEmpty ? nil : d.address
-    what = d.what
-    purpose = d.purpose
-    basis = d.basis.description
-    flagged = d.basis.isLimitOfConfidentiality
-    // 164.528(a)(1): treatment, payment, operations, to the individual and under an authorization are exempt.
-    requiredInHIPAAAccounting = ![.treatment, .payment, .operations, .clientRequest, .authorization].contains(d.basis)
-    reason = d.reason.isEmpty ? nil : d.reason
-    authorization = d.authorization.map { c.consentID($0).description }
-    corrects = d.corrects.map { c.disclosureID($0).description }
-    correctedBy = c.index.disclosures.filter { $0.corrects == d.number }.map { c.disclosureID($0.number).description }
-    recordedAt = LogEntry.format(seconds: d.time)
-    recordedBy = d.author
   }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import VaultCore
-import VaultCrypto
 
 extension VaultCommand {
   /// `vault export`: a client's record in one file they can open with standard tools.
@@ -75,80 +74,35 @@ extension VaultCommand {
     }
 
     func run() throws {
-      guard identityVerified != nil || noIdentityCheck else {
-        throw VaultError.invalidArgument(
-          "a record may be released only after the requester's identity is verified (HIPAA 164.514(h)); say how with "
-            + "--identity-verified 'photo ID in person', or export anyway with --no-identity-check --reason TEXT (flagged in the log); nothing was written")
+      var protection = ExportProtection.recipients(recipient)
+      if unencrypted { protection = .unencrypted }
+      if passphrase { protection = .generatedPassphrase }
+      if let exportPassphraseFile { protection = .passphraseFile(exportPassphraseFile) }
+      var request = ExportPlan(out: out, protection: protection)
+      request.force = force
+      request.identityVerified = identityVerified
+      request.skipIdentityCheck = noIdentityCheck
+      request.includePsychotherapyNotes = includePsychotherapyNotes
+      request.since = since
+      request.until = until
+      request.requested = requested
+      // The practice's rules are checked before the passphrase is asked.
+      try request.check(reason: location.reason)
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let result = try practice.requests.export(client, request, progress: Output.byteProgress("exporting documents"))
+      let output = location.output
+      output.emit(result)
+      output.line("Wrote \(out): \(result.notes) note(s), \(result.documents) document(s), \(result.protection).")
+      if result.psychotherapyNotesLeftOut > 0 {
+        output.line("\(result.psychotherapyNotesLeftOut) psychotherapy note(s) left out (--include-psychotherapy-notes to include them).")
       }
-      var recipients = try recipient.map { try AgeRecipient.parse($0) }
-      var generated: String?
-      if passphrase {
-        generated = try GeneratedPassphrase.make()
-        recipients = [.scrypt(try Array(generated!.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }, logN: 18)]
-      } else if let exportPassphraseFile {
-        let secret = try PassphraseSource.readFile(exportPassphraseFile)
-        guard secret.count >= 12 else { throw VaultError.invalidArgument("the export passphrase must have at least 12 characters") }
-        recipients = [.scrypt(secret, logN: 18)]
-      }
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      var history: [LogEntry] = []
-      try AccessLog(vault: context.vault).entries(unlocked: context.keys) { _, e in if e.client == c.code.description { history.append(e) } }
-      var options = ExportOptions(
-        identityVerification: identityVerified ?? "not verified: \(location.reason ?? "")", identityVerified: identityVerified != nil)
-      options.includePsychotherapyNotes = includePsychotherapyNotes
-      options.since = since
-      options.until = until
-
-      let file = try OutputFile(out, force: force)
-      let age = try recipients.isEmpty ? nil : AgeWriter(recipients: recipients) { try file.write($0) }
-      let zip = ZipWriter { bytes in if let age { try age.write(bytes) } else { try file.write(bytes) } }
-      let summary = try context.records.export(c, options: options, accessHistory: history, to: zip, progress: byteProgress("exporting documents"))
-      try age?.finish()
-
-      let protection = unencrypted ? "unencrypted" : passphrase || exportPassphraseFile != nil ? "encrypted with a passphrase" : "encrypted to \(recipients.count) age key(s)"
-      let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
-        + (includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (since.map { ", notes from \($0)" } ?? "") + (until.map { ", notes until \($0)" } ?? "")
-      // The disclosure is recorded while the finished file is still unnamed, and the file gets its
-      // name only then: whatever interrupts the command, no export exists unrecorded (at worst a
-      // recorded disclosure has no file, and the accounting errs on the side of the client).
-      let (_, disclosure, request) = try context.records.recordExport(
-        c, what: what, identity: "identity " + (identityVerified.map { "verified: \($0)" } ?? "NOT verified"), requested: requested,
-        author: context.author, now: CommandContext.now)
-      try context.record(
-        "export", client: c.code,
-        detail: "\(c.disclosureID(disclosure.number)): \(summary.files.count + 1) files, \(protection); requested \(request.requested); "
-          + (identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
-      do { try file.commit() } catch {
-        throw VaultError.invalidArgument(
-          "the export was recorded as disclosure \(c.disclosureID(disclosure.number)), but the file could not be put in place (\(VaultError.from(error))); run the export again (it is recorded again), or correct the accounting with 'vault disclose --corrects \(c.disclosureID(disclosure.number))'")
-      }
-
-      context.output.emit(ExportJSON(
-        out: out, disclosure: c.disclosureID(disclosure.number).description, requested: request.requested.description, notes: summary.notes,
-        documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protection, passphrase: generated))
-      context.output.line("Wrote \(out): \(summary.notes) note(s), \(summary.documents) document(s), \(protection).")
-      if summary.psychotherapyNotesLeftOut > 0 {
-        context.output.line("\(summary.psychotherapyNotesLeftOut) psychotherapy note(s) left out (--include-psychotherapy-notes to include them).")
-      }
-      context.output.line("Recorded as disclosure \(c.disclosureID(disclosure.number)) to the client (requested \(request.requested)).")
-      if let generated {
-        context.output.line("")
-        context.output.line("Passphrase (shown only now; give it to the client by another channel than the file):")
-        context.output.line("    \(generated)")
-        context.output.line("The client opens the file with:  age -d -o record.zip \(URL(fileURLWithPath: out).lastPathComponent)")
+      output.line("Recorded as disclosure \(result.disclosure) to the client (requested \(result.requested)).")
+      if let generated = result.passphrase {
+        output.line("")
+        output.line("Passphrase (shown only now; give it to the client by another channel than the file):")
+        output.line("    \(generated)")
+        output.line("The client opens the file with:  age -d -o record.zip \(URL(fileURLWithPath: out).lastPathComponent)")
       }
     }
   }
-}
-
-struct ExportJSON: Encodable {
-  let out: String
-  let disclosure: String
-  let requested: String
-  let notes: Int
-  let documents: Int
-  let psychotherapyNotesLeftOut: Int
-  let protection: String
-  let passphrase: String?
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import VaultCore
-import VaultCrypto
 
 extension VaultCommand {
   /// `vault export request`: the client asked for their record; the 30-day clock starts.
@@ -18,12 +17,10 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("How it was made (\"by e-mail\"), or anything to remember.", valueName: "text")) var note: String?
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let c = try context.client(client)
-      let (_, request) = try context.records.addRequest(c, date: date ?? Day.today(), note: note ?? "", author: context.author, now: CommandContext.now)
-      try context.record("export-request", client: c.code, detail: "request \(request.number) received \(request.requested), due \(request.due)")
-      context.output.emit(PendingJSON(c, request))
-      context.output.line("Recorded the request of \(request.requested); the record is due by \(request.due).")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let request = try practice.requests.add(client, date: date ?? Day.today(), note: note ?? "")
+      location.output.emit(request)
+      location.output.line("Recorded the request of \(request.requested); the record is due by \(request.due).")
     }
   }
 
@@ -37,15 +34,13 @@ extension VaultCommand {
     @OptionGroup var unlock: UnlockOptions
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let open = try context.records.allClients().flatMap { c in c.index.requests.filter { $0.fulfilledBy == nil }.map { (c, $0) } }
-        .sorted { $0.1.due < $1.1.due }
-      try context.record("export-pending", detail: "\(open.count) open request(s)")
-      context.output.emit(open.map { PendingJSON($0, $1) })
-      if open.isEmpty { context.output.line("No open requests.") }
-      for (c, r) in open {
-        let left = PendingJSON(c, r).daysLeft
-        context.output.line("\(c.code)  requested \(r.requested)  due \(r.due)  \(left < 0 ? "OVERDUE by \(-left) day(s)" : "\(left) day(s) left")\(r.note.isEmpty ? "" : "  (\(r.note))")")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let open = try practice.requests.pending()
+      location.output.emit(open)
+      if open.isEmpty { location.output.line("No open requests.") }
+      for r in open {
+        let left = r.daysLeft < 0 ? "OVERDUE by \(-r.daysLeft) day(s)" : "\(r.daysLeft) day(s) left"
+        location.output.line("\(r.client)  requested \(r.requested)  due \(r.due)  \(left)\(r.note.map { "  (\($0))" } ?? "")")
       }
     }
   }
@@ -75,57 +70,11 @@ extension VaultCommand {
     }
 
     func run() throws {
-      var identities: [AgeIdentity] = []
-      if let identity {
-        let text = String(decoding: try InputFile.read(path: identity, limit: 1 << 16), as: UTF8.self)
-        identities = try text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-          .filter { $0.hasPrefix("AGE-SECRET-KEY-1") }.map { try AgeIdentity.parse($0) }
-        guard !identities.isEmpty else { throw VaultError.invalidArgument("\(identity) holds no AGE-SECRET-KEY-1… line") }
-      } else {
-        identities = [.passphrase(try PassphraseSource(file: passphraseFile, environment: [:]).read(prompt: "Export passphrase: "))]
-      }
-      let fd = FileSystem.openUserFile(file, O_RDONLY)
-      guard fd >= 0 else { throw VaultError.io(path: file, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
-      defer { close(fd) }
-      let target = try OutputFile(out, force: force)
-      var total = 0
-      do {
-        try AgeReader(identities: identities).decrypt({ buffer in
-          while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw VaultError.io(path: file, reason: String(cString: strerror(errno)).lowercased()) }
-            return n
-          }
-        }) { chunk in
-          try target.write(chunk)
-          total += chunk.count
-        }
-      } catch let e as AgeError {
-        throw e == .noMatch || e == .hmacFailure ? VaultError.invalidArgument("\(e)") : VaultError.integrity([Finding(.error, file, "\(e)")])
-      }
-      try target.commit()
+      let key: ExportOpening.Key = identity.map { .identityFile($0) } ?? .passphrase(PassphraseSource(file: passphraseFile, environment: [:]))
+      let total = try ExportOpening.decrypt(file, with: key, to: out, force: force)
       let output = Output(json: json)
-      output.emit(["out": out, "bytes": String(total)])
-      output.line("Decrypted \(file) to \(out) (\(byteCount(UInt64(total)))).")
+      output.emit(DocumentWritten(id: nil, out: out, bytes: total))
+      output.line("Decrypted \(file) to \(out) (\(ByteCount.format(total))).")
     }
-  }
-}
-
-struct PendingJSON: Encodable {
-  let client: String
-  let request: Int
-  let requested: String
-  let due: String
-  let daysLeft: Int
-  let note: String?
-
-  init(_ c: Client, _ r: RecordRequest) {
-    client = c.code.description
-    request = Int(r.number)
-    requested = r.requested.description
-    due = r.due.description
-    daysLeft = Int(r.due.daysSinceEpoch - Day.today().daysSinceEpoch)
-    note = r.note.isEmpty ? nil : r.note
   }
 }

@@ -29,11 +29,10 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("The blank form.", valueName: "file")) var file: String
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let form = try context.records.addForm(kind: kind, version: version, FileSource(path: file), author: context.author, now: CommandContext.now)
-      try context.record("form-add", objects: [form.file.object], detail: "\(kind) form version '\(version)'")
-      context.output.emit(FormJSON(form, current: true))
-      context.output.line("Registered \(kind) form version '\(version)' (\(form.file.fileName), \(byteCount(form.file.size))).")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let form = try practice.consents.addForm(kind: kind, version: version, file: FileSource(path: file))
+      location.output.emit(form)
+      location.output.line("Registered \(kind) form version '\(version)' (\(form.fileName), \(ByteCount.format(form.size))).")
     }
   }
 
@@ -46,36 +45,13 @@ extension VaultCommand {
     @OptionGroup var unlock: UnlockOptions
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let practice = try context.records.practice()
-      try context.record("form-list", detail: "\(practice.forms.count) form(s)")
-      let current = practice.currentForms
-      context.output.emit(practice.forms.map { FormJSON($0, current: current[$0.kind] == $0) })
-      if practice.forms.isEmpty { context.output.line("No forms registered; add one with 'vault form add'.") }
-      for f in practice.forms {
-        context.output.line(
-          "\(f.kind.description.padding(30))  \(f.version.padding(10))  \(current[f.kind] == f ? "current " : "replaced")  \(LogEntry.format(seconds: f.file.time))  \(f.file.fileName)")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let forms = try practice.consents.forms()
+      location.output.emit(forms)
+      if forms.isEmpty { location.output.line("No forms registered; add one with 'vault form add'.") }
+      for f in forms {
+        location.output.line("\(f.kind.padding(30))  \(f.version.padding(10))  \(f.current ? "current " : "replaced")  \(f.added)  \(f.fileName)")
       }
     }
-  }
-}
-
-struct FormJSON: Encodable {
-  let kind: String
-  let version: String
-  let current: Bool
-  let fileName: String
-  let mediaType: String
-  let size: UInt64
-  let added: String
-
-  init(_ f: PracticeForm, current: Bool) {
-    kind = f.kind.description
-    version = f.version
-    self.current = current
-    fileName = f.file.fileName
-    mediaType = f.file.mediaType
-    size = f.file.size
-    added = LogEntry.format(seconds: f.file.time)
   }
 }

@@ -21,31 +21,23 @@ extension VaultCommand {
     @OptionGroup var lock: LockOptions
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, access: .keyless)
-      try context.record("info")
-      let info = try context.vault.info()
-      context.output.emit(info)
-      context.output.line("""
+      let practice = try CommandContext.open(location, lock: lock, mode: .keyless)
+      let info = try practice.checks.info()
+      let out = location.output
+      out.emit(info)
+      out.line("""
         Vault:          \(info.path)
         Format version: \(info.formatVersion)
         Vault id:       \(info.vaultID)
-        Created:        \(Self.date(info.created))
-        Objects:        \(info.objectCount) (\(Self.size(info.objectBytes)))
+        Created:        \(LogEntry.format(seconds: info.created))
+        Objects:        \(info.objectCount) (\(ByteCount.format(UInt64(info.objectBytes))))
         Client keys:    \(info.clientKeyCount)
         Key slots:      \(info.slots.count)
         """)
       for s in info.slots {
-        let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(Self.size(Int(s.memLimit)))"
-        context.output.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(Self.date(s.created))\(cost)")
+        let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(ByteCount.format(s.memLimit))"
+        out.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(LogEntry.format(seconds: s.created))\(cost)")
       }
-    }
-
-    static func date(_ t: Int64) -> String {
-      ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t)))
-    }
-
-    static func size(_ bytes: Int) -> String {
-      ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary)
     }
   }
 }

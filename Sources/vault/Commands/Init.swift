@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import VaultCore
-import VaultCrypto
 
 extension VaultCommand {
   /// `vault init`: create a vault with a passphrase slot and a recovery-key slot.
@@ -58,7 +57,7 @@ extension VaultCommand {
     func run() throws {
       let output = location.output
       let path = location.path
-      if location.isDefaultPath { try FileSystemSupport.createParents(of: path) }
+      if location.isDefaultPath { try UserDirectories.createParents(of: path) }
       // Refuse an existing vault before asking for a passphrase the user would type for nothing.
       try Vault.checkCanCreate(at: path)
       let passphrase = try PassphraseSource(file: passphraseFile).readNew(prompt: "New vault passphrase: ")
@@ -69,9 +68,7 @@ extension VaultCommand {
       let owner = label ?? user ?? "owner"
       let created: Vault.Creation
       do {
-        created = try Vault.create(
-          at: path, passphrase: passphrase, label: owner, kdf: kdf.parameters, now: Int64(Date().timeIntervalSince1970),
-          reason: location.reason)
+        created = try Vault.create(at: path, passphrase: passphrase, label: owner, cost: kdf, reason: location.reason)
       } catch {
         keyFile?.discard()
         throw error
@@ -109,21 +106,7 @@ extension VaultCommand {
   }
 }
 
-/// Named Argon2id cost levels for --kdf.
-enum KDFLevel: String, ExpressibleByArgument, CaseIterable {
-  case moderate, sensitive, test
-
-  /// Printed whenever a slot is written with the test cost.
-  static let testWarning = "warning: --kdf test makes the passphrase easy to brute-force; use it only for tests and demos"
-
-  var parameters: KDFParameters {
-    switch self {
-    case .moderate: .moderate
-    case .sensitive: .sensitive
-    case .test: .insecureTest
-    }
-  }
-}
+extension KDFLevel: ExpressibleByArgument {}
 
 struct InitResult: Encodable {
   let vault: String

@@ -23,17 +23,17 @@ extension VaultCommand.Log {
     @OptionGroup var lock: LockOptions
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, access: .keyless)
-      let head = try context.record("log-head")
-      context.output.emit(head)
-      context.output.line("entries:    \(head.count)")
-      context.output.line("head:       \(head.head)")
+      let practice = try CommandContext.open(location, lock: lock, mode: .keyless)
+      let head = try practice.log.head()
+      let out = location.output
+      out.emit(head)
+      out.line("entries:    \(head.count)")
+      out.line("head:       \(head.head)")
       if let c = head.lastCheckpoint {
-        let date = LogEntry.format(Date(timeIntervalSince1970: TimeInterval(c.time)))
-        let signed = c.isAuthentic(for: context.vault.config) ? "signed" : "signature does NOT verify (run 'vault log verify'), dated"
-        context.output.line("checkpoint: \(c.count) entries, \(signed) \(date) (index generation \(c.generation))")
+        let signed = c.isAuthentic(for: practice.vault.config) ? "signed" : "signature does NOT verify (run 'vault log verify'), dated"
+        out.line("checkpoint: \(c.count) entries, \(signed) \(LogEntry.format(seconds: Int64(c.time))) (index generation \(c.generation))")
       } else {
-        context.output.line("checkpoint: none yet")
+        out.line("checkpoint: none yet")
       }
     }
   }

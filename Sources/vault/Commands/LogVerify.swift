@@ -42,29 +42,20 @@ extension VaultCommand.Log {
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
       if head != nil && against != nil { throw ValidationError("give --head or --against, not both") }
-      var saved = head?.lowercased()
-      if let against {
-        let (repo, owner) = try BackupRepository.open(against)
-        guard owner == context.vault.config.vaultID else { throw BackupError.otherVault(against) }
-        guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
-        saved = latest.logHead
-        context.output.note("checking against snapshot \(latest.id) (\(latest.logCount) log entries)")
-      }
-      let report = try LogVerifier(log: AccessLog(vault: context.vault)).run(unlocked: context.unlocked, savedHead: saved)
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let saved: LogRoom.SavedHead? = head.map { .head($0) } ?? against.map { .backup($0) }
+      let (report, snapshot, unrecorded) = try practice.log.verify(against: saved)
+      let out = location.output
+      if let snapshot { out.note("checked against snapshot \(snapshot.id) (\(snapshot.logCount) log entries)") }
       let errors = report.findings.filter { $0.severity == .error }.count
-      context.output.emit(report)
-      for f in report.findings { context.output.line("\(f.severity == .error ? "error" : "warning"): \(f.message)") }
-      context.output.line(
-        "\(report.entries) entries, \(report.checkpoints) checkpoints, \(report.unsigned) unsigned; head \(report.head)")
-      context.output.line(errors == 0 ? "ok: the log is intact" : "\(errors) problem(s): the log was tampered with or damaged")
-      do {
-        try context.record("log-verify", detail: errors == 0 ? "ok" : "\(errors) problem(s) found")
-      } catch {
+      out.emit(report)
+      for f in report.findings { out.line("\(f.severity == .error ? "error" : "warning"): \(f.message)") }
+      out.line("\(report.entries) entries, \(report.checkpoints) checkpoints, \(report.unsigned) unsigned; head \(report.head)")
+      out.line(errors == 0 ? "ok: the log is intact" : "\(errors) problem(s): the log was tampered with or damaged")
+      if unrecorded != nil {
         // The problems above are why; repeating "run vault log verify" would send the user in a circle.
-        context.output.note("this check could not be recorded in the log because of the problems above; see OPERATIONS.md (restoring from a copy)")
-        if errors == 0 { throw error }
+        out.note("this check could not be recorded in the log because of the problems above; see OPERATIONS.md (restoring from a copy)")
       }
       if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
     }

@@ -29,23 +29,15 @@ extension VaultCommand {
       let given = try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if let given { return try save(given, unlocked: unlocked, lock: lock) }
-      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-        let (c, n) = try check.note(note)
-        try check.records.checkCanAmend(n.number, of: c)
-      }
+      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { try $0.notes.checkCanAmend(note) }
       try text.editThenSave { try save($0, unlocked: unlocked, lock: lock.afterEditing) }
     }
 
     private func save(_ body: String, unlocked: UnlockedVault, lock: LockOptions) throws {
-      let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
-      let (c, n) = try context.note(note)
-      let (_, amended) = try context.records.amendNote(
-        n.number, of: c, text: body, reason: location.reason ?? "", author: context.author, now: CommandContext.now)
-      let id = c.noteID(n.number)
-      let addendum = amended.addenda[amended.addenda.count - 1]
-      try context.record("note-amend", client: c.code, objects: [addendum.revision.object], detail: "addendum \(amended.addenda.count) to note \(id)")
-      context.output.emit(NoteJSON(amended, of: c))
-      context.output.line("Added addendum \(amended.addenda.count) to note \(id).")
+      let practice = try CommandContext.open(location, lock: lock, unlocked: unlocked, mode: .write)
+      let amended = try practice.notes.amend(note, text: body, reason: location.reason ?? "")
+      location.output.emit(amended)
+      location.output.line("Added addendum \(amended.addenda) to note \(amended.id).")
     }
   }
 }

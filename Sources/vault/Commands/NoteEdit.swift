@@ -26,39 +26,25 @@ extension VaultCommand {
       let given = onlyMetadata ? nil : try text.readGiven()
       let unlocked = try CommandContext.unlock(location, unlock)
       if onlyMetadata || given != nil { return try save(given, basedOn: nil, unlocked: unlocked, lock: lock) }
-      let (current, opened) = try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { check in
-        let (c, n) = try check.note(note)
-        try check.records.checkDraft(n.number, of: c)
-        let current = try check.records.text(c, n.current)
-        try check.record("note-show", client: c.code, objects: [n.current.object], detail: "note \(c.noteID(n.number)) opened for editing")
-        return (current, n.current.object)
-      }
-      var basedOn = opened
-      try text.editThenSave(current: current) { body in
-        try save(body, basedOn: basedOn, unlocked: unlocked, lock: lock.afterEditing) { basedOn = $0 }
+      let draft = try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { try $0.notes.openForEditing(note) }
+      var basedOn = draft.basedOn
+      try text.editThenSave(current: draft.text) { body in
+        do {
+          try save(body, basedOn: basedOn, unlocked: unlocked, lock: lock.afterEditing)
+        } catch RecordError.editConflict(let id, let by, let versions, let current) {
+          // Asked once: saving again replaces the newer version with this one.
+          basedOn = current
+          throw RecordError.editConflict(id, by: by, versions: versions, current: current)
+        }
       }
     }
 
-    /// Writes the new version. When the text was edited from version `basedOn` and someone saved
-    /// another version meanwhile, refuses once (reporting the newer version through `rebase`),
-    /// so an edit never silently replaces another.
-    private func save(
-      _ body: String?, basedOn: ObjectID?, unlocked: UnlockedVault, lock: LockOptions, rebase: (ObjectID) -> Void = { _ in }
-    ) throws {
-      let context = try CommandContext.open(location, lock: lock, unlocked: unlocked, access: .unlockedWrite)
-      let (c, n) = try context.note(note)
-      let id = c.noteID(n.number)
-      if let basedOn, n.current.object != basedOn {
-        rebase(n.current.object)
-        throw VaultError.invalidArgument(
-          "note \(id) was changed by \(n.current.author) while you were editing it (it is now at version \(n.versions.count)); "
-            + "saving again replaces that version with yours")
-      }
-      let (_, edited) = try context.records.editNote(
-        n.number, of: c, text: body, kind: kind, date: date, minutes: duration?.value, author: context.author, now: CommandContext.now)
-      try context.record("note-edit", client: c.code, objects: [edited.current.object], detail: "note \(id) now at version \(edited.versions.count)")
-      context.output.emit(NoteJSON(edited, of: c))
-      context.output.line("Saved note \(id), version \(edited.versions.count) (draft).")
+    /// Writes the new version; the core refuses once if another version was saved since `basedOn`.
+    private func save(_ body: String?, basedOn: ObjectID?, unlocked: UnlockedVault, lock: LockOptions) throws {
+      let practice = try CommandContext.open(location, lock: lock, unlocked: unlocked, mode: .write)
+      let edited = try practice.notes.edit(note, NoteChange(text: body, kind: kind, date: date, minutes: duration?.value), basedOn: basedOn)
+      location.output.emit(edited)
+      location.output.line("Saved note \(edited.id), version \(edited.versions) (draft).")
     }
   }
 }

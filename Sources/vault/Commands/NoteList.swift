@@ -17,24 +17,15 @@ extension VaultCommand {
     @Flag(name: .long, help: "Only unsigned drafts.") var drafts = false
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let clients = try client.map { [try context.client($0)] } ?? context.records.allClients()
-      let f = filter.filter
-      var rows: [(Client, NoteEntry)] = []
-      var hidden = 0
-      for c in clients {
-        for n in c.index.notes where !drafts || !n.isSigned {
-          if f.matches(n) { rows.append((c, n)) } else if n.kind == .psychotherapy && !f.kinds.contains(.psychotherapy) { hidden += 1 }
-        }
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let listing = try practice.notes.list(client: client, filter: filter.filter, draftsOnly: drafts)
+      let out = location.output
+      out.emit(listing.notes)
+      if listing.notes.isEmpty { out.line("No notes.") }
+      for n in listing.notes { out.line(n.listLine) }
+      if listing.psychotherapyNotesLeftOut > 0 {
+        out.note("\(listing.psychotherapyNotesLeftOut) psychotherapy note(s) not shown; add --psychotherapy to include them")
       }
-      rows.sort { ($0.1.date, $0.0.code, $0.1.number) < ($1.1.date, $1.0.code, $1.1.number) }
-      try context.record(
-        "note-list", client: client == nil ? nil : clients.first?.code,
-        detail: "\(rows.count) note(s)\(client == nil ? " of \(clients.count) client(s)" : "")")
-      context.output.emit(rows.map { NoteJSON($0.1, of: $0.0) })
-      if rows.isEmpty { context.output.line("No notes.") }
-      for (c, n) in rows { context.output.line(n.listLine(of: c)) }
-      if hidden > 0 { context.output.note("\(hidden) psychotherapy note(s) not shown; add --psychotherapy to include them") }
     }
   }
 }

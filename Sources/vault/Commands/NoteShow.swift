@@ -15,49 +15,22 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Show version <n> of the text.", valueName: "n")) var version: Int?
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let (c, n) = try context.note(note)
-      let v = version ?? n.versions.count
-      guard (1...n.versions.count).contains(v) else {
-        throw VaultError.invalidArgument("note \(c.noteID(n.number)) has \(n.versions.count) version(s); choose --version 1 to \(n.versions.count)")
-      }
-      let revision = n.versions[v - 1]
-      let text = try context.records.text(c, revision)
-      let addenda = try n.addenda.map { ($0, try context.records.text(c, $0.revision)) }
-      try context.record(
-        "note-show", client: c.code, objects: [revision.object] + n.addenda.map(\.revision.object), detail: "note \(c.noteID(n.number)) version \(v)")
-      if context.output.json {
-        context.output.emit(NoteShowJSON(
-          note: NoteJSON(n, of: c), version: v, text: text,
-          addenda: addenda.map { AddendumJSON(time: LogEntry.format(seconds: $0.0.revision.time), author: $0.0.revision.author, reason: $0.0.reason, text: $0.1) }))
-        return
-      }
-      let out = context.output
-      out.line("Note \(c.noteID(n.number)) — \(c.displayName)")
-      out.line("Date: \(n.date)   Kind: \(n.kind)\(n.minutes > 0 ? "   Duration: \(n.minutes) min" : "")")
-      out.line("Status: \(n.statusText)\(n.versions.count > 1 ? "   Version \(v) of \(n.versions.count)" : "")")
-      out.line("Written by \(revision.author) on \(LogEntry.format(seconds: revision.time))")
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let view = try practice.notes.show(note, version: version)
+      let out = location.output
+      if out.json { return out.emit(view) }
+      let n = view.note
+      out.line("Note \(n.id) — \(view.clientName)")
+      out.line("Date: \(n.date)   Kind: \(n.kind)\(n.minutes.map { "   Duration: \($0) min" } ?? "")")
+      out.line("Status: \(n.statusText)\(n.versions > 1 ? "   Version \(view.version) of \(n.versions)" : "")")
+      out.line("Written by \(view.writtenBy) on \(view.writtenAt)")
       out.line()
-      out.line("\(multiline: text.hasSuffix("\n") ? String(text.dropLast()) : text)")
-      for (i, (a, body)) in addenda.enumerated() {
+      out.line("\(multiline: view.text.hasSuffix("\n") ? String(view.text.dropLast()) : view.text)")
+      for (i, a) in view.addenda.enumerated() {
         out.line()
-        out.line("--- Addendum \(i + 1), by \(a.revision.author) on \(LogEntry.format(seconds: a.revision.time)); reason: \(a.reason)")
-        out.line("\(multiline: body.hasSuffix("\n") ? String(body.dropLast()) : body)")
+        out.line("--- Addendum \(i + 1), by \(a.author) on \(a.time); reason: \(a.reason)")
+        out.line("\(multiline: a.text.hasSuffix("\n") ? String(a.text.dropLast()) : a.text)")
       }
     }
   }
-}
-
-struct AddendumJSON: Encodable {
-  let time: String
-  let author: String
-  let reason: String
-  let text: String
-}
-
-struct NoteShowJSON: Encodable {
-  let note: NoteJSON
-  let version: Int
-  let text: String
-  let addenda: [AddendumJSON]
 }

@@ -18,26 +18,10 @@ extension VaultCommand {
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      // Every id is checked before any note is signed, so a typo cannot leave half the list signed.
-      for text in notes {
-        let (c, n) = try context.note(text)
-        if let s = n.signature {
-          throw RecordError.alreadySigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
-        }
-      }
-      guard Set(notes.map { (try? NoteID(parsing: $0))?.description ?? $0 }).count == notes.count else {
-        throw ValidationError("a note is named twice")
-      }
-      var signed: [NoteJSON] = []
-      for text in notes {
-        let (c, n) = try context.note(text)
-        let (updated, note) = try context.records.signNote(n.number, of: c, author: context.author, now: CommandContext.now)
-        try context.record("note-sign", client: c.code, objects: [note.current.object], detail: "note \(c.noteID(n.number)) signed")
-        signed.append(NoteJSON(note, of: updated))
-        context.output.line("Signed note \(c.noteID(n.number)).")
-      }
-      context.output.emit(signed)
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let signed = try practice.notes.sign(notes)
+      for n in signed { location.output.line("Signed note \(n.id).") }
+      location.output.emit(signed)
     }
   }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import VaultCore
-import VaultCrypto
 
 extension VaultCommand {
   /// `vault passwd`: rewrap one key slot under a new passphrase.
@@ -46,24 +45,18 @@ extension VaultCommand {
 
     func run() throws {
       let source = PassphraseSource(file: newPassphraseFile, environment: [:])
-      let new: SecureBytes
-      do {
-        new = try source.readNew(prompt: "New passphrase: ")
-      } catch VaultError.noPassphraseSource {
-        throw VaultError.passphraseSourceFailed("no terminal to ask for the new passphrase; give it with --new-passphrase-file FILE")
-      }
-      // Both passphrases are asked for before the lock is taken (CommandContext).
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedWrite)
-      let slot = try context.keys.changePassphrase(
-        to: new, label: label, kdf: kdf?.parameters, now: Int64(Date().timeIntervalSince1970))
-      try context.record("key-change", detail: "key slot '\(slot.label)' rewrapped\(kdf.map { " (Argon2id cost: \($0.rawValue))" } ?? "")")
-      if kdf == .test { context.output.note("\(KDFLevel.testWarning)") }
-      context.output.emit(["slot": slot.id.hex, "label": slot.label])
+      let new = try source.readNewOrExplain(option: "--new-passphrase-file")
+      // Both passphrases are asked for before the lock is taken.
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let slot = try practice.keys.changePassphrase(to: new, label: label, cost: kdf)
+      let out = location.output
+      if kdf == .test { out.note("\(KDFLevel.testWarning)") }
+      out.emit(slot)
       if kdf == nil {
-        context.output.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
+        out.line("Passphrase changed for key slot '\(slot.label)'. The old passphrase no longer unlocks the vault.")
       } else {
-        context.output.line(
-          "Key slot '\(slot.label)' rewrapped with Argon2id \(slot.kdf.opsLimit) passes, \(slot.kdf.memLimit >> 20) MiB "
+        out.line(
+          "Key slot '\(slot.label)' rewrapped with Argon2id \(slot.opsLimit) passes, \(slot.memLimit >> 20) MiB "
             + "(if you typed a new passphrase, the old one no longer unlocks the vault).")
       }
     }

@@ -23,33 +23,17 @@ extension VaultCommand {
     @OptionGroup var filter: NoteFilterOptions
 
     /// A log entry holds at most 1 MiB: a search matching tens of thousands of notes lists the first ones.
-    static let loggedObjects = 1000
 
     func validate() throws {
       if query.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the search text is empty") }
     }
 
     func run() throws {
-      let context = try CommandContext.open(location, lock: lock, unlock: unlock, access: .unlockedRead)
-      let clients = try client.map { [try context.client($0)] } ?? context.records.allClients()
-      let hits = try NoteSearch(query).run(
-        in: clients, filter: filter.filter, records: context.records, progress: Output.progress("searching notes"))
-      try context.record(
-        "search", client: client == nil ? nil : clients.first?.code,
-        objects: Array(hits.flatMap(\.objects).prefix(Self.loggedObjects)),
-        detail: "\(hits.count) matching note(s) in \(clients.count) client(s)"
-          + (hits.flatMap(\.objects).count > Self.loggedObjects ? "; the first \(Self.loggedObjects) objects are listed" : ""))
-      context.output.emit(hits.map { SearchHitJSON(note: NoteJSON($0.note, of: $0.client), matches: $0.count, snippet: $0.snippet) })
-      if hits.isEmpty { context.output.line("No notes match.") }
-      for h in hits {
-        context.output.line("\(h.client.noteID(h.note.number).description.padding(10))  \(h.note.date)  \(h.note.kind.description.padding(13))  \(h.snippet)")
-      }
+      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
+      let hits = try practice.notes.search(query, client: client, filter: filter.filter, progress: Output.progress("searching notes"))
+      location.output.emit(hits)
+      if hits.isEmpty { location.output.line("No notes match.") }
+      for h in hits { location.output.line("\(h.note.id.padding(10))  \(h.note.date)  \(h.note.kind.padding(13))  \(h.snippet)") }
     }
   }
-}
-
-struct SearchHitJSON: Encodable {
-  let note: NoteJSON
-  let matches: Int
-  let snippet: String
 }

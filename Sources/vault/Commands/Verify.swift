@@ -30,43 +30,30 @@ extension VaultCommand {
     var keyless = false
 
     func run() throws {
-      let context: CommandContext
+      let practice: Practice
       var unlockFindings: [Finding] = []
       do {
-        context = try CommandContext.open(location, lock: lock, unlock: unlock, access: keyless ? .keyless : .unlockedRead)
+        practice = try CommandContext.open(location, lock: lock, unlock: keyless ? nil : unlock, mode: keyless ? .keyless : .read)
       } catch VaultError.integrity(let found) where !keyless {
         // The damage stopped the unlock: report it, with everything a keyless check can see,
         // instead of sending the user back to the command they just ran.
         location.output.note("the vault is damaged and cannot be unlocked; reporting what the keyless checks find")
         unlockFindings = found
-        context = try CommandContext.open(location, lock: lock, access: .keyless)
+        practice = try CommandContext.open(location, lock: lock, mode: .keyless)
       }
-      var verifier = VaultVerifier(vault: context.vault)
-      verifier.progress = Output.progress("checking objects")
-      let checked = try verifier.run(unlocked: context.unlocked)
-      let findings = unlockFindings + checked.filter { !unlockFindings.contains($0) }
-      let errors = findings.filter { $0.severity == .error }.count
-      let keyed = context.unlocked != nil
-      do {
-        try context.record("verify", detail: errors == 0 ? "ok" : "\(errors) problem(s) found")
-      } catch {
+      let (report, unrecorded) = try practice.checks.vault(earlier: unlockFindings, progress: Output.progress("checking objects"))
+      let out = location.output
+      if let unrecorded {
         // A damaged vault may not take a log entry; the report matters more than its own record.
-        context.output.note("warning: could not record this check in the access log (\(VaultError.from(error)))")
+        out.note("warning: could not record this check in the access log (\(VaultError.from(unrecorded)))")
       }
-      context.output.emit(VerifyResult(ok: errors == 0, keyed: keyed, errors: errors, findings: findings))
-      for f in findings { context.output.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
-      context.output.line(
-        errors == 0
-          ? "ok: no problems found\(keyed ? "" : " (keyless checks only)")\(findings.isEmpty ? "" : ", \(findings.count) warning(s)")"
-          : "\(errors) problem(s) found: the vault is damaged or was tampered with; see OPERATIONS.md in the vault documentation (restoring from a copy)")
-      if errors > 0 { throw ExitStatus.Thrown(status: .integrity) }
+      out.emit(report)
+      for f in report.findings { out.line("\(f.severity == .error ? "error" : "warning"): \(f)") }
+      out.line(
+        report.ok
+          ? "ok: no problems found\(report.keyed ? "" : " (keyless checks only)")\(report.findings.isEmpty ? "" : ", \(report.findings.count) warning(s)")"
+          : "\(report.errors) problem(s) found: the vault is damaged or was tampered with; see OPERATIONS.md in the vault documentation (restoring from a copy)")
+      if !report.ok { throw ExitStatus.Thrown(status: .integrity) }
     }
   }
-}
-
-struct VerifyResult: Encodable {
-  let ok: Bool
-  let keyed: Bool
-  let errors: Int
-  let findings: [Finding]
 }

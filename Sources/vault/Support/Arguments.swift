@@ -15,20 +15,6 @@ enum Arguments {
     "exportPassphraseFile", "to", "from", "directory",
   ]
 
-  /// The arguments after the program name, each with its bytes kept.
-  static func raw() -> [String] {
-    (1..<Int(CommandLine.argc)).map { i in
-      guard let p = CommandLine.unsafeArgv[i] else { return "" }
-      return SystemPath.string(fromBytes: UnsafeBufferPointer(start: p, count: strlen(p)).map { UInt8(bitPattern: $0) })
-    }
-  }
-
-  /// An environment variable that holds a path, with its bytes kept.
-  static func environmentPath(_ name: String) -> String? {
-    guard let p = getenv(name) else { return nil }
-    return SystemPath.string(fromBytes: UnsafeBufferPointer(start: p, count: strlen(p)).map { UInt8(bitPattern: $0) })
-  }
-
   /// Refuses a parsed command any of whose text values is not UTF-8 (paths excepted).
   static func checkText(in command: any ParsableCommand) throws {
     if let bad = firstInvalidText(in: command, property: nil, depth: 0) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VaultCore
 
 /// Where the vault is and how to print: every command that uses a vault has these.
 struct VaultOptions: ParsableArguments {
@@ -23,7 +24,7 @@ struct VaultOptions: ParsableArguments {
   /// The vault directory, resolved from --vault, VAULT_DIR and the XDG default, made absolute.
   var path: String {
     let env = ProcessInfo.processInfo.environment
-    if let v = vault ?? Arguments.environmentPath("VAULT_DIR"), !v.isEmpty {
+    if let v = vault ?? SystemPath.environment("VAULT_DIR"), !v.isEmpty {
       return v.hasPrefix("/") ? v : FileManager.default.currentDirectoryPath + "/" + v
     }
     if let xdg = env["XDG_DATA_HOME"], xdg.hasPrefix("/") { return "\(xdg)/vault" }

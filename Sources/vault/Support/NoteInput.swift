@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import VaultCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Where a note's text comes from: --file, else standard input when it is not a terminal,
 /// else the editor (also with --edit).
 struct NoteTextOptions: ParsableArguments {
@@ -25,7 +21,7 @@ struct NoteTextOptions: ParsableArguments {
   }
 
   /// True when the text will come from the editor.
-  var usesEditor: Bool { edit || (file == nil && isatty(0) == 1) }
+  var usesEditor: Bool { edit || (file == nil && FileSystem.isTerminal(0)) }
 
   /// Text given without the editor (file or standard input), validated; nil if the editor is needed.
   func readGiven() throws -> String? {
@@ -46,7 +42,7 @@ struct NoteTextOptions: ParsableArguments {
   ///   `.nothingChanged` for an unchanged `current`: both mean the person chose not to write.
   func editThenSave(current: String? = nil, save: (String) throws -> Void) throws {
     let template = try templateText()
-    try Editor.session(current ?? template ?? "") { edit in
+    try EditorSession.session(current ?? template ?? "") { edit in
       // Bounded, so a terminal that keeps answering with end-of-file cannot loop forever.
       for attempt in 1... {
         let bytes = try edit()
@@ -75,33 +71,6 @@ struct NoteTextOptions: ParsableArguments {
     let bytes = try InputFile.read(path: template)
     guard let text = String(validating: bytes, as: UTF8.self) else { throw RecordError.notUTF8(source: template, offset: 0) }
     return text
-  }
-}
-
-/// Reads a file the user names (symlinks followed: it is theirs), bounded to a note's size + 1
-/// so that an oversized input is refused without being held in memory.
-enum InputFile {
-  static func read(path: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
-    let fd = FileSystem.openUserFile(path, O_RDONLY)
-    guard fd >= 0 else { throw VaultError.io(path: path, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
-    defer { close(fd) }
-    var st = stat()
-    if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { throw VaultError.io(path: path, reason: "it is a directory, not a file") }
-    return try read(fd: fd, what: path, limit: limit)
-  }
-
-  static func read(fd: Int32, what: String, limit: Int = NoteText.maximumBytes) throws -> [UInt8] {
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 1 << 16)
-    while out.count <= limit {
-      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { throw VaultError.io(path: what, reason: "cannot read it: \(String(cString: strerror(errno)).lowercased())") }
-      if n == 0 { break }
-      out += buf.prefix(n)
-    }
-    if out.count > limit { throw RecordError.noteTooLarge(source: what, limit: limit) }
-    return out
   }
 }
 

@@ -88,4 +88,10 @@ struct Output {
       Terminal.writeError("\r\(label) \(done)/\(total) (\(pct)%)" + (done == total ? "\r\u{1B}[K" : ""))
     }
   }
+
+  /// Progress in MiB for file streaming.
+  static func byteProgress(_ label: String) -> (Int, Int) -> Void {
+    let show = progress(label + " (MiB)")
+    return { done, total in show(done >> 20, total >> 20) }
+  }
 }

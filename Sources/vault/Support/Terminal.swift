@@ -1,10 +1,5 @@
 import Foundation
-import VaultCrypto
 import VaultCore
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The controlling terminal: no-echo prompts and stderr output.
 enum Terminal {
@@ -14,71 +9,12 @@ enum Terminal {
   }
 
   /// True when stderr is a terminal: progress is shown only then.
-  static var stderrIsTerminal: Bool { isatty(2) == 1 }
-
-  // Saved so a Ctrl-C during a no-echo prompt can restore the terminal before exiting.
-  nonisolated(unsafe) private static var savedState = termios()
-  nonisolated(unsafe) private static var savedFD: Int32 = -1
-
-  /// Prompts on /dev/tty with echo off and reads one line into secure memory.
-  /// - Throws: `.noPassphraseSource` when there is no terminal.
-  static func readSecret(prompt: String) throws -> SecureBytes {
-    let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
-    guard fd >= 0 else { throw VaultError.noPassphraseSource }
-    defer { close(fd) }
-    var original = termios()
-    guard tcgetattr(fd, &original) == 0 else { throw VaultError.noPassphraseSource }
-    var silent = original
-    silent.c_lflag &= ~tcflag_t(ECHO)
-    savedState = original
-    savedFD = fd
-    signal(SIGINT) { _ in
-      if Terminal.savedFD >= 0 { tcsetattr(Terminal.savedFD, TCSAFLUSH, &Terminal.savedState) }
-      _exit(130)
-    }
-    defer {
-      tcsetattr(fd, TCSAFLUSH, &original)
-      signal(SIGINT, SIG_DFL)
-      savedFD = -1
-      _ = "\n".withCString { write(fd, $0, 1) }
-    }
-    _ = prompt.withCString { write(fd, $0, strlen($0)) }
-    // If echo cannot be turned off, the passphrase would appear on screen: refuse instead.
-    guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else {
-      throw VaultError.passphraseSourceFailed("cannot turn off echo on the terminal; use --passphrase-file instead")
-    }
-    return try readLine(from: fd, what: "the terminal")
-  }
-
-  /// Reads bytes from `fd` until newline or end of input into secure memory, without the newline.
-  static func readLine(from fd: Int32, what: String, limit: Int = 4096) throws -> SecureBytes {
-    let buffer = try SecureBytes(count: limit)
-    var length = 0
-    var byte: UInt8 = 0
-    while true {
-      let n = read(fd, &byte, 1)
-      if n < 0 && errno == EINTR { continue }
-      if n < 0 { throw VaultError.passphraseSourceFailed("cannot read from \(what): \(String(cString: strerror(errno)))") }
-      if n == 0 || byte == 10 { break }
-      guard length < limit else { throw VaultError.passphraseSourceFailed("\(what) gave more than \(limit) bytes on one line") }
-      buffer.withUnsafeMutableBytes { $0[length] = byte }
-      length += 1
-    }
-    byte = 0
-    if length > 0, buffer.withUnsafeBytes({ $0[length - 1] }) == 13 { length -= 1 }
-    return try buffer.prefix(length)
-  }
+  static var stderrIsTerminal: Bool { FileSystem.isTerminal(2) }
 
   /// After a failed save of edited text: shows the error and asks on /dev/tty whether to edit
   /// again (true) or discard (false). False when there is no terminal to ask on.
   static func askToEditAgain(after error: VaultError) -> Bool {
-    let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    let prompt = "vault: error: \(error)\nvault: your text is kept. Edit it again [E], or discard it [d]? "
-    _ = prompt.withCString { write(fd, $0, strlen($0)) }
-    guard let answer = try? readLine(from: fd, what: "the terminal", limit: 64) else { return false }
-    let first = answer.withUnsafeBytes { $0.first }
-    return first != UInt8(ascii: "d") && first != UInt8(ascii: "D")
+    guard let answer = SecretInput.ask("vault: error: \(error)\nvault: your text is kept. Edit it again [E], or discard it [d]? ") else { return false }
+    return !answer.hasPrefix("d") && !answer.hasPrefix("D")
   }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 import VaultCrypto
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 import VaultCrypto
 
 @Suite("access log: verifying an intact log")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 
 /// Consents, forms and disclosures: their encoding in the client and practice indexes, and the
 /// rules `consent check` and `disclose` apply, on a real vault.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 import VaultCrypto
 
 /// Clients and notes through the public `Records` API on a real vault: lookups, the note lifecycle, history and damage.
@@ -210,11 +210,11 @@ struct RecordsTests {
   @Test("an import of 3 clients with 5 notes each lists 15 notes and verifies clean")
   func importClients() throws {
     let f = try Fixture()
-    let batch: [(record: ClientRecord, notes: [Records.NewNote])] = (1...3).map { c in
+    let batch: [(record: ClientRecord, notes: [NewNote])] = (1...3).map { c in
       (
         ClientRecord(legalName: "Imported Client \(c)", startDate: Day(year: 2024, month: c, day: 1)!),
         (1...5).map { n in
-          Records.NewNote(
+          NewNote(
             text: "Client \(c) note \(n)", kind: n == 1 ? .intake : .progress, date: Day(year: 2025, month: n, day: c)!, minutes: 50,
             signed: n < 5)
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 import VaultCrypto
 
 /// What the v1 fixture holds beyond an empty vault, so that every layer of format 1 is pinned by

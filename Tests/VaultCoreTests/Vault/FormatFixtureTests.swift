@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VaultCore
+@testable import VaultCore
 
 /// Records are kept for a decade: every release must open vaults written by earlier ones.
 @Suite("committed format fixtures")

@@ -1,6 +1,5 @@
 import Foundation
 import VaultCrypto
-import VaultCore
 
 #if canImport(Glibc)
   import Glibc
@@ -8,42 +7,50 @@ import VaultCore
 
 /// Where a passphrase comes from, in order: --passphrase-file, VAULT_PASSPHRASE_FILE,
 /// VAULT_PASSPHRASE_COMMAND, then a no-echo prompt. Never argv, never an environment value.
-struct PassphraseSource {
-  var file: String?
-  var environment: [String: String] = ProcessInfo.processInfo.environment
+public struct PassphraseSource {
+  /// --passphrase-file, if given.
+  public var file: String?
+  /// The environment (VAULT_PASSPHRASE_FILE, VAULT_PASSPHRASE_COMMAND).
+  public var environment: [String: String]
+
+  /// A source: `file`, else what `environment` names, else the terminal.
+  public init(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    self.file = file
+    self.environment = environment
+  }
 
   /// Whether a non-interactive source is configured.
-  var isConfigured: Bool {
+  public var isConfigured: Bool {
     file != nil || environment["VAULT_PASSPHRASE_FILE"] != nil || environment["VAULT_PASSPHRASE_COMMAND"] != nil
   }
 
   /// Reads the passphrase, prompting with `prompt` if no file or command is configured.
-  func read(prompt: String = "Passphrase: ") throws -> SecureBytes {
-    if let path = file ?? environment["VAULT_PASSPHRASE_FILE"].map({ _ in Arguments.environmentPath("VAULT_PASSPHRASE_FILE") ?? "" }) {
+  public func read(prompt: String = "Passphrase: ") throws -> SecureBytes {
+    if let path = file ?? environment["VAULT_PASSPHRASE_FILE"].map({ _ in SystemPath.environment("VAULT_PASSPHRASE_FILE") ?? "" }) {
       return try Self.readFile(path)
     }
     if let command = environment["VAULT_PASSPHRASE_COMMAND"] { return try Self.run(command) }
-    return try Terminal.readSecret(prompt: prompt)
+    return try SecretInput.readSecret(prompt: prompt)
   }
 
   /// Reads a new passphrase: from the file or command when configured, otherwise prompted twice.
-  func readNew(prompt: String = "New passphrase: ") throws -> SecureBytes {
+  public func readNew(prompt: String = "New passphrase: ") throws -> SecureBytes {
     if isConfigured { return try read() }
-    let first = try Terminal.readSecret(prompt: prompt)
+    let first = try SecretInput.readSecret(prompt: prompt)
     try PassphrasePolicy.check(first)
-    let second = try Terminal.readSecret(prompt: "Repeat the passphrase: ")
+    let second = try SecretInput.readSecret(prompt: "Repeat the passphrase: ")
     guard first.isEqual(to: second) else { throw VaultError.passphraseMismatch }
     return first
   }
 
   /// The first line of a file (a trailing newline is not part of the passphrase).
-  static func readFile(_ path: String) throws -> SecureBytes {
+  public static func readFile(_ path: String) throws -> SecureBytes {
     let fd = FileSystem.openUserFile(path, O_RDONLY)
     guard fd >= 0 else {
       throw VaultError.passphraseSourceFailed("cannot open passphrase file \(path): \(String(cString: strerror(errno)).lowercased())")
     }
     defer { close(fd) }
-    return try Terminal.readLine(from: fd, what: "passphrase file \(path)")
+    return try SecretInput.readLine(from: fd, what: "passphrase file \(path)")
   }
 
   /// Runs `command` with /bin/sh and takes the first line of its output.
@@ -58,7 +65,7 @@ struct PassphraseSource {
     }
     // Read straight from the pipe into secure memory; Data would leave copies of the secret.
     let fd = pipe.fileHandleForReading.fileDescriptor
-    let secret = try Terminal.readLine(from: fd, what: "VAULT_PASSPHRASE_COMMAND")
+    let secret = try SecretInput.readLine(from: fd, what: "VAULT_PASSPHRASE_COMMAND")
     // Drain anything after the first line so the command cannot block on a full pipe.
     var sink = [UInt8](repeating: 0, count: 4096)
     while sink.withUnsafeMutableBytes({ Glibc.read(fd, $0.baseAddress!, $0.count) }) > 0 {}
@@ -68,5 +75,23 @@ struct PassphraseSource {
       throw VaultError.passphraseSourceFailed("VAULT_PASSPHRASE_COMMAND exited with status \(process.terminationStatus)")
     }
     return secret
+  }
+}
+
+extension Credential {
+  /// The recovery key written in `file` (as printed at init).
+  public static func recoveryKey(file path: String) throws -> Credential {
+    .recoveryKey(try RecoveryKey.parse(PassphraseSource.readFile(path)))
+  }
+}
+
+extension PassphraseSource {
+  /// Reads a new passphrase; with no terminal to ask on, says which `option` gives it instead.
+  public func readNewOrExplain(option: String) throws -> SecureBytes {
+    do {
+      return try readNew(prompt: "New passphrase: ")
+    } catch VaultError.noPassphraseSource {
+      throw VaultError.passphraseSourceFailed("no terminal to ask for the new passphrase; give it with \(option) FILE")
+    }
   }
 }

@@ -1,6 +1,5 @@
 import CVaultSystem
 import Foundation
-import VaultCore
 
 #if canImport(Glibc)
   import Glibc
@@ -10,13 +9,14 @@ import VaultCore
 /// for one session (one or more runs of the editor on the same file) and is wiped when it ends,
 /// whatever ends it; if vault is killed outright, a detached guardian process (started first,
 /// watching a pipe that only vault holds) wipes it as soon as vault is gone.
-enum Editor {
-  typealias ScratchGuard = VaultCommand.ScratchGuard
+public enum EditorSession {
+  /// The hidden subcommand of this executable that guards a scratch directory (`ScratchDirectory.guardUntilClosed`).
+  public static let guardianCommand = "internal-scratch-guard"
 
   /// Creates the scratch file holding `initial` and calls `body` with a function that runs the
   /// editor on it and returns the saved bytes (at most `limit` + 1, so the caller can refuse);
   /// the file is wiped when `body` returns or throws.
-  static func session<T>(_ initial: String, limit: Int = NoteText.maximumBytes, _ body: (_ edit: () throws -> [UInt8]) throws -> T) throws -> T {
+  public static func session<T>(_ initial: String, limit: Int = NoteText.maximumBytes, _ body: (_ edit: () throws -> [UInt8]) throws -> T) throws -> T {
     let env = ProcessInfo.processInfo.environment
     let command = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? "vi"
     let scratch = try ScratchDirectory.create(environment: env)
@@ -78,7 +78,7 @@ enum Editor {
     guard pipe(&fds) == 0, fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0 else { throw VaultError.io(path: "pipe", reason: String(cString: strerror(errno))) }
     defer { close(fds[0]) }
     do {
-      _ = try run([executablePath(), ScratchGuard.configuration.commandName ?? "", scratch.path], keep: fds[0], detached: true, wait: false)
+      _ = try run([executablePath(), guardianCommand, scratch.path], keep: fds[0], detached: true, wait: false)
     } catch {
       close(fds[1])
       throw error

@@ -46,6 +46,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case record(RecordError)
   /// A backup operation was refused or failed.
   case backup(BackupError)
+  /// The access layer refused.
+  case access(AccessError)
 }
 
 extension VaultError: CustomStringConvertible {
@@ -94,6 +96,8 @@ extension VaultError: CustomStringConvertible {
       e.description
     case .backup(let e):
       e.description
+    case .access(let e):
+      e.description
     }
   }
 
@@ -119,6 +123,12 @@ extension VaultError {
     case let e as VaultError: return e
     case let e as RecordError: return .record(e)
     case let e as BackupError: return .backup(e)
+    case let e as AccessError: return .access(e)
+    case let e as AgeError:
+      switch e {
+      case .noMatch, .hmacFailure, .invalidRecipient, .invalidIdentity: return .invalidArgument("\(e)")
+      case .headerFailure, .payloadFailure: return .integrity([Finding(.error, "age file", "\(e)")])
+      }
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ELOOP:
       return .integrity([Finding(.error, e.path, "a symbolic link is on the way to it: a vault never holds symlinks, so one was planted (commands refuse to follow it); run 'vault verify'")])

@@ -1,14 +1,13 @@
 import Foundation
-import VaultCore
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// The few file operations the CLI does itself (outside the vault): default parents, private output files.
-enum FileSystemSupport {
+/// Files outside the vault a command creates: the default vault's parents.
+public enum UserDirectories {
   /// Creates the missing parents of the default vault path (e.g. ~/.local/share) with mode 0700.
-  static func createParents(of path: String) throws {
+  public static func createParents(of path: String) throws {
     let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
     guard !FileManager.default.fileExists(atPath: parent) else { return }
     do {
@@ -20,11 +19,13 @@ enum FileSystemSupport {
 }
 
 /// A new file with mode 0600 that must not exist yet (O_EXCL), made before the data it will hold exists.
-final class PrivateFile {
-  let path: String
+public final class PrivateFile {
+  /// Its path.
+  public let path: String
   private var fd: Int32
 
-  init(creating path: String) throws {
+  /// Creates `path` (it must not exist).
+  public init(creating path: String) throws {
     fd = FileSystem.openUserFile(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
     guard fd >= 0 else {
       let why = errno == EEXIST ? "it already exists; choose a new file" : String(cString: strerror(errno)).lowercased()
@@ -34,7 +35,7 @@ final class PrivateFile {
   }
 
   /// Writes `contents`, fsyncs and closes.
-  func finish(writing contents: String) throws {
+  public func finish(writing contents: String) throws {
     let bytes = Array(contents.utf8)
     let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
     let synced = fsync(fd) == 0
@@ -44,7 +45,7 @@ final class PrivateFile {
   }
 
   /// Removes the file (the operation it was made for failed).
-  func discard() {
+  public func discard() {
     if fd >= 0 { close(fd) }
     fd = -1
     try? FileSystem.remove(path)

@@ -1,6 +1,6 @@
 extension Records {
   /// Records that the client asked for their record on `date` (HIPAA 164.524: 30 days to answer).
-  public func addRequest(_ client: Client, date: Day, note: String, author: String, now: Int64) throws -> (Client, RecordRequest) {
+  func addRequest(_ client: Client, date: Day, note: String, author: String, now: Int64) throws -> (Client, RecordRequest) {
     guard date <= Day.today() else { throw RecordError.invalidDate(date.description, "the request date is in the future") }
     try ClientRecord.checkText(note, field: "note", required: false)
     var index = client.index
@@ -12,7 +12,7 @@ extension Records {
   /// Records an export as a disclosure to the client (basis client-request) and marks the oldest
   /// open request fulfilled; with no open request, records one dated `requested` (default today)
   /// and fulfils it at once.
-  public func recordExport(
+  func recordExport(
     _ client: Client, what: String, identity: String, requested: Day?, author: String, now: Int64
   ) throws -> (Client, Disclosure, RecordRequest) {
     var index = client.index

@@ -1,7 +1,5 @@
-import VaultCore
-
-/// The exit statuses vault documents (README, `vault --help`); scripts branch on these.
-enum ExitStatus: Int32 {
+/// The exit statuses vault documents (README, `vault --help`, docs/JSON.md); scripts branch on these.
+public enum ExitStatus: Int32, Sendable {
   case success = 0
   case failure = 1
   case usage = 2
@@ -12,22 +10,31 @@ enum ExitStatus: Int32 {
   case integrity = 10
 
   /// Thrown by a command that already printed its report (e.g. `verify`) and only needs the status.
-  struct Thrown: Error { let status: ExitStatus }
+  public struct Thrown: Error {
+    /// The status to exit with.
+    public let status: ExitStatus
+
+    /// A status to exit with.
+    public init(status: ExitStatus) { self.status = status }
+  }
 }
 
 extension VaultError {
   /// The exit status for this error.
-  var exitStatus: ExitStatus {
+  public var exitStatus: ExitStatus {
     switch self {
     case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
     case .lockedByAnotherProcess: .locked
     case .integrity: .integrity
-    default: .failure
+    case .record(.namedTwice): .usage
+    case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
+      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .invalidArgument, .record, .backup, .access:
+      .failure
     }
   }
 
   /// A stable machine-readable name for `--json` errors.
-  var kind: String {
+  public var kind: String {
     switch self {
     case .vaultNotFound: "vaultNotFound"
     case .vaultAlreadyExists: "vaultAlreadyExists"
@@ -49,14 +56,15 @@ extension VaultError {
     case .internalError: "internalError"
     case .invalidArgument: "invalidArgument"
     case .record(let e): e.kind
-    case .backup: "backup"
+    case .backup(let e): e.kind
+    case .access(let e): e.kind
     }
   }
 }
 
 extension RecordError {
   /// A stable machine-readable name for `--json` errors.
-  var kind: String {
+  public var kind: String {
     switch self {
     case .clientNotFound: "clientNotFound"
     case .ambiguousClient: "ambiguousClient"
@@ -78,6 +86,37 @@ extension RecordError {
     case .unusableFile: "unusableFile"
     case .disclosureRefused: "disclosureRefused"
     case .alreadyRevoked: "alreadyRevoked"
+    case .alreadyDischarged: "alreadyDischarged"
+    case .noSuchVersion: "noSuchVersion"
+    case .editConflict: "editConflict"
+    case .namedTwice: "namedTwice"
+    case .identityNotVerified: "identityNotVerified"
+    case .exportPassphraseTooShort: "exportPassphraseTooShort"
+    case .exportNotPlaced: "exportNotPlaced"
+    }
+  }
+}
+
+extension BackupError {
+  /// A stable machine-readable name for `--json` errors.
+  public var kind: String {
+    switch self {
+    case .notARepository: "notABackup"
+    case .otherVault: "otherVaultsBackup"
+    case .notWritable: "backupNotWritable"
+    case .unknownSnapshot: "unknownSnapshot"
+    case .noSnapshots: "noSnapshots"
+    case .targetExists: "restoreTargetExists"
+    case .emptyPolicy: "emptyRetentionPolicy"
+    }
+  }
+}
+
+extension AccessError {
+  /// A stable machine-readable name for `--json` errors.
+  public var kind: String {
+    switch self {
+    case .notOpenedFor: "notOpenedFor"
     }
   }
 }

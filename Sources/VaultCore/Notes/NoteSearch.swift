@@ -31,7 +31,7 @@ public struct NoteSearch {
   }
 
   /// Searches the current text and addenda of every note of `clients` that `filter` allows.
-  public func run(in clients: [Client], filter: NoteFilter, records: Records, progress: (Int, Int) -> Void = { _, _ in }) throws -> [SearchHit] {
+  func run(in clients: [Client], filter: NoteFilter, records: Records, progress: (Int, Int) -> Void = { _, _ in }) throws -> [SearchHit] {
     var hits: [SearchHit] = []
     let total = clients.reduce(0) { $0 + $1.index.notes.count }
     var done = 0

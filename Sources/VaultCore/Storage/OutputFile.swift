@@ -1,6 +1,5 @@
 import CVaultSystem
 import Foundation
-import VaultCore
 
 #if canImport(Glibc)
   import Glibc
@@ -13,8 +12,9 @@ import VaultCore
 /// if nothing holds it by then (link(2) never replaces); with `force` an existing regular file is
 /// replaced atomically. A symbolic link is never followed or replaced. On file systems without
 /// O_TMPFILE, a named temporary file is used and removed on SIGINT, SIGTERM and SIGHUP.
-final class OutputFile {
-  let path: String
+public final class OutputFile {
+  /// Where the file gets its name.
+  public let path: String
   private let force: Bool
   private let directory: String
   private var fd: Int32
@@ -22,7 +22,8 @@ final class OutputFile {
   private var named: String?
   private var done = false
 
-  init(_ path: String, force: Bool) throws {
+  /// Starts the file that will be named `path` (replacing a regular file only when `force`).
+  public init(_ path: String, force: Bool) throws {
     try Self.checkTarget(path, force: force)
     directory = FileSystem.parent(path)
     self.path = path
@@ -45,10 +46,10 @@ final class OutputFile {
   }
 
   /// Appends bytes.
-  func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.writeAll(fd, bytes, what: path) }
+  public func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.writeAll(fd, bytes, what: path) }
 
   /// Makes the file durable and gives it its name.
-  func commit() throws {
+  public func commit() throws {
     guard fsync(fd) == 0 else { throw VaultError.io(path: path, reason: "cannot write it (disk full?)") }
     // Checked again: the target may have appeared or changed while the document was decrypted.
     try Self.checkTarget(path, force: force)
@@ -98,7 +99,7 @@ final class OutputFile {
   }
 
   /// Writes all of `bytes` to `fd`.
-  static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
+  public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
     var off = 0
     while off < bytes.count {
       let n = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)

@@ -40,6 +40,20 @@ public enum RecordError: Error, Equatable, Sendable {
   case disclosureRefused(String)
   /// The consent was already revoked.
   case alreadyRevoked(String, on: Day)
+  /// The client was already discharged.
+  case alreadyDischarged(ClientCode, on: Day)
+  /// A version number outside the versions there are.
+  case noSuchVersion(String, versions: Int)
+  /// Another version of the draft was saved while this one was edited.
+  case editConflict(String, by: String, versions: Int, current: ObjectID)
+  /// The same note was named twice in one command.
+  case namedTwice(String)
+  /// An export without a verified identity and without a reason.
+  case identityNotVerified
+  /// The export passphrase is shorter than the minimum.
+  case exportPassphraseTooShort(Int)
+  /// The export was recorded, but its file could not be given its name.
+  case exportNotPlaced(String, because: String)
 }
 
 extension RecordError: CustomStringConvertible {
@@ -86,6 +100,22 @@ extension RecordError: CustomStringConvertible {
       "disclosure refused: \(why); nothing was recorded"
     case .alreadyRevoked(let id, let day):
       "\(id) was already revoked on \(day)"
+    case .alreadyDischarged(let code, let day):
+      "client \(code) was already discharged on \(day)"
+    case .noSuchVersion(let what, let n):
+      "\(what) has \(n) version(s); choose --version 1 to \(n)"
+    case .editConflict(let id, let by, let n, _):
+      "note \(id) was changed by \(by) while you were editing it (it is now at version \(n)); saving again replaces that version with yours"
+    case .namedTwice(let id):
+      "note \(id) is named twice"
+    case .identityNotVerified:
+      "a record may be released only after the requester's identity is verified (HIPAA 164.514(h)); say how with "
+        + "--identity-verified 'photo ID in person', or export anyway with --no-identity-check --reason TEXT (flagged in the log); nothing was written"
+    case .exportPassphraseTooShort(let n):
+      "the export passphrase must have at least \(n) characters"
+    case .exportNotPlaced(let id, let why):
+      "the export was recorded as disclosure \(id), but the file could not be put in place (\(why)); run the export again (it is recorded again), "
+        + "or correct the accounting with 'vault disclose --corrects \(id)'"
     }
   }
 }

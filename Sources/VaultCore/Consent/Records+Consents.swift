@@ -25,15 +25,15 @@ public struct ConsentFinding: Sendable {
     case missing, expired, expiring, revoked, outdated
   }
   /// The client.
-  public let client: Client
+  let client: Client
   /// The consent kind concerned.
-  public let kind: ConsentKind
+  let kind: ConsentKind
   /// What is wrong.
-  public let status: Status
+  let status: Status
   /// The consent concerned (nil when missing).
-  public let consent: ConsentEntry?
+  let consent: ConsentEntry?
   /// A short explanation ("expires 2026-12-01, in 6 days").
-  public let detail: String
+  let detail: String
 }
 
 extension Records {
@@ -112,7 +112,7 @@ extension Records {
   // MARK: Consents
 
   /// Stores a signed consent document for the client.
-  public func addConsent(
+  func addConsent(
     to client: Client, _ source: FileSource, kind: ConsentKind, signed: Day?, expires: Day?, formVersion: String, note: String,
     release: Release?, author: String, now: Int64, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> (Client, ConsentEntry) {
@@ -143,19 +143,19 @@ extension Records {
   }
 
   /// The client and consent an id names.
-  public func consent(_ id: ItemID) throws -> (Client, ConsentEntry) {
+  func consent(_ id: ItemID) throws -> (Client, ConsentEntry) {
     let c = try client(id.client.description)
     guard c.code == id.client, let entry = c.index.consent(id.number) else { throw RecordError.itemNotFound("consent \(id)") }
     return (c, entry)
   }
 
   /// Streams a consent document's plaintext to `sink` (see `readFile`).
-  public func readConsent(_ entry: ConsentEntry, of client: Client, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+  func readConsent(_ entry: ConsentEntry, of client: Client, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
     try readFile(entry.file, binding: ObjectBinding(type: .document, client: client.id), key: client.key, to: sink)
   }
 
   /// Marks a consent revoked from `date`; the document and its history stay.
-  public func revokeConsent(_ number: UInt32, of client: Client, date: Day, reason: String, author: String, now: Int64) throws -> (Client, ConsentEntry) {
+  func revokeConsent(_ number: UInt32, of client: Client, date: Day, reason: String, author: String, now: Int64) throws -> (Client, ConsentEntry) {
     let id = client.consentID(number)
     guard let i = client.index.consents.firstIndex(where: { $0.number == number }) else { throw RecordError.itemNotFound("consent \(id)") }
     let consent = client.index.consents[i]
@@ -179,7 +179,7 @@ extension Records {
   /// Records a disclosure after checking its basis: an authorization must be a release of this
   /// client that is signed, unexpired and unrevoked on the day and names this recipient; a
   /// limits-of-confidentiality disclosure needs a reason.
-  public func disclose(
+  func disclose(
     _ client: Client, date: Day, basis: DisclosureBasis, recipient: String, address: String, what: String, purpose: String,
     reason: String?, authorization: ItemID?, corrects: ItemID?, author: String, now: Int64
   ) throws -> (Client, Disclosure) {
@@ -235,14 +235,14 @@ extension Records {
   // MARK: Practice forms
 
   /// The practice index (empty when no form was ever registered).
-  public func practice() throws -> PracticeIndex {
+  func practice() throws -> PracticeIndex {
     guard let entry = try unlocked.readIndex().entries.first(where: { $0.client == .none }) else { return PracticeIndex() }
     let plain = try read(entry.clientIndex, as: .practiceIndex, client: .none, key: unlocked.keys.vaultObjects)
     do { return try PracticeIndex.decode(plain) } catch { throw integrity(entry.clientIndex, "practice index cannot be parsed: \(error)") }
   }
 
   /// Registers a blank form as the current version of its kind; earlier versions stay listed.
-  public func addForm(kind: ConsentKind, version: String, _ source: FileSource, author: String, now: Int64) throws -> PracticeForm {
+  func addForm(kind: ConsentKind, version: String, _ source: FileSource, author: String, now: Int64) throws -> PracticeForm {
     try ClientRecord.checkText(version, field: "form version", required: true, maxBytes: ClientIndex.maxAuthor)
     try source.check()
     var practice = try practice()
@@ -265,7 +265,7 @@ extension Records {
   }
 
   /// Streams a registered form's blank file to `sink`.
-  public func readForm(_ form: PracticeForm, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+  func readForm(_ form: PracticeForm, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
     try readFile(form.file, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, to: sink)
   }
 
@@ -274,7 +274,7 @@ extension Records {
   /// For every active client: standing consents (kinds with a registered form) that are
   /// missing, revoked, expired, expiring within `within` days or signed on an older form
   /// version, and releases expiring within `within` days.
-  public func checkConsents(_ clients: [Client], practice: PracticeIndex, today: Day = .today(), within: Int) -> [ConsentFinding] {
+  func checkConsents(_ clients: [Client], practice: PracticeIndex, today: Day = .today(), within: Int) -> [ConsentFinding] {
     let forms = practice.currentForms
     var out: [ConsentFinding] = []
     for c in clients where !c.isDischarged {

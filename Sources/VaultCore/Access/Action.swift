@@ -1,0 +1,30 @@
+/// Every kind of access to practice data, by the name the access log records (FORMAT.md §9).
+///
+/// An action that is not in this list cannot be performed: the door takes only these.
+public enum Action: String, Sendable, CaseIterable {
+  case clientAdd = "client-add", clientUpdate = "client-update", clientDischarge = "client-discharge"
+  case clientShow = "client-show", clientList = "client-list", clientLookup = "client-lookup"
+  case noteAdd = "note-add", noteEdit = "note-edit", noteSign = "note-sign", noteAmend = "note-amend"
+  case noteShow = "note-show", noteList = "note-list", search, noteReadAll = "note-read-all"
+  case consentAdd = "consent-add", consentGet = "consent-get", consentRevoke = "consent-revoke"
+  case consentList = "consent-list", consentShow = "consent-show", consentCheck = "consent-check"
+  case formAdd = "form-add", formList = "form-list"
+  case disclosure, disclosuresRead = "disclosures-read"
+  case exportRequest = "export-request", exportPending = "export-pending", export
+  case clientImport = "client-import"
+  case info, verify, logHead = "log-head", logRead = "log-read", logVerify = "log-verify"
+  case backup, keyChange = "key-change"
+
+  /// The least a practice must have been opened with to perform this action.
+  public var mode: Practice.Mode {
+    switch self {
+    case .info, .verify, .logHead, .backup: .keyless
+    case .clientShow, .clientList, .clientLookup, .noteShow, .noteList, .search, .noteReadAll, .consentGet, .consentList, .consentShow,
+      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify:
+      .read
+    case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
+      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange:
+      .write
+    }
+  }
+}

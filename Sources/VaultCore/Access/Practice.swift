@@ -1,0 +1,153 @@
+import Foundation
+
+/// The one door into a vault's records: every read and write of practice data goes through an
+/// open `Practice` and one of its rooms (`clients`, `notes`, `consents`, `requests`, `log`,
+/// `backups`, `keys`).
+///
+/// Each room method passes through `access`, which asks `AccessPolicy` whether this actor may
+/// do this (to this client), runs the work, records it in the access log, and only then hands
+/// the result back: an access that cannot be recorded reveals nothing and, for a change, never
+/// takes effect (the new index waits for its log entry, `UnlockedVault.commitWithLogEntries`).
+///
+/// Opening takes the vault lock (shared to read, exclusive to write) and holds it as long as
+/// the practice lives; a writer first checks that the log can take an entry and reclaims what
+/// interrupted writers left.
+public final class Practice {
+  /// How much of the vault the practice was opened for.
+  public enum Mode: Int, Sendable, Comparable, CustomStringConvertible {
+    /// Files only, no key, shared lock.
+    case keyless
+    /// Unlocked, shared lock.
+    case read
+    /// Unlocked, exclusive lock.
+    case write
+
+    public static func < (a: Mode, b: Mode) -> Bool { a.rawValue < b.rawValue }
+
+    /// "keyless", "reading", "writing".
+    public var description: String { ["keyless work", "reading", "writing"][rawValue] }
+  }
+
+  /// The vault.
+  public let vault: Vault
+  /// Who is acting.
+  public let actor: Actor
+  /// What the practice was opened for.
+  public let mode: Mode
+  /// What interrupted writers had left, reclaimed when a writer opened the practice.
+  public let reclaimed: Reclaimed
+  /// The keys, when opened for reading or writing.
+  let unlocked: UnlockedVault?
+  /// `--reason`, recorded with every entry.
+  let reason: String?
+  /// Held for the practice's lifetime.
+  private let lock: VaultLock
+  /// The record engine (nil when keyless); one per practice, so reads share its buffer.
+  private let engine: Records?
+
+  /// Opens `vault` for `mode`, as the holder of `unlocked` (nil: keyless, as "system").
+  ///
+  /// The lock is taken here, after any passphrase was asked and Argon2id ran, so a prompt never
+  /// holds the vault. `wait`: seconds to wait for the lock; `reason` goes into every entry.
+  public init(_ vault: Vault, unlocked: UnlockedVault?, mode: Mode, wait: Double = 0, reason: String? = nil) throws {
+    if mode != .keyless, unlocked == nil { throw AccessError.notOpenedFor(.info, .keyless) }
+    self.vault = unlocked?.vault ?? vault
+    self.unlocked = mode == .keyless ? nil : unlocked
+    self.mode = mode
+    self.reason = reason
+    actor = self.unlocked.map { Actor(name: $0.slot.label) } ?? .system
+    lock = try self.vault.lock(mode == .write ? .exclusive : .shared, wait: wait)
+    engine = self.unlocked.map(Records.init)
+    var reclaimed = Reclaimed()
+    if mode == .write, let unlocked {
+      // A change the log would refuse to record must not happen at all, and a change takes
+      // effect only once its entry is written.
+      unlocked.commitWithLogEntries()
+      try AccessLog(vault: self.vault).preflight(unlocked: unlocked)
+      reclaimed = try unlocked.prepareForWriting(reason: reason)
+    }
+    self.reclaimed = reclaimed
+  }
+
+  /// Opens the vault at `path` and, unless keyless, unlocks it with `credential` first.
+  public convenience init(at path: String, credential: Credential?, mode: Mode, wait: Double = 0, reason: String? = nil) throws {
+    let vault = try Vault.open(at: path)
+    let unlocked = try mode == .keyless ? nil : credential.map { try vault.unlock($0) }
+    try self.init(vault, unlocked: unlocked, mode: mode, wait: wait, reason: reason)
+  }
+
+  /// The clients: add, update, discharge, show, list, find.
+  public var clients: Clients { Clients(practice: self) }
+  /// Session notes: add, edit, sign, amend, show, list, search.
+  public var notes: Notes { Notes(practice: self) }
+  /// Consent documents, forms, releases and disclosures.
+  public var consents: Consents { Consents(practice: self) }
+  /// Requests for records and the exports that answer them.
+  public var requests: Requests { Requests(practice: self) }
+  /// The access log: show, head, verify.
+  public var log: LogRoom { LogRoom(practice: self) }
+  /// Checks of the whole vault and its backups.
+  public var checks: Checks { Checks(practice: self) }
+  /// Passphrases and key slots.
+  public var keys: Keys { Keys(practice: self) }
+
+  // MARK: The gate
+
+  /// What a room's work produced, and what the log records about it.
+  struct Outcome<T> {
+    var value: T
+    var client: ClientCode?
+    var objects: [ObjectID] = []
+    var detail: String?
+  }
+
+  /// Asks the policy, runs `work`, records the access, then returns the result: nothing leaves
+  /// the core unrecorded. `client` is checked by the policy before any work.
+  func access<T>(_ action: Action, client: ClientCode? = nil, _ work: () throws -> Outcome<T>) throws -> T {
+    try authorize(action, client: client)
+    try AccessPolicy.check(action, in: mode)
+    let outcome = try work()
+    try record(action, client: outcome.client ?? client, objects: outcome.objects, detail: outcome.detail)
+    return outcome.value
+  }
+
+  /// Asks the policy for an action on `client` before any work that would reveal that client's data.
+  func authorize(_ action: Action, client: ClientCode?) throws {
+    try AccessPolicy.check(actor, action, client: client)
+  }
+
+  /// Appends one entry (keyed and checkpointed when unlocked, sealed as "system" otherwise).
+  @discardableResult
+  func record(_ action: Action, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil) throws -> LogHead {
+    try AccessPolicy.check(action, in: mode)
+    let entry = LogEntry(
+      action: action.rawValue, actor: actor.name, client: client?.description, objects: objects.isEmpty ? nil : objects.map(\.hex),
+      reason: reason, detail: detail)
+    return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
+  }
+
+  /// The record engine; rooms that need keys call it only after `AccessPolicy` let them in.
+  var records: Records {
+    get throws {
+      guard let engine else { throw AccessError.notOpenedFor(.clientShow, mode) }
+      return engine
+    }
+  }
+
+  /// The unlocked vault; rooms that need keys call it only after `AccessPolicy` let them in.
+  var unlockedKeys: UnlockedVault {
+    get throws {
+      guard let unlocked else { throw AccessError.notOpenedFor(.clientShow, mode) }
+      return unlocked
+    }
+  }
+
+  /// Now, as Unix seconds, for record times.
+  var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+  /// The client a code or name prefix names (no log entry: resolving is part of the access it serves).
+  func client(_ query: String) throws -> Client { try records.client(query) }
+
+  /// The client and note an id names.
+  func note(_ id: String) throws -> (Client, NoteEntry) { try records.note(NoteID(parsing: id)) }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// What `backup` did (docs/JSON.md, "backup").
+public struct BackupSummary: Encodable, Sendable {
+  public let snapshot: String
+  public let objectsCopied: Int
+  public let objectsPresent: Int
+  public let bytesCopied: UInt64
+  public let seconds: Double
+  /// Files an interrupted backup or prune had left, removed first (not in JSON).
+  public let leftoversReclaimed: Int
+
+  enum CodingKeys: String, CodingKey { case snapshot, objectsCopied, objectsPresent, bytesCopied, seconds }
+}
+
+/// A snapshot as `backup list` shows it (docs/JSON.md, "snapshot").
+public struct SnapshotSummary: Encodable, Sendable, Equatable {
+  public let id: String
+  public let time: String
+  public let objects: Int
+  public let logEntries: UInt64
+}
+
+/// What `backup prune` kept and removed (docs/JSON.md, "prune").
+public struct PruneSummary: Encodable, Sendable {
+  /// The snapshots kept, newest rule first.
+  public let kept: [String]
+  public let removed: [String]
+  public let objectsRemoved: Int
+  public let dryRun: Bool
+  /// Why each kept snapshot is kept ("daily", "monthly"…), in the order of `kept` (not in JSON).
+  public let reasons: [[String]]
+
+  enum CodingKeys: String, CodingKey { case kept, removed, objectsRemoved, dryRun }
+}
+
+/// What `restore` wrote (docs/JSON.md, "restore").
+public struct RestoreSummary: Encodable, Sendable {
+  public let snapshot: String
+  public let time: String
+  public let to: String
+  public let objects: Int
+}
+
+/// Backups of a vault: keyless copies into a backup repository, their checks, pruning and restore.
+///
+/// A backup is recorded in the vault's access log (as "system", sealed without the key) before it
+/// counts: a snapshot whose entry cannot be written is taken back.
+public enum Backups {
+  /// Copies the vault at `vaultPath` into the repository at `directory` (created if new).
+  public static func create(
+    vault vaultPath: String, to directory: String, wait: Double = 0, reason: String? = nil, progress: (Int, Int) -> Void = { _, _ in }
+  ) throws -> BackupSummary {
+    let started = Date()
+    let vault = try Vault.open(at: vaultPath)
+    let repo = try BackupRepository.openOrCreate(directory, for: vault.config.vaultID)
+    let held = try repo.lock(.exclusive, wait: wait)
+    defer { withExtendedLifetime(held) {} }
+    let result = try BackupEngine.backup(vault, to: repo, wait: wait, progress: progress) { snapshot, copied, bytes in
+      let practice = try Practice(vault, unlocked: nil, mode: .keyless, wait: wait, reason: reason)
+      try practice.record(.backup, detail: "snapshot \(snapshot.id) to \(directory): \(copied) object(s) copied, \(bytes) bytes")
+    }
+    let seconds = Date().timeIntervalSince(started)
+    return BackupSummary(
+      snapshot: result.snapshot.id, objectsCopied: result.objectsCopied, objectsPresent: result.objectsPresent,
+      bytesCopied: result.bytesCopied, seconds: (seconds * 1000).rounded() / 1000, leftoversReclaimed: result.leftoversReclaimed)
+  }
+
+  /// The snapshots in a repository, and the names of those that cannot be read.
+  public static func list(_ directory: String) throws -> (snapshots: [SnapshotSummary], damaged: [String]) {
+    let (repo, _) = try BackupRepository.open(directory)
+    let held = try repo.lock(.shared)
+    defer { withExtendedLifetime(held) {} }
+    let (snapshots, damaged) = try repo.snapshots()
+    return (snapshots.map { SnapshotSummary(id: $0.id, time: $0.time, objects: $0.objects.count, logEntries: $0.logCount) }, damaged)
+  }
+
+  /// Checks every copy against its name and every snapshot for completeness (keyless). With
+  /// `credential`, also restores the latest snapshot into the repository's scratch space and runs
+  /// the keyed vault check on it: every object decrypts and the log's chain holds.
+  public static func verify(_ directory: String, credential: (() throws -> Credential)? = nil, progress: (Int, Int) -> Void = { _, _ in })
+    throws -> VerifyReport
+  {
+    let (repo, _) = try BackupRepository.open(directory)
+    let held = try repo.lock(credential == nil ? .shared : .exclusive)
+    defer { withExtendedLifetime(held) {} }
+    var findings = try BackupEngine.verify(repo, progress: progress)
+    if let credential {
+      guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
+      let scratch = "\(directory)/tmp/verify-\(UUID().uuidString)"
+      defer { FileSystem.removeTree(scratch) }
+      try BackupEngine.restore(latest, from: repo, to: scratch)
+      let restored = try Vault.open(at: scratch)
+      let unlocked = try restored.unlock(credential())
+      findings += try VaultVerifier(vault: restored).run(unlocked: unlocked).map { Finding($0.severity, "snapshot \(latest.id): \($0.path)", $0.message) }
+    }
+    return VerifyReport(keyed: credential != nil, findings: findings)
+  }
+
+  /// Removes the snapshots `policy` does not keep, and the copies only they needed.
+  public static func prune(_ directory: String, policy: RetentionPolicy, dryRun: Bool) throws -> PruneSummary {
+    let (repo, _) = try BackupRepository.open(directory)
+    let held = try repo.lock(.exclusive)
+    defer { withExtendedLifetime(held) {} }
+    let result = try BackupEngine.prune(repo, policy: policy, dryRun: dryRun)
+    return PruneSummary(
+      kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, dryRun: dryRun,
+      reasons: result.kept.map(\.reasons))
+  }
+
+  /// Recreates a vault at `target` from a snapshot (the latest unless `snapshot` names one).
+  public static func restore(from directory: String, snapshot id: String?, to target: String, progress: (Int, Int) -> Void = { _, _ in })
+    throws -> RestoreSummary
+  {
+    let (repo, _) = try BackupRepository.open(directory)
+    let held = try repo.lock(.shared)
+    defer { withExtendedLifetime(held) {} }
+    let chosen: Snapshot
+    if let id { chosen = try repo.snapshot(id) } else {
+      guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
+      chosen = latest
+    }
+    try BackupEngine.restore(chosen, from: repo, to: target, progress: progress)
+    return RestoreSummary(snapshot: chosen.id, time: chosen.time, to: target, objects: chosen.objects.count)
+  }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import VaultCrypto
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Decrypts an age file (an export, or any age file) to check it; needs no vault.
+public enum ExportOpening {
+  /// Where the key comes from.
+  public enum Key {
+    /// An age identity file (AGE-SECRET-KEY-1… lines).
+    case identityFile(String)
+    /// A passphrase, read when needed.
+    case passphrase(PassphraseSource)
+  }
+
+  /// Decrypts `file` into `out` (which appears only if the whole file decrypted and
+  /// authenticated); returns the number of bytes written.
+  public static func decrypt(_ file: String, with key: Key, to out: String, force: Bool) throws -> UInt64 {
+    var identities: [AgeIdentity] = []
+    switch key {
+    case .identityFile(let path):
+      let text = String(decoding: try InputFile.read(path: path, limit: 1 << 16), as: UTF8.self)
+      identities = try text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { $0.hasPrefix("AGE-SECRET-KEY-1") }.map { try AgeIdentity.parse($0) }
+      guard !identities.isEmpty else { throw VaultError.invalidArgument("\(path) holds no AGE-SECRET-KEY-1… line") }
+    case .passphrase(let source):
+      identities = [.passphrase(try source.read(prompt: "Export passphrase: "))]
+    }
+    let fd = FileSystem.openUserFile(file, O_RDONLY)
+    guard fd >= 0 else { throw VaultError.io(path: file, reason: "cannot open it: \(String(cString: strerror(errno)).lowercased())") }
+    defer { close(fd) }
+    let target = try OutputFile(out, force: force)
+    var total: UInt64 = 0
+    do {
+      try AgeReader(identities: identities).decrypt({ buffer in
+        while true {
+          let n = read(fd, buffer.baseAddress, buffer.count)
+          if n < 0 && errno == EINTR { continue }
+          guard n >= 0 else { throw VaultError.io(path: file, reason: String(cString: strerror(errno)).lowercased()) }
+          return n
+        }
+      }) { chunk in
+        try target.write(chunk)
+        total += UInt64(chunk.count)
+      }
+    } catch let e as AgeError {
+      throw e == .noMatch || e == .hmacFailure ? VaultError.invalidArgument("\(e)") : VaultError.integrity([Finding(.error, file, "\(e)")])
+    }
+    try target.commit()
+    return total
+  }
+}

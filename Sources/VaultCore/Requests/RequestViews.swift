@@ -1,0 +1,77 @@
+/// An open (or just recorded) request for a record, with the days left (docs/JSON.md, "request").
+public struct PendingRequest: Encodable, Sendable, Equatable {
+  public let client: String
+  public let request: Int
+  public let requested: String
+  public let due: String
+  /// Days until the due date (negative: overdue).
+  public let daysLeft: Int
+  public let note: String?
+
+  init(_ c: Client, _ r: RecordRequest, today: Day = .today()) {
+    client = c.code.description
+    request = Int(r.number)
+    requested = r.requested.description
+    due = r.due.description
+    daysLeft = Int(r.due.daysSinceEpoch - today.daysSinceEpoch)
+    note = r.note.isEmpty ? nil : r.note
+  }
+}
+
+/// How an export is protected.
+public enum ExportProtection: Sendable {
+  /// Encrypted to these age public keys (age1…).
+  case recipients([String])
+  /// Encrypted with a passphrase vault generates and returns once.
+  case generatedPassphrase
+  /// Encrypted with the passphrase on the first line of this file.
+  case passphraseFile(String)
+  /// Not encrypted (for a client in the office).
+  case unencrypted
+}
+
+/// What to export and how (`Requests.export`).
+public struct ExportPlan: Sendable {
+  /// The file to write, and whether it may replace an existing one.
+  public var out: String
+  public var force = false
+  public var protection: ExportProtection
+  /// How the requester's identity was verified (HIPAA 164.514(h)); nil: not verified.
+  public var identityVerified: String?
+  /// Export without a verified identity: needs a reason, and the entry is flagged.
+  public var skipIdentityCheck = false
+  public var includePsychotherapyNotes = false
+  public var since: Day?
+  public var until: Day?
+  /// The day the client asked (default: their oldest open request, else today).
+  public var requested: Day?
+
+  /// An export to `out`, protected by `protection`.
+  public init(out: String, protection: ExportProtection) {
+    self.out = out
+    self.protection = protection
+  }
+}
+
+/// What an export wrote (docs/JSON.md, "export").
+public struct ExportResult: Encodable, Sendable {
+  public let out: String
+  public let disclosure: String
+  public let requested: String
+  public let notes: Int
+  public let documents: Int
+  public let psychotherapyNotesLeftOut: Int
+  public let protection: String
+  /// The generated passphrase, shown once (only with `.generatedPassphrase`).
+  public let passphrase: String?
+}
+
+extension ExportPlan {
+  /// Applies the practice's rules for releasing a record before anything is unlocked or written:
+  /// identity verified (or the check skipped, with `reason`), recipients well formed.
+  public func check(reason: String?) throws {
+    guard identityVerified != nil || (skipIdentityCheck && reason != nil) else { throw RecordError.identityNotVerified }
+    if let method = identityVerified { try ClientRecord.checkText(method, field: "--identity-verified method", required: true) }
+    if case .recipients(let keys) = protection { for key in keys { _ = try AgeRecipient.parse(key) } }
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import VaultCrypto
+
+/// Requests for records (HIPAA 164.524: 30 days to answer) and the exports that answer them.
+public struct Requests {
+  let practice: Practice
+
+  /// An export passphrase the user chose must be at least this long.
+  public static let minimumExportPassphrase = 12
+
+  /// Records that a client asked for their record on `date` (default today).
+  public func add(_ query: String, date: Day = .today(), note: String = "") throws -> PendingRequest {
+    let c = try practice.client(query)
+    return try practice.access(.exportRequest, client: c.code) {
+      let (updated, r) = try practice.records.addRequest(c, date: date, note: note, author: practice.actor.name, now: practice.now)
+      return .init(value: PendingRequest(updated, r), detail: "request \(r.number) received \(r.requested), due \(r.due)")
+    }
+  }
+
+  /// Every request with no export yet, soonest due first.
+  public func pending() throws -> [PendingRequest] {
+    try practice.access(.exportPending) {
+      let open = try practice.records.allClients().flatMap { c in c.index.requests.filter { $0.fulfilledBy == nil }.map { PendingRequest(c, $0) } }
+        .sorted { $0.due < $1.due }
+      return .init(value: open, detail: "\(open.count) open request(s)")
+    }
+  }
+
+  /// Writes a client's record to one file (a ZIP, encrypted with age unless asked not to) and
+  /// records it as a disclosure to the client that answers their oldest open request.
+  ///
+  /// The practice's rules: the requester's identity must have been verified, or the export is
+  /// made without it only with a reason and is flagged (HIPAA 164.514(h)); a chosen passphrase has
+  /// at least 12 characters. The disclosure is recorded while the finished file is still unnamed,
+  /// and the file gets its name only then: whatever interrupts, no export exists unrecorded.
+  public func export(_ query: String, _ request: ExportPlan, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportResult {
+    try request.check(reason: practice.reason)
+    var generated: String?
+    let recipients: [AgeRecipient]
+    switch request.protection {
+    case .recipients(let keys): recipients = try keys.map { try AgeRecipient.parse($0) }
+    case .generatedPassphrase:
+      let words = try GeneratedPassphrase.make()
+      generated = words
+      recipients = [.scrypt(try Array(words.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }, logN: 18)]
+    case .passphraseFile(let path):
+      let secret = try PassphraseSource.readFile(path)
+      guard secret.count >= Self.minimumExportPassphrase else { throw RecordError.exportPassphraseTooShort(Self.minimumExportPassphrase) }
+      recipients = [.scrypt(secret, logN: 18)]
+    case .unencrypted: recipients = []
+    }
+    let c = try practice.client(query)
+    try practice.authorize(.export, client: c.code)
+    var history: [LogEntry] = []
+    try AccessLog(vault: practice.vault).entries(unlocked: try practice.unlockedKeys) { _, e in if e.client == c.code.description { history.append(e) } }
+    var options = ExportOptions(
+      identityVerification: request.identityVerified ?? "not verified: \(practice.reason ?? "")", identityVerified: request.identityVerified != nil)
+    options.includePsychotherapyNotes = request.includePsychotherapyNotes
+    options.since = request.since
+    options.until = request.until
+
+    let file = try OutputFile(request.out, force: request.force)
+    let age = try recipients.isEmpty ? nil : AgeWriter(recipients: recipients) { try file.write($0) }
+    let zip = ZipWriter { bytes in if let age { try age.write(bytes) } else { try file.write(bytes) } }
+    let summary = try practice.records.export(c, options: options, accessHistory: history, to: zip, progress: progress)
+    try age?.finish()
+
+    let protection: String
+    switch request.protection {
+    case .unencrypted: protection = "unencrypted"
+    case .recipients(let keys): protection = "encrypted to \(keys.count) age key(s)"
+    case .generatedPassphrase, .passphraseFile: protection = "encrypted with a passphrase"
+    }
+    let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
+      + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
+      + (request.until.map { ", notes until \($0)" } ?? "")
+    let identity = request.identityVerified.map { "verified: \($0)" } ?? "NOT verified"
+    let (updated, disclosure, answered) = try practice.records.recordExport(
+      c, what: what, identity: "identity " + identity, requested: request.requested, author: practice.actor.name, now: practice.now)
+    let id = updated.disclosureID(disclosure.number)
+    try practice.record(
+      .export, client: c.code,
+      detail: "\(id): \(summary.files.count + 1) files, \(protection); requested \(answered.requested); "
+        + (request.identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
+    do { try file.commit() } catch { throw RecordError.exportNotPlaced(id.description, because: "\(VaultError.from(error))") }
+    return ExportResult(
+      out: request.out, disclosure: id.description, requested: answered.requested.description, notes: summary.notes,
+      documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protection, passphrase: generated)
+  }
+}
