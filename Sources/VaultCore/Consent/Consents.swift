@@ -26,7 +26,7 @@ public struct Consents {
     case .file(let path, let force): file = try OutputFile(path, force: force)
     case .standardOutput(let isTerminal):
       if isTerminal, e.file.mediaType != "text/plain" {
-        throw RecordError.invalidField("standard output is a terminal and \(c.consentID(e.number)) is \(e.file.mediaType); give --out FILE")
+        throw RecordError.binaryToTerminal(c.consentID(e.number).description, mediaType: e.file.mediaType)
       }
     }
     try practice.record(

@@ -123,15 +123,15 @@ extension Records {
     try ClientRecord.checkText(note, field: "note", required: false)
     try source.check()
     if kind == .releaseOfInformation {
-      guard let release else { throw RecordError.invalidField("a release of information needs --recipient, --information and --purpose") }
+      guard let release else { throw RecordError.releaseIncomplete("--recipient, --information and --purpose") }
       try ClientRecord.checkText(release.recipient, field: "recipient", required: true)
       try ClientRecord.checkText(release.information, field: "information to disclose", required: true)
       try ClientRecord.checkText(release.purpose, field: "purpose", required: true)
       try ClientRecord.checkText(release.address, field: "recipient address", required: false)
-      guard expires != nil else { throw RecordError.invalidField("a release of information needs an expiry date (--expires; HIPAA 164.508(c)(1)(v))") }
-      guard signed != nil else { throw RecordError.invalidField("a release of information needs the day it was signed (--signed; HIPAA 164.508(c)(1)(vi))") }
+      guard expires != nil else { throw RecordError.releaseIncomplete("an expiry date (--expires; HIPAA 164.508(c)(1)(v))") }
+      guard signed != nil else { throw RecordError.releaseIncomplete("the day it was signed (--signed; HIPAA 164.508(c)(1)(vi))") }
     } else if release != nil {
-      throw RecordError.invalidField("--recipient, --information and --purpose belong to a release-of-information")
+      throw RecordError.releaseFieldsOnOtherKind
     }
     let file = try storeFile(source, binding: ObjectBinding(type: .document, client: client.id), key: client.key, author: author, now: now, progress: progress)
     var index = client.index

@@ -25,10 +25,12 @@ extension VaultError {
     switch self {
     case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
     case .lockedByAnotherProcess: .locked
-    case .integrity: .integrity
+    case .integrity, .age(.headerFailure), .age(.payloadFailure): .integrity
     case .record(.namedTwice): .usage
     case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
-      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .invalidArgument, .record, .backup, .access:
+      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .invalidArgument, .record, .backup, .access, .age,
+      .targetIsLink, .targetIsDirectory, .targetExists, .targetNotRegular, .targetAppeared, .noPrivateScratch, .editorFailed,
+      .noSuchSlot, .whichSlot, .samePassphrase, .invalidLabel, .reservedLabel, .noAgeIdentity:
       .failure
     }
   }
@@ -58,6 +60,20 @@ extension VaultError {
     case .record(let e): e.kind
     case .backup(let e): e.kind
     case .access(let e): e.kind
+    case .age(let e): e.kind
+    case .targetIsLink: "targetIsLink"
+    case .targetIsDirectory: "targetIsDirectory"
+    case .targetExists: "targetExists"
+    case .targetNotRegular: "targetNotRegular"
+    case .targetAppeared: "targetAppeared"
+    case .noPrivateScratch: "noPrivateScratch"
+    case .editorFailed: "editorFailed"
+    case .noSuchSlot: "noSuchSlot"
+    case .whichSlot: "whichSlot"
+    case .samePassphrase: "samePassphrase"
+    case .invalidLabel: "invalidLabel"
+    case .reservedLabel: "reservedLabel"
+    case .noAgeIdentity: "noAgeIdentity"
     }
   }
 }
@@ -93,6 +109,9 @@ extension RecordError {
     case .identityNotVerified: "identityNotVerified"
     case .exportPassphraseTooShort: "exportPassphraseTooShort"
     case .exportNotPlaced: "exportNotPlaced"
+    case .releaseIncomplete: "releaseIncomplete"
+    case .releaseFieldsOnOtherKind: "releaseFieldsOnOtherKind"
+    case .binaryToTerminal: "binaryToTerminal"
     }
   }
 }
@@ -117,6 +136,20 @@ extension AccessError {
   public var kind: String {
     switch self {
     case .notOpenedFor: "notOpenedFor"
+    }
+  }
+}
+
+extension AgeError {
+  /// A stable machine-readable name for `--json` errors.
+  public var kind: String {
+    switch self {
+    case .noMatch: "ageNoMatch"
+    case .hmacFailure: "ageHeaderModified"
+    case .headerFailure: "ageHeaderInvalid"
+    case .payloadFailure: "agePayloadDamaged"
+    case .invalidRecipient: "invalidRecipient"
+    case .invalidIdentity: "invalidIdentity"
     }
   }
 }

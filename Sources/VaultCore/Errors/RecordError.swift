@@ -54,6 +54,12 @@ public enum RecordError: Error, Equatable, Sendable {
   case exportPassphraseTooShort(Int)
   /// The export was recorded, but its file could not be given its name.
   case exportNotPlaced(String, because: String)
+  /// A release of information lacks what HIPAA 164.508 requires (named).
+  case releaseIncomplete(String)
+  /// Release fields were given for a consent that is not a release of information.
+  case releaseFieldsOnOtherKind
+  /// A document that is not text would go to a terminal.
+  case binaryToTerminal(String, mediaType: String)
 }
 
 extension RecordError: CustomStringConvertible {
@@ -113,6 +119,12 @@ extension RecordError: CustomStringConvertible {
         + "--identity-verified 'photo ID in person', or export anyway with --no-identity-check --reason TEXT (flagged in the log); nothing was written"
     case .exportPassphraseTooShort(let n):
       "the export passphrase must have at least \(n) characters"
+    case .releaseIncomplete(let what):
+      "a release of information needs \(what)"
+    case .releaseFieldsOnOtherKind:
+      "--recipient, --information and --purpose belong to a release-of-information"
+    case .binaryToTerminal(let id, let type):
+      "standard output is a terminal and \(id) is \(type); give --out FILE"
     case .exportNotPlaced(let id, let why):
       "the export was recorded as disclosure \(id), but the file could not be put in place (\(why)); run the export again (it is recorded again), "
         + "or correct the accounting with 'vault disclose --corrects \(id)'"

@@ -48,6 +48,34 @@ public enum VaultError: Error, Equatable, Sendable {
   case backup(BackupError)
   /// The access layer refused.
   case access(AccessError)
+  /// An age file could not be opened.
+  case age(AgeError)
+  /// A file to write is a symbolic link (never written through).
+  case targetIsLink(path: String)
+  /// A file to write is a directory.
+  case targetIsDirectory(path: String)
+  /// A file to write exists (and --force was not given).
+  case targetExists(path: String)
+  /// A file to write exists and is not a regular file (a device, a socket…).
+  case targetNotRegular(path: String)
+  /// A file to write appeared while it was being prepared.
+  case targetAppeared(path: String)
+  /// No RAM-backed directory for the editor's file.
+  case noPrivateScratch
+  /// The editor failed or could not be started.
+  case editorFailed(String)
+  /// No passphrase slot has this label.
+  case noSuchSlot(label: String, labels: String)
+  /// Several people have passphrases and none was chosen.
+  case whichSlot(labels: String)
+  /// The new passphrase is the current one.
+  case samePassphrase
+  /// A key slot label is empty or too long.
+  case invalidLabel(maximum: Int)
+  /// A key slot label is reserved for the log's own actors.
+  case reservedLabel(String)
+  /// An identity file holds no age secret key.
+  case noAgeIdentity(path: String)
 }
 
 extension VaultError: CustomStringConvertible {
@@ -98,6 +126,35 @@ extension VaultError: CustomStringConvertible {
       e.description
     case .access(let e):
       e.description
+    case .age(let e):
+      "\(e)"
+    case .targetIsLink(let p):
+      "\(p) is a symbolic link; give the path of a real file (vault never writes through a link)"
+    case .targetIsDirectory(let p):
+      "\(p) is a directory; give a file name, e.g. \(p)/consent.pdf"
+    case .targetExists(let p):
+      "\(p) already exists; choose another name, or add --force to replace it"
+    case .targetNotRegular(let p):
+      "\(p) exists and is not a regular file"
+    case .targetAppeared(let p):
+      "\(p) was created by something else while the document was decrypted; nothing was written, run the command again"
+    case .noPrivateScratch:
+      "no RAM-backed directory for the editor's temporary file ($XDG_RUNTIME_DIR or /dev/shm on tmpfs), "
+        + "and vault never writes a note to disk unencrypted; give the text with --file or on standard input"
+    case .editorFailed(let why):
+      "\(why); nothing was saved"
+    case .noSuchSlot(let label, let labels):
+      "no passphrase slot is labelled '\(label)'; the slots are \(labels)"
+    case .whichSlot(let labels):
+      "several people have passphrases (\(labels)); choose whose to reset with --label NAME"
+    case .samePassphrase:
+      "the new passphrase is the same as the current one; nothing was changed"
+    case .invalidLabel(let n):
+      "a key slot label must be 1 to \(n) bytes of UTF-8"
+    case .reservedLabel(let label):
+      "'\(label)' is reserved; choose another --label"
+    case .noAgeIdentity(let p):
+      "\(p) holds no AGE-SECRET-KEY-1… line"
     }
   }
 
@@ -110,6 +167,22 @@ extension VaultError: CustomStringConvertible {
 }
 
 extension VaultError {
+  /// What a crypto failure means for the user (every case: a new one must be placed here).
+  static func from(crypto e: CryptoError) -> VaultError {
+    switch e {
+    case .outOfSecureMemory:
+      .io(path: "secure memory", reason: "allocation failed; raise the locked-memory limit (ulimit -l) and retry")
+    case .authenticationFailed, .truncated, .trailingData, .invalidSignature, .invalidLength:
+      .integrity([Finding(.error, "vault", "data \(e) (modified, or from another vault)")])
+    case .invalidKDFParameters:
+      .integrity([Finding(.error, "vault", "a key slot's \(e)")])
+    case .kdfFailed:
+      .io(path: "memory", reason: "\(e); close other programs and retry")
+    case .initializationFailed, .operationFailed:
+      .internalError("libsodium: \(e)")
+    }
+  }
+
   /// Every finding of an integrity error, one per line (its description otherwise).
   public var findingsSummary: String {
     guard case .integrity(let findings) = self else { return description }
@@ -124,11 +197,7 @@ extension VaultError {
     case let e as RecordError: return .record(e)
     case let e as BackupError: return .backup(e)
     case let e as AccessError: return .access(e)
-    case let e as AgeError:
-      switch e {
-      case .noMatch, .hmacFailure, .invalidRecipient, .invalidIdentity: return .invalidArgument("\(e)")
-      case .headerFailure, .payloadFailure: return .integrity([Finding(.error, "age file", "\(e)")])
-      }
+    case let e as AgeError: return .age(e)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ELOOP:
       return .integrity([Finding(.error, e.path, "a symbolic link is on the way to it: a vault never holds symlinks, so one was planted (commands refuse to follow it); run 'vault verify'")])
@@ -142,12 +211,10 @@ extension VaultError {
     case let e as StorageError:
       return .io(path: e.path, reason: "\(e.operation) failed: \(String(cString: strerror(e.code)).lowercased()); check that it exists and that you may read and write it")
     case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)
-    case CryptoError.outOfSecureMemory:
-      return .io(path: "secure memory", reason: "allocation failed; raise the locked-memory limit (ulimit -l) and retry")
     case let e as FormatError: return .integrity([Finding(.error, "vault", e.description)])
     case let e as ObjectError: return .integrity([e.finding])
-    case CryptoError.authenticationFailed, CryptoError.truncated, CryptoError.trailingData, CryptoError.invalidSignature:
-      return .integrity([Finding(.error, "vault", "data \(error) (modified, or from another vault)")])
+    case let e as CryptoError: return from(crypto: e)
+    // Every layer's errors are mapped above; anything else comes from outside vault's own code.
     default: return .internalError("\(type(of: error)): \(error)")
     }
   }

@@ -24,7 +24,7 @@ public enum ExportOpening {
       let text = String(decoding: try InputFile.read(path: path, limit: 1 << 16), as: UTF8.self)
       identities = try text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         .filter { $0.hasPrefix("AGE-SECRET-KEY-1") }.map { try AgeIdentity.parse($0) }
-      guard !identities.isEmpty else { throw VaultError.invalidArgument("\(path) holds no AGE-SECRET-KEY-1… line") }
+      guard !identities.isEmpty else { throw VaultError.noAgeIdentity(path: path) }
     case .passphrase(let source):
       identities = [.passphrase(try source.read(prompt: "Export passphrase: "))]
     }
@@ -33,20 +33,16 @@ public enum ExportOpening {
     defer { close(fd) }
     let target = try OutputFile(out, force: force)
     var total: UInt64 = 0
-    do {
-      try AgeReader(identities: identities).decrypt({ buffer in
-        while true {
-          let n = read(fd, buffer.baseAddress, buffer.count)
-          if n < 0 && errno == EINTR { continue }
-          guard n >= 0 else { throw VaultError.io(path: file, reason: String(cString: strerror(errno)).lowercased()) }
-          return n
-        }
-      }) { chunk in
-        try target.write(chunk)
-        total += UInt64(chunk.count)
+    try AgeReader(identities: identities).decrypt({ buffer in
+      while true {
+        let n = read(fd, buffer.baseAddress, buffer.count)
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw VaultError.io(path: file, reason: String(cString: strerror(errno)).lowercased()) }
+        return n
       }
-    } catch let e as AgeError {
-      throw e == .noMatch || e == .hmacFailure ? VaultError.invalidArgument("\(e)") : VaultError.integrity([Finding(.error, file, "\(e)")])
+    }) { chunk in
+      try target.write(chunk)
+      total += UInt64(chunk.count)
     }
     try target.commit()
     return total

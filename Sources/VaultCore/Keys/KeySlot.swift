@@ -53,12 +53,12 @@ public struct KeySlot: Sendable {
     id: RandomID? = nil
   ) throws -> KeySlot {
     guard !label.isEmpty, label.utf8.count <= maxLabelBytes else {
-      throw VaultError.invalidArgument("a key slot label must be 1 to \(maxLabelBytes) bytes of UTF-8")
+      throw VaultError.invalidLabel(maximum: maxLabelBytes)
     }
     let kind = credential.slotKind
     // The log's actor names: a person's slot must not pass for a keyless job or the recovery key.
     if kind == .passphrase && [LogEntry.system, "recovery"].contains(label) {
-      throw VaultError.invalidArgument("'\(label)' is reserved; choose another --label")
+      throw VaultError.reservedLabel(label)
     }
     let params = kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
     // The AD covers every clear field, so it is computed from the slot before the key is wrapped.

@@ -50,7 +50,7 @@ public enum EditorSession {
       let why =
         status == 127 << 8
         ? "the editor '\(command)' could not be started; set $VISUAL or $EDITOR, or use --file" : "the editor exited with \(describe(status))"
-      throw VaultError.invalidArgument("\(why); nothing was saved")
+      throw VaultError.editorFailed(why)
     }
   }
 

@@ -80,17 +80,17 @@ public final class OutputFile {
 
   private func failure(_ code: Int32) -> VaultError {
     code == EEXIST
-      ? .invalidArgument("\(path) was created by something else while the document was decrypted; nothing was written, run the command again")
+      ? .targetAppeared(path: path)
       : .io(path: path, reason: "cannot put the finished file in place: \(String(cString: strerror(code)).lowercased())")
   }
 
   private static func checkTarget(_ path: String, force: Bool) throws {
     guard let type = FileSystem.type(path) else { return }
     switch type {
-    case S_IFLNK: throw VaultError.invalidArgument("\(path) is a symbolic link; give the path of a real file (vault never writes through a link)")
-    case S_IFDIR: throw VaultError.invalidArgument("\(path) is a directory; give a file name, e.g. \(path)/consent.pdf")
-    case S_IFREG: if !force { throw VaultError.invalidArgument("\(path) already exists; choose another name, or add --force to replace it") }
-    default: throw VaultError.invalidArgument("\(path) exists and is not a regular file")
+    case S_IFLNK: throw VaultError.targetIsLink(path: path)
+    case S_IFDIR: throw VaultError.targetIsDirectory(path: path)
+    case S_IFREG: if !force { throw VaultError.targetExists(path: path) }
+    default: throw VaultError.targetNotRegular(path: path)
     }
   }
 

@@ -16,13 +16,11 @@ public struct ScratchDirectory: Sendable {
 
   /// Creates a new scratch directory under `$XDG_RUNTIME_DIR`, else `/dev/shm`, whichever is
   /// first RAM-backed, after sweeping the leftovers of dead processes there.
-  /// - Throws: `VaultError.invalidArgument` when neither is on tmpfs.
+  /// - Throws: `VaultError.noPrivateScratch` when neither is on tmpfs.
   public static func create(environment: [String: String]) throws -> ScratchDirectory {
     let candidates = [environment["XDG_RUNTIME_DIR"], "/dev/shm"].compactMap { $0 }.filter { $0.hasPrefix("/") }
     guard let base = candidates.first(where: isRAMBacked) else {
-      throw VaultError.invalidArgument(
-        "no RAM-backed directory for the editor's temporary file ($XDG_RUNTIME_DIR or /dev/shm on tmpfs), "
-          + "and vault never writes a note to disk unencrypted; give the text with --file or on standard input")
+      throw VaultError.noPrivateScratch
     }
     sweep(base)
     let path = "\(base)/\(prefix)\(getpid())-\(Hex.encode(try Random.bytes(8)))"

@@ -133,7 +133,7 @@ public struct UnlockedVault: Sendable {
       return new
     } else if let label {
       guard let named = candidates.first(where: { $0.label == label }) else {
-        throw VaultError.invalidArgument("no passphrase slot is labelled '\(label)'; the slots are \(labels)")
+        throw VaultError.noSuchSlot(label: label, labels: labels)
       }
       target = named
     } else if slot.kind == .passphrase {
@@ -141,12 +141,12 @@ public struct UnlockedVault: Sendable {
     } else if candidates.count == 1 {
       target = candidates[0]
     } else {
-      throw VaultError.invalidArgument("several people have passphrases (\(labels)); choose whose to reset with --label NAME")
+      throw VaultError.whichSlot(labels: labels)
     }
     // Keeping the passphrase is fine when the point is a new Argon2id cost; otherwise it is a mistake.
     let costChanges = kdf.map { $0 != target.kdf } ?? false
     if !costChanges, (try? target.unlock(.passphrase(passphrase), vault: vault.config.vaultID)) != nil {
-      throw VaultError.invalidArgument("the new passphrase is the same as the current one; nothing was changed")
+      throw VaultError.samePassphrase
     }
     let new = try KeySlot.create(
       for: .passphrase(passphrase), label: target.label, kdf: kdf ?? target.kdf, keys: keys,

@@ -80,7 +80,7 @@ struct KeySlotTests {
     let keys = try VaultKeys.generate()
     let vault = try RandomID.generate()
     for label in ["", String(repeating: "a", count: 201), String(repeating: "\u{E9}", count: 101)] {
-      #expect(throws: VaultError.invalidArgument("a key slot label must be 1 to 200 bytes of UTF-8")) {
+      #expect(throws: VaultError.invalidLabel(maximum: 200)) {
         try Self.slot(label: label, keys: keys, vault: vault)
       }
     }
