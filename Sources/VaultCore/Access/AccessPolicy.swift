@@ -17,6 +17,8 @@ enum AccessPolicy {
 public enum AccessError: Error, Equatable, Sendable {
   /// The practice was opened for less than the action needs (a programming error in a caller).
   case notOpenedFor(Action, Practice.Mode)
+  /// Work that needs the key was asked of a practice opened without one (a caller's mistake).
+  case notUnlocked
 }
 
 extension AccessError: CustomStringConvertible {
@@ -25,6 +27,8 @@ extension AccessError: CustomStringConvertible {
     switch self {
     case .notOpenedFor(let action, let mode):
       "'\(action.rawValue)' needs the vault opened for \(action.mode), but it was opened for \(mode); please report this"
+    case .notUnlocked:
+      "this needs the vault unlocked, but it was opened without a key; please report this"
     }
   }
 }

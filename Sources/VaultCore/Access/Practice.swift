@@ -50,7 +50,7 @@ public final class Practice {
   /// The lock is taken here, after any passphrase was asked and Argon2id ran, so a prompt never
   /// holds the vault. `wait`: seconds to wait for the lock; `reason` goes into every entry.
   public init(_ vault: Vault, unlocked: UnlockedVault?, mode: Mode, wait: Double = 0, reason: String? = nil) throws {
-    if mode != .keyless, unlocked == nil { throw AccessError.notOpenedFor(.info, .keyless) }
+    if mode != .keyless, unlocked == nil { throw AccessError.notUnlocked }
     self.vault = unlocked?.vault ?? vault
     self.unlocked = mode == .keyless ? nil : unlocked
     self.mode = mode
@@ -129,7 +129,7 @@ public final class Practice {
   /// The record engine; rooms that need keys call it only after `AccessPolicy` let them in.
   var records: Records {
     get throws {
-      guard let engine else { throw AccessError.notOpenedFor(.clientShow, mode) }
+      guard let engine else { throw AccessError.notUnlocked }
       return engine
     }
   }
@@ -137,7 +137,7 @@ public final class Practice {
   /// The unlocked vault; rooms that need keys call it only after `AccessPolicy` let them in.
   var unlockedKeys: UnlockedVault {
     get throws {
-      guard let unlocked else { throw AccessError.notOpenedFor(.clientShow, mode) }
+      guard let unlocked else { throw AccessError.notUnlocked }
       return unlocked
     }
   }

@@ -136,6 +136,7 @@ extension AccessError {
   public var kind: String {
     switch self {
     case .notOpenedFor: "notOpenedFor"
+    case .notUnlocked: "notUnlocked"
     }
   }
 }
