@@ -38,6 +38,9 @@ lint:
 	if [ -n "$$bad" ]; then echo "Sources/vault may import only ArgumentParser, VaultCore and Foundation: $$bad"; exit 1; fi
 	@bad=$$(grep -rnE '(^|[^a-zA-Z])record\(' Sources/vault || true); \
 	if [ -n "$$bad" ]; then echo "Sources/vault writes the access log itself (the core's rooms record every access): $$bad"; exit 1; fi
+	@# The README's code map names every source folder.
+	@for d in $$(cd Sources && find . -mindepth 1 -maxdepth 2 -type d -not -name include | sed 's|^\./||'); do \
+	  name=$${d#*/}; grep -q "\`$$name/\`\|\`Sources/$$d\`" README.md || { echo "README code map: Sources/$$d is not described"; exit 1; }; done
 	@cli=$$(cat $$(find Sources/vault -name '*.swift') | wc -l); core=$$(cat $$(find Sources/VaultCore -name '*.swift') | wc -l); \
 	if [ $$((cli * 4)) -gt $$core ]; then echo "Sources/vault has $$cli lines, more than a quarter of VaultCore's $$core: move the rules into the core"; exit 1; fi
 

@@ -69,13 +69,6 @@ public final class Practice {
     self.reclaimed = reclaimed
   }
 
-  /// Opens the vault at `path` and, unless keyless, unlocks it with `credential` first.
-  public convenience init(at path: String, credential: Credential?, mode: Mode, wait: Double = 0, reason: String? = nil) throws {
-    let vault = try Vault.open(at: path)
-    let unlocked = try mode == .keyless ? nil : credential.map { try vault.unlock($0) }
-    try self.init(vault, unlocked: unlocked, mode: mode, wait: wait, reason: reason)
-  }
-
   /// The clients: add, update, discharge, show, list, find.
   public var clients: Clients { Clients(practice: self) }
   /// Session notes: add, edit, sign, amend, show, list, search.
