@@ -9,8 +9,6 @@
 // command and its JSON stay as they are. Keyless checks look at files only; keyed ones run when
 // `context.unlocked` is set and return early otherwise.
 
-import VaultCrypto
-
 /// One concern of `vault verify`: looks at the vault and appends what is wrong.
 protocol VaultCheck: Sendable {
   /// What it checks, in a few words (for tests and reading).
