@@ -5,7 +5,8 @@ struct CheckpointFileCheck: LogCheck {
   let name = "checkpoints file size"
 
   func start(_ context: LogCheckContext, _ findings: inout LogFindings) throws {
-    guard let c = context.checkpoints, c.count > context.possibleEntries, c.count > LogVerifier.checkpointsReadWhenImpossible else { return }
+    guard let c = context.checkpoints, c.count > context.possibleEntries, c.count > LogVerifier.checkpointsReadWhenImpossible
+    else { return }
     context.checkpointsRejected = true
     findings.fail(
       "log/checkpoints holds \(c.count) checkpoints, but log/entries (\(context.entriesSize) bytes) can hold at most \(context.possibleEntries) entries and every checkpoint follows one: the file was padded or replaced"

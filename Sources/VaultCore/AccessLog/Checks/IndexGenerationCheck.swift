@@ -5,7 +5,9 @@ struct IndexGenerationCheck: LogCheck {
   let name = "index generation"
 
   func finish(_ context: LogCheckContext, _ findings: inout LogFindings) throws {
-    guard let unlocked = context.unlocked, let last = context.lastCheckpoint, let generation = try? unlocked.committedIndex().generation else { return }
+    guard let unlocked = context.unlocked, let last = context.lastCheckpoint,
+      let generation = try? unlocked.committedIndex().generation
+    else { return }
     if generation < last.generation {
       findings.fail(
         "the index (generation \(generation)) is older than the last checkpoint says (generation \(last.generation)): the vault was rolled back to an older copy"
