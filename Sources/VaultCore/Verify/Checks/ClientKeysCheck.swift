@@ -1,0 +1,31 @@
+import VaultCrypto
+
+/// clientkeys/: every file named by a client id and holding that client's key; keyed, that the
+/// key unwraps. Keyed, it sets `context.clientKeys`.
+struct ClientKeysCheck: VaultCheck {
+  let name = "client keys"
+
+  func check(_ context: VaultCheckContext, _ findings: inout [Finding]) throws {
+    for name in try FileSystem.list(context.layout.clientKeys) {
+      let rel = "clientkeys/\(name)"
+      guard let id = RandomID(hex: name) else {
+        findings.append(Finding(.warning, rel, "unexpected file in clientkeys/"))
+        continue
+      }
+      do {
+        let bytes = try FileSystem.readFile(context.layout.clientKey(id), limit: 4096)
+        guard try ClientKeyFile.client(in: bytes) == id else {
+          findings.append(Finding(.error, rel, "client id inside the file does not match its name"))
+          continue
+        }
+        if let unlocked = context.unlocked {
+          context.clientKeys[id] = try ClientKeyFile.decode(bytes, client: id, keys: unlocked.keys, vault: context.vaultID)
+        }
+      } catch CryptoError.authenticationFailed {
+        findings.append(Finding(.error, rel, "client key does not authenticate (modified, or moved from another client)"))
+      } catch {
+        findings.append(Finding(.error, rel, "client key file is damaged: \(error)"))
+      }
+    }
+  }
+}
