@@ -42,6 +42,11 @@ public struct ObjectStore: Sendable {
   /// The objects' directory (a local store) or location.
   public var directory: String { backend.path(of: folder) }
 
+  /// Where a local store makes its temporary files (the backend's location for another store).
+  public var temporaryDirectory: String {
+    (backend as? LocalBlobStore).map { $0.temporaryDirectory ?? $0.root } ?? backend.location
+  }
+
   /// The blob name of an object: `xx/<64 hex>` in the store's folder.
   public func name(for id: ObjectID) -> BlobName {
     let hex = id.hex
