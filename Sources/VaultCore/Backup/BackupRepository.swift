@@ -108,7 +108,9 @@ public struct BackupRepository: Sendable {
 
   /// Opens an existing repository, checking its marker.
   public static func open(_ root: String) throws -> (BackupRepository, RandomID) {
-    try open(BackupRepository(root: root))
+    let repo = BackupRepository(root: root)
+    guard repo.store.exists(Self.markerName) else { throw BackupError.notARepository(root) }
+    return try open(repo)
   }
 
   /// Opens the repository in `repo`'s store, checking its marker.

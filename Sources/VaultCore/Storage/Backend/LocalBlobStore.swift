@@ -2,6 +2,7 @@
   import Glibc
 #endif
 import CVaultSystem
+import Foundation
 
 /// A `BlobStore` in a local directory: each blob is a file at `root/name` (mode 0600, folders
 /// 0700), reached through `FileSystem`, which confines every path beneath `root` (no symlink is
@@ -121,9 +122,7 @@ final class LocalBlobWriter: BlobWriter {
       fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
       unnamed = false
       named = true
-      // One path per process: a concurrent writer's registration replaces it, and whatever a
-      // signal leaves in the temporary directory the next run's sweep removes.
-      vault_unlink_on_signal(temporary)
+      SignalCleanup.register(temporary)
     }
     guard fchmod(fd, FileSystem.fileMode) == 0 else {
       let e = errno
@@ -163,7 +162,7 @@ final class LocalBlobWriter: BlobWriter {
         closeDescriptor()
         if durable { try AtomicFile.commit(temporary, to: final) } else { try FileSystem.rename(temporary, final) }
         named = false
-        if !unnamed { vault_unlink_on_signal(nil) }
+        if !unnamed { SignalCleanup.unregister(temporary) }
       }
       finished = true
     } catch {
@@ -179,7 +178,7 @@ final class LocalBlobWriter: BlobWriter {
       try? FileSystem.remove(temporary)
       named = false
     }
-    if !unnamed && !finished { vault_unlink_on_signal(nil) }
+    if !unnamed && !finished { SignalCleanup.unregister(temporary) }
     finished = true
   }
 
@@ -222,5 +221,33 @@ public final class LocalBlobReader: BlobReader {
 
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
     try FileSystem.readFull(fileDescriptor, into: buffer, path: path)
+  }
+}
+
+/// The one temporary file the signal handler removes (CVaultSystem keeps a single path): the
+/// first named temporary in progress claims it and only its owner clears it, so concurrent
+/// writers (a backup's copy workers) never race on it; what a signal leaves of the others
+/// the next run's sweep of the temporary directory removes.
+enum SignalCleanup {
+  private final class Slot: @unchecked Sendable {
+    let lock = NSLock()
+    var path: String?
+  }
+  private static let slot = Slot()
+
+  static func register(_ path: String) {
+    slot.lock.withLock {
+      guard slot.path == nil else { return }
+      slot.path = path
+      vault_unlink_on_signal(path)
+    }
+  }
+
+  static func unregister(_ path: String) {
+    slot.lock.withLock {
+      guard slot.path == path else { return }
+      slot.path = nil
+      vault_unlink_on_signal(nil)
+    }
   }
 }
