@@ -115,6 +115,22 @@ struct BlobStoreConformanceTests {
     #expect(same)
   }
 
+  @Test("a local file is put by streaming it, and a missing source leaves nothing", arguments: BlobStoreKind.allCases)
+  func putFromFile(kind: BlobStoreKind) throws {
+    let t = try BlobStoreUnderTest(kind)
+    defer { t.remove() }
+    let source = try ScratchDirectory()
+    defer { source.remove() }
+    let bytes = (0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+    try Data(bytes).write(to: URL(fileURLWithPath: source.file("log")))
+    let n = try name("files/ab/log")
+    #expect(try t.store.put(n, copying: source.file("log")) == bytes.count)
+    #expect(try t.store.get(n, limit: 4 << 20) == bytes)
+    let before = try t.leftovers()
+    #expect(throws: StorageError.self) { try t.store.put(try name("files/ab/none"), copying: source.file("missing")) }
+    #expect(try t.leftovers() == before)
+  }
+
   @Test("get refuses a blob over the limit (EFBIG) and a folder (EINVAL)", arguments: BlobStoreKind.allCases)
   func limits(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)

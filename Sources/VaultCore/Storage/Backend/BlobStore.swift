@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A keyless store of named blobs: the seam between what the vault and its backups keep and
 /// where the bytes live (a local directory, memory for tests, later a remote object store).
 ///
@@ -67,6 +71,30 @@ extension BlobStore {
   public func delete(_ name: BlobName) throws { try delete(name, durable: false) }
   /// `lock` without waiting.
   public func lock(_ name: BlobName, _ mode: VaultLock.Mode) throws -> any BlobLock { try lock(name, mode, wait: 0) }
+
+  /// Stores the local file at `source` (a path outside the store; a final symlink is refused)
+  /// as `name`, streamed in 1 MiB blocks; returns its size.
+  @discardableResult
+  public func put(_ name: BlobName, copying source: String, mode: PutMode = .replace, durable: Bool = true) throws -> Int {
+    let fd = try FileSystem.open(source, O_RDONLY | O_NONBLOCK)
+    defer { close(fd) }
+    let writer = try makeWriter()
+    do {
+      var total = 0
+      var buffer = [UInt8](repeating: 0, count: 1 << 20)
+      while true {
+        let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: source) }
+        if n == 0 { break }
+        try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+        total += n
+      }
+      try writer.commit(as: name, mode: mode, durable: durable)
+      return total
+    } catch {
+      writer.abandon()
+      throw error
+    }
+  }
 }
 
 /// What a put does when a blob already has the name.
