@@ -20,14 +20,22 @@ public struct LocalBlobStore: BlobStore {
   /// Where temporary files are made, on the same file system; nil: beside each blob (for a
   /// store whose temporary directory does not exist yet).
   public let temporaryDirectory: String?
+  /// False only in tests: write through named temporary files, as on a file system without
+  /// O_TMPFILE (vfat, some network file systems).
+  let unnamedTemporaries: Bool
 
   /// The store at `root` (trailing slashes removed); from now on nothing beneath it is reached
   /// through a symlink.
   public init(root: String, temporaryDirectory: String?) {
+    self.init(root: root, temporaryDirectory: temporaryDirectory, unnamedTemporaries: true)
+  }
+
+  init(root: String, temporaryDirectory: String?, unnamedTemporaries: Bool) {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     self.root = r
     self.temporaryDirectory = temporaryDirectory
+    self.unnamedTemporaries = unnamedTemporaries
     FileSystem.confine(r)
   }
 
@@ -114,7 +122,7 @@ final class LocalBlobWriter: BlobWriter {
     self.store = store
     let directory = store.temporaryDirectory ?? store.root
     temporary = try AtomicFile.temporaryPath(in: directory)
-    if let fd = try FileSystem.openUnnamed(in: directory) {
+    if store.unnamedTemporaries, let fd = try FileSystem.openUnnamed(in: directory) {
       self.fd = fd
       unnamed = true
       named = false
