@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Testing
 @testable import VaultCore
+import VaultCrypto
 
 #if canImport(Glibc)
   import Glibc
@@ -265,6 +266,22 @@ struct BlobStoreConformanceTests {
     #expect(throws: StorageError.self) { try s.get(try name("objects/x"), limit: 100) }
     #expect(throws: StorageError.self) { try s.open(try name("objects/x")) }
     #expect(try dir.contents(of: "outside") == ["x"])
+  }
+
+  @Test("a FIFO planted at a blob's or an object's name is refused at once, never waited on", .timeLimit(.minutes(1)))
+  func fifoRefused() throws {
+    let dir = try ScratchDirectory()
+    defer { dir.remove() }
+    let store = ObjectStore(directory: try dir.makeSubdirectory("objects"), temporaryDirectory: try dir.makeSubdirectory("tmp"))
+    let id = try #require(ObjectID(hex: String(repeating: "ab", count: 32)))
+    try FileManager.default.createDirectory(atPath: FileSystem.parent(store.path(for: id)), withIntermediateDirectories: true)
+    #expect(mkfifo(store.path(for: id), 0o600) == 0)
+    // Opening a FIFO for reading blocks until a writer comes: a reader must not open it so.
+    let notBlob = #expect(throws: StorageError.self) { try store.backend.open(store.name(for: id)) }
+    #expect(notBlob?.code == EINVAL)
+    #expect(throws: StorageError.self) { try store.backend.get(store.name(for: id), limit: 100) }
+    #expect(throws: StorageError.self) { try store.checkHash(id) }
+    #expect(throws: StorageError.self) { try store.get(id, binding: ObjectBinding(type: .note, client: .none), key: .random(), vault: .generate()) }
   }
 
   @Test("an exclusive lock excludes every other; shared locks exclude only an exclusive one", arguments: BlobStoreKind.allCases)
