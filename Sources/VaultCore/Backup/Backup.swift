@@ -49,7 +49,7 @@ public enum BackupEngine {
       }
       // One syncfs makes every copy durable before the manifest that names them exists (blobs
       // are written with their own fsync; with no new object there is nothing more to flush).
-      if copied.count > 0 { try syncFileSystem(repo.root) }
+      if copied.count > 0 { try repo.store.sync() }
       let stamp = LogEntry.format(now)
       // Milliseconds in the id, so snapshots taken in the same second still sort in order.
       let millis = Int(now.timeIntervalSince1970 * 1000) % 1000
@@ -107,13 +107,11 @@ public enum BackupEngine {
     return (missing.count, bytes)
   }
 
-  /// Copies `ids` (hashed, not fsynced: the caller syncs the file system) on every core.
+  /// Copies `ids` (hashed, not made durable: the caller syncs the target's store) on every core.
   static func copy(_ missing: [ObjectID], from source: ObjectStore, to target: ObjectStore) throws -> UInt64 {
     guard !missing.isEmpty else { return 0 }
-    // Fan-out directories first, so parallel copies never race to create one.
-    for sub in Set(missing.map { String($0.hex.prefix(2)) }) where !FileSystem.isDirectory("\(target.directory)/\(sub)") {
-      try FileSystem.makeDirectory("\(target.directory)/\(sub)")
-    }
+    // Fan-out folders first, so parallel copies never race to create one.
+    for folder in Set(missing.compactMap { target.name(for: $0).folder }) { try target.backend.makeFolder(folder) }
     let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     let results = Results(count: workers)
     DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -143,50 +141,35 @@ public enum BackupEngine {
     var total: UInt64 { lock.withLock { bytes.reduce(0, +) } }
   }
 
-  /// Streams one object file into `target` through a temporary file, hashing it: a damaged
-  /// source object is refused rather than copied into the backup.
-  /// With `sync` false the caller makes the copies durable at once (`syncFileSystem`) before
+  /// Streams one object's ciphertext into `target` as a new blob, hashing it: a damaged
+  /// source object is refused rather than copied into the backup. Keyless: nothing is decrypted.
+  /// With `sync` false the caller makes the copies durable at once (`BlobStore.sync`) before
   /// anything refers to them: thousands of fsyncs would dominate a first backup.
   @discardableResult
   static func copyObject(_ id: ObjectID, from source: ObjectStore, to target: ObjectStore, sync: Bool = true) throws -> UInt64 {
-    let src: Int32
-    do { src = try FileSystem.open(source.path(for: id), O_RDONLY) } catch let e as StorageError where e.isNotFound { throw ObjectError.missing(id) }
-    defer { close(src) }
-    let tmp = try AtomicFile.temporaryPath(in: target.temporaryDirectory)
-    let dst = try FileSystem.open(tmp, O_WRONLY | O_CREAT | O_EXCL)
-    var ok = false
-    defer {
-      if dst >= 0 { close(dst) }
-      if !ok { try? FileSystem.remove(tmp) }
-    }
-    let hasher = try VaultCrypto.Hasher()
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    var total: UInt64 = 0
-    while true {
-      let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(src, into: $0, path: source.path(for: id)) }
-      if n == 0 { break }
-      try buffer.withUnsafeBytes { b in
-        let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
-        hasher.update(chunk)
-        try FileSystem.writeAll(dst, chunk, path: tmp)
+    let src = try source.openBlob(id)
+    let dst = try target.backend.makeWriter()
+    do {
+      let hasher = try VaultCrypto.Hasher()
+      var buffer = [UInt8](repeating: 0, count: max(1, min(1 << 20, src.size)))
+      var total: UInt64 = 0
+      while true {
+        let n = try buffer.withUnsafeMutableBytes { try src.read(into: $0) }
+        if n == 0 { break }
+        try buffer.withUnsafeBytes { b in
+          let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
+          hasher.update(chunk)
+          try dst.write(chunk)
+        }
+        total += UInt64(n)
       }
-      total += UInt64(n)
+      guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch); the vault's copy is damaged") }
+      try dst.commit(as: target.name(for: id), mode: .contentAddressed, durable: sync)
+      return total
+    } catch {
+      dst.abandon()
+      throw error
     }
-    guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch); the vault's copy is damaged") }
-    let final = target.path(for: id)
-    let fanout = FileSystem.parent(final)
-    if !FileSystem.isDirectory(fanout) {
-      try FileSystem.makeDirectory(fanout)
-      if sync { try FileSystem.syncDirectory(target.directory) }
-    }
-    if sync {
-      try FileSystem.sync(dst, path: tmp)
-      try AtomicFile.commit(tmp, to: final)
-    } else {
-      try FileSystem.rename(tmp, final)
-    }
-    ok = true
-    return total
   }
 
   static func syncFileSystem(_ path: String) throws {
@@ -261,7 +244,7 @@ public enum BackupEngine {
     let damaged = try repo.forEachSnapshot { s in
       snapshotCount += 1
       let missingObjects = s.objects.filter { ObjectID(hex: $0).map { !present.contains($0) } ?? true }
-      let missingFiles = s.files.filter { !goodBlobs.contains($0.blob) && !FileSystem.exists(repo.blobPath($0.blob)) }
+      let missingFiles = s.files.filter { f in !goodBlobs.contains(f.blob) && !((try? repo.blobName(f.blob)).map(repo.store.exists) ?? false) }
       if !missingObjects.isEmpty {
         findings.append(Finding(.error, "snapshots/\(s.id)", "\(missingObjects.count) object(s) of this snapshot are missing, e.g. \(missingObjects[0].prefix(12))…"))
       }
@@ -269,8 +252,8 @@ public enum BackupEngine {
     }
     findings += damaged.map { Finding(.error, "snapshots/\($0)", "snapshot manifest is damaged or modified") }
     if snapshotCount == 0 && damaged.isEmpty { findings.append(Finding(.warning, "snapshots", "the backup holds no snapshot yet")) }
-    for name in (try? FileSystem.list(repo.tmp)) ?? [] {
-      findings.append(Finding(.warning, "tmp/\(name)", "leftover of an interrupted backup; the next backup removes it"))
+    for entry in (try? repo.store.list(BackupRepository.tmpFolder)) ?? [] {
+      findings.append(Finding(.warning, "tmp/\(entry.name)", "leftover of an interrupted backup; the next backup removes it"))
     }
     return findings
   }
@@ -307,7 +290,7 @@ public enum BackupEngine {
       try repo.markUnfinished()
       for s in removed { try repo.removeSnapshot(s.id) }
       for id in unusedObjects { try repo.objects.remove(id) }
-      for hex in unusedBlobs { try FileSystem.remove(repo.blobPath(hex)) }
+      for hex in unusedBlobs { if let name = try? repo.blobName(hex) { try repo.store.delete(name) } }
       repo.clearUnfinished()
     }
     return PruneResult(

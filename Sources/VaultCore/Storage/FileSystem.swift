@@ -239,6 +239,38 @@ public enum FileSystem {
     return names.sorted()
   }
 
+  /// Entries of a directory with whether each is a real directory (never a symlink to one),
+  /// from the directory's own records where the file system keeps the type (no stat per entry);
+  /// without "." and "..", sorted; empty if the directory does not exist.
+  public static func listEntries(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
+    let fd: Int32
+    do { fd = try openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
+    guard let dir = fdopendir(fd) else {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "list", code: e)
+    }
+    defer { closedir(dir) }
+    var entries: [(name: String, isDirectory: Bool)] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
+      }
+      guard name != "." && name != ".." else { continue }
+      // DT_DIR is 4, DT_UNKNOWN 0 (a file system that does not say: ask fstatat, no symlink followed).
+      let type = entry.pointee.d_type
+      let isDirectory: Bool
+      if type == 0 {
+        var st = stat()
+        isDirectory = SystemPath.withCString(name) { fstatat(dirfd(dir), $0, &st, AT_SYMLINK_NOFOLLOW) } == 0 && st.st_mode & S_IFMT == S_IFDIR
+      } else {
+        isDirectory = type == 4
+      }
+      entries.append((name, isDirectory))
+    }
+    return entries.sorted { $0.name < $1.name }
+  }
+
   /// Removes a file; a missing file is not an error.
   public static func remove(_ path: String) throws {
     let e = try atParent(path) { unlinkat($0, $1, 0) == 0 ? 0 : errno }

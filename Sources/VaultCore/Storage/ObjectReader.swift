@@ -9,8 +9,8 @@ import VaultCrypto
 /// somewhere before then must discard it if `readAll` throws.
 public final class ObjectReader {
   private let id: ObjectID
-  private let fd: Int32
-  private let path: String
+  /// The ciphertext, read straight from the backend (a local store: the file's descriptor).
+  private let blob: any BlobReader
   private let decryptor: SecretStream.Decryptor
   private let ad: [UInt8]
   private let hasher: Hasher
@@ -18,41 +18,30 @@ public final class ObjectReader {
 
   private let scratch: ReadScratch?
 
+  /// The object's size on disk (ciphertext and framing) when it was opened.
+  public var ciphertextSize: Int { blob.size }
+
   init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, scratch: ReadScratch? = nil) throws {
     self.scratch = scratch
     self.id = id
-    let path = store.path(for: id)
-    self.path = path
-    let fd: Int32
-    do {
-      fd = try FileSystem.open(path, O_RDONLY)
-    } catch let e as StorageError where e.isNotFound {
-      throw ObjectError.missing(id)
+    let blob = try store.openBlob(id)
+    self.blob = blob
+    var head = [UInt8](repeating: 0, count: ObjectHeader.size + SecretStream.headerSize)
+    let n = try head.withUnsafeMutableBytes { try blob.read(into: $0) }
+    guard n == head.count else { throw ObjectError.corrupted(id, "file is truncated") }
+    let header: ObjectHeader
+    do { header = try ObjectHeader.decode(Array(head.prefix(ObjectHeader.size))) } catch {
+      throw ObjectError.corrupted(id, error.description)
     }
-    self.fd = fd
+    self.header = header
+    ad = header.associatedData(vault: vault, binding: binding)
+    hasher = try Hasher()
+    hasher.update(head)
     do {
-      var head = [UInt8](repeating: 0, count: ObjectHeader.size + SecretStream.headerSize)
-      let n = try head.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
-      guard n == head.count else { throw ObjectError.corrupted(id, "file is truncated") }
-      let header: ObjectHeader
-      do { header = try ObjectHeader.decode(Array(head.prefix(ObjectHeader.size))) } catch {
-        throw ObjectError.corrupted(id, error.description)
-      }
-      self.header = header
-      ad = header.associatedData(vault: vault, binding: binding)
-      hasher = try Hasher()
-      hasher.update(head)
-      do {
-        decryptor = try SecretStream.Decryptor(
-          key: key, header: Array(head.suffix(SecretStream.headerSize)), stateBuffer: scratch?.streamState)
-      } catch { throw ObjectError.corrupted(id, "stream header does not authenticate") }
-    } catch {
-      close(fd)
-      throw error
-    }
+      decryptor = try SecretStream.Decryptor(
+        key: key, header: Array(head.suffix(SecretStream.headerSize)), stateBuffer: scratch?.streamState)
+    } catch { throw ObjectError.corrupted(id, "stream header does not authenticate") }
   }
-
-  deinit { close(fd) }
 
   /// Calls `body` with each chunk of content in order (padding removed), then checks the final
   /// tag, that nothing follows it, and the name.
@@ -61,13 +50,12 @@ public final class ObjectReader {
     let chunkSize = Int(header.chunkSize)
     let maxCipher = chunkSize + SecretStream.chunkOverhead
     // No chunk is longer than the file, so a small object needs only small buffers.
-    var st = stat()
-    let fileSize = fstat(fd, &st) == 0 ? Int(st.st_size) : maxCipher
+    let fileSize = blob.size
     var cipher = [UInt8](repeating: 0, count: max(1, min(maxCipher, fileSize)))
     let plain = try scratch.flatMap { $0.plain.count >= chunkSize ? $0.plain : nil } ?? SecureBytes(count: max(1, min(chunkSize, fileSize)))
     var prefix = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize)
     while true {
-      let got = try prefix.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
+      let got = try prefix.withUnsafeMutableBytes { try blob.read(into: $0) }
       if got == 0 {
         if decryptor.isFinished { break }
         throw ObjectError.corrupted(id, Self.explain(.truncated))
@@ -80,7 +68,7 @@ public final class ObjectReader {
         throw ObjectError.corrupted(id, "a chunk length is out of range")
       }
       let read = try cipher.withUnsafeMutableBytes {
-        try FileSystem.readFull(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0.prefix(length)), path: path)
+        try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: $0.prefix(length)))
       }
       guard read == length else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
       cipher.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }

@@ -7,12 +7,10 @@ import VaultCrypto
 /// Streams plaintext into a new object with memory bounded by one chunk, whatever the size.
 public final class ObjectWriter {
   private let store: ObjectStore
-  private let fd: Int32
-  /// Where the content is written: an unnamed file (O_TMPFILE) where the file system allows,
-  /// so a writer killed at any instant (SIGKILL included) leaves nothing; else a named file in
-  /// tmp/, removed on SIGINT, SIGTERM and SIGHUP and by the next writer.
-  private let temporary: String
-  private let unnamed: Bool
+  /// Where the ciphertext goes: a new blob of the store's backend, named by its hash only when
+  /// finished (a local store: an unnamed O_TMPFILE file linked into place, so a writer killed at
+  /// any instant, SIGKILL included, leaves nothing). The backend never sees the key.
+  private let blob: any BlobWriter
   private let encryptor: SecretStream.Encryptor
   private let header: ObjectHeader
   private let ad: [UInt8]
@@ -36,17 +34,8 @@ public final class ObjectWriter {
     ad = header.associatedData(vault: vault, binding: binding)
     encryptor = try SecretStream.Encryptor(key: key)
     hasher = try Hasher()
-    temporary = try AtomicFile.temporaryPath(in: store.temporaryDirectory)
-    if let fd = try FileSystem.openUnnamed(in: store.temporaryDirectory) {
-      self.fd = fd
-      unnamed = true
-    } else {
-      fd = try FileSystem.open(temporary, O_WRONLY | O_CREAT | O_EXCL)
-      unnamed = false
-      vault_unlink_on_signal(temporary)
-    }
+    blob = try store.backend.makeWriter()
     do {
-      guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: temporary, operation: "chmod", code: errno) }
       try emit(header.encoded + encryptor.header)
     } catch {
       abandon()
@@ -89,30 +78,12 @@ public final class ObjectWriter {
       }
       filled = total
       try flush(isFinal: true)
-      try FileSystem.sync(fd, path: temporary)
       let id = try ObjectID(bytes: hasher.finalize())
-      let final = store.path(for: id)
-      let fanout = FileSystem.parent(final)
-      if !FileSystem.isDirectory(fanout) {
-        try FileSystem.makeDirectory(fanout)
-        // The new directory's entry must be durable too, or a crash could lose the object with it.
-        try FileSystem.syncDirectory(store.directory)
-      }
-      if unnamed {
-        // Content-addressed: an object already there under this name holds these very bytes.
-        _ = try FileSystem.link(fd, to: final)
-        try FileSystem.syncDirectory(fanout)
-        close(fd)
-        done = true
-      } else {
-        close(fd)
-        done = true
-        try AtomicFile.commit(temporary, to: final)
-        vault_unlink_on_signal(nil)
-      }
+      // Content-addressed: an object already there under this name holds these very bytes.
+      try blob.commit(as: store.name(for: id), mode: .contentAddressed, durable: true)
+      done = true
       return id
     } catch {
-      // Also after the descriptor was closed: the temporary file may not have been renamed yet.
       abandon()
       throw error
     }
@@ -120,14 +91,8 @@ public final class ObjectWriter {
 
   /// Deletes the partial object; used when the caller gives up or an error occurs.
   public func abandon() {
-    if !done {
-      close(fd)
-      done = true
-    }
-    if !unnamed {
-      try? FileSystem.remove(temporary)
-      vault_unlink_on_signal(nil)
-    }
+    blob.abandon()
+    done = true
   }
 
   private func flush(isFinal: Bool) throws {
@@ -145,12 +110,12 @@ public final class ObjectWriter {
     try cipher.withUnsafeBytes { c in
       let out = UnsafeRawBufferPointer(rebasing: c.prefix(ObjectHeader.lengthPrefixSize + length))
       hasher.update(out)
-      try FileSystem.writeAll(fd, out, path: temporary)
+      try blob.write(out)
     }
   }
 
   private func emit(_ bytes: [UInt8]) throws {
     hasher.update(bytes)
-    try bytes.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: temporary) }
+    try bytes.withUnsafeBytes { try blob.write($0) }
   }
 }
