@@ -19,13 +19,16 @@ public enum KDFLevel: String, Sendable, CaseIterable {
 
 /// A key slot as `passwd` and `info` describe it.
 public struct SlotSummary: Encodable, Sendable, Equatable {
-  /// The slot's id (hex).
+  /// The slot's id (hex); "id" in JSON, as in `info`'s slots.
   public let slot: String
   public let label: String
-  /// Argon2id passes and memory (not in JSON).
+  /// Argon2id passes and memory in bytes.
   public let opsLimit: UInt64, memLimit: UInt64
 
-  enum CodingKeys: String, CodingKey { case slot, label }
+  enum CodingKeys: String, CodingKey {
+    case slot = "id"
+    case label, opsLimit, memLimit
+  }
 }
 
 /// Passphrases and key slots of an unlocked practice.

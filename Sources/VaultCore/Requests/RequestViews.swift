@@ -61,9 +61,25 @@ public struct ExportResult: Encodable, Sendable {
   public let notes: Int
   public let documents: Int
   public let psychotherapyNotesLeftOut: Int
+  /// How the file is protected: "unencrypted", "passphrase" or "recipients" (age keys).
   public let protection: String
+  /// How many age keys it is encrypted to (only with "recipients").
+  public let recipients: Int?
   /// The generated passphrase, shown once (only with `.generatedPassphrase`).
   public let passphrase: String?
+
+  /// "unencrypted", "encrypted with a passphrase", "encrypted to 2 age key(s)".
+  public var protectionText: String {
+    switch protection {
+    case "unencrypted": "unencrypted"
+    case "recipients": "encrypted to \(recipients ?? 0) age key(s)"
+    default: "encrypted with a passphrase"
+    }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case out, disclosure, requested, notes, documents, psychotherapyNotesLeftOut, protection, recipients, passphrase
+  }
 }
 
 extension ExportPlan {

@@ -65,11 +65,11 @@ public struct Requests {
     let summary = try practice.records.export(c, options: options, accessHistory: history, to: zip, progress: progress)
     try age?.finish()
 
-    let protection: String
+    let protection: String, protectionKind: String, keyCount: Int?
     switch request.protection {
-    case .unencrypted: protection = "unencrypted"
-    case .recipients(let keys): protection = "encrypted to \(keys.count) age key(s)"
-    case .generatedPassphrase, .passphraseFile: protection = "encrypted with a passphrase"
+    case .unencrypted: (protection, protectionKind, keyCount) = ("unencrypted", "unencrypted", nil)
+    case .recipients(let keys): (protection, protectionKind, keyCount) = ("encrypted to \(keys.count) age key(s)", "recipients", keys.count)
+    case .generatedPassphrase, .passphraseFile: (protection, protectionKind, keyCount) = ("encrypted with a passphrase", "passphrase", nil)
     }
     let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
       + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
@@ -85,6 +85,7 @@ public struct Requests {
     do { try file.commit() } catch { throw RecordError.exportNotPlaced(id.description, because: "\(VaultError.from(error))") }
     return ExportResult(
       out: request.out, disclosure: id.description, requested: answered.requested.description, notes: summary.notes,
-      documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protection, passphrase: generated)
+      documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protectionKind, recipients: keyCount,
+      passphrase: generated)
   }
 }

@@ -92,7 +92,7 @@ extension VaultCommand {
       let result = try practice.requests.export(client, request, progress: Output.byteProgress("exporting documents"))
       let output = location.output
       output.emit(result)
-      output.line("Wrote \(out): \(result.notes) note(s), \(result.documents) document(s), \(result.protection).")
+      output.line("Wrote \(out): \(result.notes) note(s), \(result.documents) document(s), \(result.protectionText).")
       if result.psychotherapyNotesLeftOut > 0 {
         output.line("\(result.psychotherapyNotesLeftOut) psychotherapy note(s) left out (--include-psychotherapy-notes to include them).")
       }

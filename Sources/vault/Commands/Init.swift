@@ -85,7 +85,7 @@ extension VaultCommand {
       }
       let vault = created.vault.vault
       output.emit(InitResult(
-        vault: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
+        path: vault.layout.root, vaultID: vault.config.vaultID.hex, formatVersion: Int(FileHeader.currentVersion),
         kdf: kdf.rawValue, recoveryKey: savedTo == nil ? recovery : nil, recoveryKeyFile: savedTo))
       output.line("Created vault at \(vault.layout.root) (format \(FileHeader.currentVersion), key slot '\(owner)').")
       if kdf == .test { output.note("\(KDFLevel.testWarning)") }
@@ -109,7 +109,8 @@ extension VaultCommand {
 extension KDFLevel: ExpressibleByArgument {}
 
 struct InitResult: Encodable {
-  let vault: String
+  /// The vault directory ("path", as in `info`).
+  let path: String
   let vaultID: String
   let formatVersion: Int
   let kdf: String

@@ -49,7 +49,7 @@ extension VaultCommand.Log {
       let listing = try practice.log.show(filter, limit: limit)
       let out = location.output
       // What could be read is shown, then the damage is reported (exit 10).
-      defer { if let damage = listing.damage { out.note("error: \(damage.findingsSummary)") } }
+      defer { if let damage = listing.damage, !out.json { out.note("error: \(damage.findingsSummary)") } }
       out.emit(listing.entries)
       if !out.json {
         out.line("   #  TIME                  ACTOR           ACTION            CLIENT      DETAIL")
@@ -61,7 +61,8 @@ extension VaultCommand.Log {
         }
         out.line("\(listing.entries.count) entr\(listing.entries.count == 1 ? "y" : "ies")")
       }
-      if listing.damage != nil { throw ExitStatus.Thrown(status: .integrity) }
+      // With --json the damage is the JSON error on stderr (docs/JSON.md), after the entries read.
+      if let damage = listing.damage { if out.json { throw damage } else { throw ExitStatus.Thrown(status: .integrity) } }
     }
 
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
