@@ -36,7 +36,7 @@ lint:
 	@# The command line parses and prints; the core decides, checks and logs (docs: README, code map).
 	@bad=$$(grep -rnE '^[[:space:]]*(@testable[[:space:]]+)?import[[:space:]]' Sources/vault | grep -vE 'import (ArgumentParser|VaultCore|Foundation)$$' || true); \
 	if [ -n "$$bad" ]; then echo "Sources/vault may import only ArgumentParser, VaultCore and Foundation: $$bad"; exit 1; fi
-	@bad=$$(grep -rnE '(^|[^a-zA-Z])record\(' Sources/vault || true); \
+	@bad=$$(grep -rnE '(^|[^a-zA-Z])(record|AccessLog|Records)\(' Sources/vault || true); \
 	if [ -n "$$bad" ]; then echo "Sources/vault writes the access log itself (the core's rooms record every access): $$bad"; exit 1; fi
 	@# The README's code map names every source folder.
 	@for d in $$(cd Sources && find . -mindepth 1 -maxdepth 2 -type d -not -name include | sed 's|^\./||'); do \

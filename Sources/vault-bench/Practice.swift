@@ -192,3 +192,9 @@ func searchBaseline(dir: String, passphraseFile: String, query: String) throws -
     "search_inprocess_seconds": searchSeconds, "hits": hits.count, "peak_rss_kib": peakRSSKiB(),
   ]
 }
+
+/// A benchmark that cannot run as asked (a missing option, a failed system call).
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

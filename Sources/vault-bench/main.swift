@@ -58,7 +58,7 @@ do {
   case "encrypt":
     // Streams `mib` MiB of generated plaintext into one object through ObjectWriter.
     let store = ObjectStore(directory: dir + "/objects", temporaryDirectory: dir)
-    try FileSystem.makeDirectory(dir + "/objects")
+    try Directories.makeDirectory(dir + "/objects")
     var buf = [UInt8](repeating: 0, count: block)
     var filler = Filler()
     let t0 = now()
@@ -72,7 +72,7 @@ do {
   case "decrypt":
     // Streams an object back through ObjectReader, checking the tag, the final chunk and the name.
     let store = ObjectStore(directory: dir + "/objects", temporaryDirectory: dir)
-    guard let hex = arg("--id"), let id = ObjectID(hex: hex) else { throw VaultError.invalidArgument("--id needed") }
+    guard let hex = arg("--id"), let id = ObjectID(hex: hex) else { throw BenchError("--id needed") }
     var total = 0
     let t0 = now()
     try store.reader(id, binding: binding, key: benchKey(), vault: benchVault).readAll { total += $0.count }
@@ -119,7 +119,7 @@ do {
     // Sequential write of `mib` MiB (1 MiB writes of incompressible bytes) to a new file in --dir, then fsync.
     let path = dir + "/disk-write.bin"
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard fd >= 0 else { throw VaultError.invalidArgument("cannot create \(path)") }
+    guard fd >= 0 else { throw BenchError("cannot create \(path)") }
     var buf = [UInt8](repeating: 0, count: block)
     var filler = Filler()
     buf.withUnsafeMutableBytes { filler.fill($0) }
@@ -129,12 +129,12 @@ do {
       var off = 0
       while off < block {
         let n = buf.withUnsafeBytes { write(fd, $0.baseAddress! + off, block - off) }
-        guard n > 0 else { throw VaultError.invalidArgument("write failed: errno \(errno)") }
+        guard n > 0 else { throw BenchError("write failed: errno \(errno)") }
         off += n
       }
     }
     let written = now() - t0
-    guard fsync(fd) == 0 else { throw VaultError.invalidArgument("fsync failed: errno \(errno)") }
+    guard fsync(fd) == 0 else { throw BenchError("fsync failed: errno \(errno)") }
     let total = now() - t0
     close(fd)
     unlink(path)
@@ -142,13 +142,13 @@ do {
   case "addnote-loop":
     // add-note in a warm session: unlock once, take the lock once, then time Notes.add `--runs`
     // times in-process (client lookup, note, index, and its access-log entry; no process start, no KDF).
-    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    guard let pass = arg("--passphrase-file") else { throw BenchError("--passphrase-file needed") }
     let runs = Int(arg("--runs") ?? "1000") ?? 1000
     let vault = try Vault.open(at: dir)
     let unlocked = try vault.unlock(.passphrase(readPassphrase(pass)))
     let practice = try Practice(vault, unlocked: unlocked, mode: .write)
     let codes = try practice.clients.list(includeDischarged: true).map(\.code)
-    guard !codes.isEmpty else { throw VaultError.invalidArgument("the vault has no clients") }
+    guard !codes.isEmpty else { throw BenchError("the vault has no clients") }
     let text = String(String(repeating: "Client arrived on time and talked about the week at work. ", count: 70).prefix(4000)) + "\n"
     let today = Day.today()
     var times: [Double] = []
@@ -202,17 +202,17 @@ do {
       "append_empty_median_ms": pct(empty, 0.5) * 1000, "append_empty_p99_ms": pct(empty, 0.99) * 1000,
       "append_full_median_ms": pct(full, 0.5) * 1000, "append_full_p99_ms": pct(full, 0.99) * 1000,
       "verify_keyless_seconds": keylessSeconds, "verify_keyed_seconds": keyedSeconds, "errors": errors,
-      "log_bytes": (try? FileSystem.size(unlocked.vault.layout.logEntries)) ?? 0, "peak_rss_kib": peakRSSKiB(),
+      "log_bytes": (try? FileStatus.size(unlocked.vault.layout.logEntries)) ?? 0, "peak_rss_kib": peakRSSKiB(),
     ])
   case "practice":
     // A practice-sized vault for the records benchmarks (deterministic; usable by `vault`).
-    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    guard let pass = arg("--passphrase-file") else { throw BenchError("--passphrase-file needed") }
     report(try generatePractice(
       dir: dir, clients: Int(arg("--clients") ?? "1000") ?? 1000, notesPerClient: Int(arg("--notes-per-client") ?? "50") ?? 50,
       batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass))
   case "fill":
     // A file of incompressible bytes, for the document benchmarks.
-    guard let out = arg("--out") else { throw VaultError.invalidArgument("fill --mib N --out FILE") }
+    guard let out = arg("--out") else { throw BenchError("fill --mib N --out FILE") }
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
     var filler = Filler()
@@ -226,19 +226,19 @@ do {
     // Runs the command after "--" and reports its own peak RSS. A child spawned by a large
     // process (a test runner) inherits that process's high-water mark through vfork; this
     // small process in between gives the command a baseline of its own.
-    guard let dash = args.firstIndex(of: "--"), dash + 1 < args.count else { throw VaultError.invalidArgument("measure -- COMMAND ARGS...") }
+    guard let dash = args.firstIndex(of: "--"), dash + 1 < args.count else { throw BenchError("measure -- COMMAND ARGS...") }
     let command = Array(args[(dash + 1)...])
     let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
     var pid: pid_t = 0
     defer { argv.forEach { free($0) } }
-    guard posix_spawn(&pid, command[0], nil, nil, argv, environ) == 0 else { throw VaultError.invalidArgument("cannot start \(command[0])") }
+    guard posix_spawn(&pid, command[0], nil, nil, argv, environ) == 0 else { throw BenchError("cannot start \(command[0])") }
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     report(["op": "measure", "status": Int((status >> 8) & 0xff), "peak_rss_kib": usage.ru_maxrss])
   case "search-baseline":
     // Decrypting every note a search reads, without matching: what `vault search` is compared with.
-    guard let pass = arg("--passphrase-file") else { throw VaultError.invalidArgument("--passphrase-file needed") }
+    guard let pass = arg("--passphrase-file") else { throw BenchError("--passphrase-file needed") }
     report(try searchBaseline(dir: dir, passphraseFile: pass, query: arg("--query") ?? PracticeText.searchWord))
   default:
     FileHandle.standardError.write(Data("""

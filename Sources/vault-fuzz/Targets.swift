@@ -194,7 +194,7 @@
       guard let id = try? ObjectID(bytes: Hasher.blake2b256(input)) else { die("object id") }
       let store = ObjectStore(directory: ctx.objects, temporaryDirectory: ctx.vault.layout.tmp)
       let path = store.path(for: id)
-      _ = mkdir(FileSystem.parent(path), 0o700)
+      _ = mkdir(SystemPath.parent(path), 0o700)
       write(input, to: path)
       defer { unlink(path) }
       try? store.checkHash(id)

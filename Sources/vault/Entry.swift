@@ -17,7 +17,6 @@ enum Entry {
 
   /// Runs the command line; returns the exit status (after printing any error).
   static func execute(json: Bool) -> Int32 {
-    defer { CommandContext.opened = nil }
     do {
       var command = try VaultCommand.parseAsRoot(SystemPath.arguments())
       try Arguments.checkText(in: command)
@@ -37,21 +36,9 @@ enum Entry {
       return ExitStatus.usage.rawValue
     } catch let error where error is CleanExit || VaultCommand.exitCode(for: error) == .success {
       VaultCommand.exit(withError: error)
-    } catch RecordError.ambiguousClient(let query, let codes) {
-      if !json { showCandidates(query, codes) }
-      return fail(VaultError.from(RecordError.ambiguousClient(query, matches: codes)), json: json)
     } catch {
       return fail(VaultError.from(error), json: json)
     }
-  }
-
-  /// On a terminal, an ambiguous name also shows the candidates' names (a read the core records;
-  /// never in captured output, where only codes appear).
-  static func showCandidates(_ query: String, _ codes: [ClientCode]) {
-    guard Terminal.stderrIsTerminal, let practice = CommandContext.opened,
-      let candidates = try? practice.clients.candidates(for: query, codes: codes)
-    else { return }
-    for c in candidates { Terminal.writeError("vault:   \(TerminalText.escape("\(c.code)  \(c.displayName)\(c.isDischarged ? "  (discharged)" : "")"))\n") }
   }
 
   /// Prints `error` (one line, or JSON on stderr) and returns its exit status.

@@ -338,7 +338,7 @@ struct ConsentCLITests {
     let mib = Int(ProcessInfo.processInfo.environment["VAULT_TEST_BIG_MIB"] ?? "1024") ?? 1024
     // Not sparse: a repeating pattern with a counter, so every chunk differs.
     let big = s.root.appendingPathComponent("big.bin").path
-    FileManager.default.createFile(atPath: big, contents: nil)
+    _ = FileManager.default.createFile(atPath: big, contents: nil)
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
     var block = [UInt8](repeating: 0, count: 1 << 20)
     for i in 0..<mib {

@@ -95,7 +95,7 @@ struct HostileTrialTests {
     let entries = "\(s.vault)/log/entries"
     // The first record's body starts after the file header (12 bytes) and its u32 length and u64 seq.
     try s.flipBit(entries, at: 12 + 12 + 30)
-    let size = try FileSystem.size(entries)
+    let size = try FileStatus.size(entries)
     let note = try s.write("another session\n", to: "n2.txt")
     for args in [["add-note", code, "--file", note], ["note", "list", code]] {
       let r = try s.vaultRun(args)
@@ -104,7 +104,7 @@ struct HostileTrialTests {
     }
     let backup = try s.run(["backup", "--to", s.root.appendingPathComponent("bk").path, "--vault", s.vault])
     #expect(backup.status == 10, "\(backup.stderr)")
-    #expect(try FileSystem.size(entries) == size, "an entry was appended after a damaged first record")
+    #expect(try FileStatus.size(entries) == size, "an entry was appended after a damaged first record")
   }
 
   @Test("a newline, escape or bidirectional override in a stored file name or name is shown escaped by every printer")

@@ -564,18 +564,22 @@ struct JSONContractTests {
       .nothingChanged("x"), .invalidItemID("x", example: "e"), .itemNotFound("x"), .unusableFile(path: "p", why: "w"), .disclosureRefused("x"),
       .alreadyRevoked("x", on: day), .alreadyDischarged(code, on: day), .noSuchVersion("x", versions: 1),
       .editConflict("x", by: "b", versions: 1, current: object), .namedTwice("x"), .identityNotVerified, .exportPassphraseTooShort(1),
-      .exportNotPlaced("x", because: "y"),
+      .exportNotPlaced("x", because: "y"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
     ]
     let backups: [BackupError] = [
-      .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy,
+      .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy, .tooManyObjects(1),
     ]
     let vault: [VaultError] = [
       .vaultNotFound(path: "p"), .vaultAlreadyExists(path: "p"), .directoryNotEmpty(path: "p"), .wrongPassphrase, .wrongRecoveryKey,
       .invalidRecoveryKey, .passphraseTooShort(minimum: 12), .passphraseEmpty, .passphraseMismatch, .noPassphraseSource,
       .passphraseSourceFailed("x"), .lockedByAnotherProcess(pid: nil), .integrity([]), .unsupportedFormat(version: 9), .noSpace(path: "p"),
-      .io(path: "p", reason: "r"), .notEnoughMemory(slot: "s", mebibytes: 1), .internalError("x"), .invalidArgument("x"),
+      .io(path: "p", reason: "r"), .notEnoughMemory(slot: "s", mebibytes: 1), .internalError("x"),
+      .targetIsLink(path: "p"), .targetIsDirectory(path: "p"), .targetExists(path: "p"), .targetNotRegular(path: "p"),
+      .targetAppeared(path: "p"), .noPrivateScratch, .editorFailed("x"), .noSuchSlot(label: "l", labels: "l"), .whichSlot(labels: "l"),
+      .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"),
+      .age(.noMatch), .age(.hmacFailure), .age(.headerFailure("x")), .age(.payloadFailure("x")), .age(.invalidRecipient("x")), .age(.invalidIdentity),
     ]
-    return vault + records.map { .record($0) } + backups.map { .backup($0) } + [.access(.notOpenedFor(.clientAdd, .keyless))]
+    return vault + records.map { .record($0) } + backups.map { .backup($0) } + [.access(.notOpenedFor(.clientAdd, .keyless)), .access(.notUnlocked)]
   }()
 
   @Test("the error kinds in the document are exactly those the code produces, with the same exit statuses")

@@ -42,6 +42,9 @@ public final class Practice {
   let reason: String?
   /// Held for the practice's lifetime.
   private let lock: VaultLock
+  /// Called when a name matches several clients, with their names, after that read is recorded:
+  /// a person on a terminal chooses among them. Nil (the default) reveals no names.
+  public var showCandidates: ((_ query: String, _ candidates: [ClientSummary]) -> Void)?
   /// The record engine (nil when keyless); one per practice, so reads share its buffer.
   private let engine: Records?
 
@@ -59,10 +62,10 @@ public final class Practice {
     lock = try self.vault.lock(mode == .write ? .exclusive : .shared, wait: wait)
     engine = self.unlocked.map(Records.init)
     var reclaimed = Reclaimed()
+    // A change takes effect only once its entry is written, whatever the practice was opened for.
+    self.unlocked?.commitWithLogEntries()
     if mode == .write, let unlocked {
-      // A change the log would refuse to record must not happen at all, and a change takes
-      // effect only once its entry is written.
-      unlocked.commitWithLogEntries()
+      // A change the log would refuse to record must not happen at all.
       try AccessLog(vault: self.vault).preflight(unlocked: unlocked)
       reclaimed = try unlocked.prepareForWriting(reason: reason)
     }
@@ -98,14 +101,21 @@ public final class Practice {
   /// the core unrecorded. `client` is checked by the policy before any work.
   func access<T>(_ action: Action, client: ClientCode? = nil, _ work: () throws -> Outcome<T>) throws -> T {
     try authorize(action, client: client)
-    try AccessPolicy.check(action, in: mode)
     let outcome = try work()
     try record(action, client: outcome.client ?? client, objects: outcome.objects, detail: outcome.detail)
     return outcome.value
   }
 
-  /// Asks the policy for an action on `client` before any work that would reveal that client's data.
+  /// Asks the policy for an action on `client`, and checks the practice was opened for it,
+  /// before any work that would reveal that client's data.
   func authorize(_ action: Action, client: ClientCode?) throws {
+    try AccessPolicy.check(actor, action, client: client)
+    try AccessPolicy.check(action, in: mode)
+  }
+
+  /// Asks only the policy: for the checks a command makes before a person types (under a
+  /// practice opened for reading), about a change it will make later under the write lock.
+  func authorizeAhead(_ action: Action, client: ClientCode?) throws {
     try AccessPolicy.check(actor, action, client: client)
   }
 
@@ -138,9 +148,43 @@ public final class Practice {
   /// Now, as Unix seconds, for record times.
   var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
-  /// The client a code or name prefix names (no log entry: resolving is part of the access it serves).
-  func client(_ query: String) throws -> Client { try records.client(query) }
+  /// The client a code or name prefix names, once the policy allows `action` on them (`ahead`:
+  /// the policy only, see `authorizeAhead`). Resolving is part of the access it serves and has no
+  /// entry of its own, except when a name matches several clients whose names are then shown.
+  func client(_ query: String, for action: Action, ahead: Bool = false) throws -> Client {
+    let c: Client
+    do {
+      c = try records.client(query)
+    } catch RecordError.ambiguousClient(let q, let codes) {
+      if let showCandidates {
+        let found = try access(.clientLookup) {
+          Outcome(
+            value: try records.clients(matching: codes).map(ClientSummary.init),
+            detail: "'\(q)' matched \(codes.count) clients; their names were shown: \(codes.map(\.description).joined(separator: ", "))")
+        }
+        showCandidates(q, found)
+      }
+      throw RecordError.ambiguousClient(q, matches: codes)
+    }
+    try ahead ? authorizeAhead(action, client: c.code) : authorize(action, client: c.code)
+    return c
+  }
 
-  /// The client and note an id names.
-  func note(_ id: String) throws -> (Client, NoteEntry) { try records.note(NoteID(parsing: id)) }
+  /// The client and note an id names, once the policy allows `action` on that client.
+  func note(_ id: String, for action: Action, ahead: Bool = false) throws -> (Client, NoteEntry) {
+    let noteID = try NoteID(parsing: id)
+    let c = try client(noteID.client.description, for: action, ahead: ahead)
+    guard c.code == noteID.client, let note = c.index.note(noteID.number) else { throw RecordError.noteNotFound(noteID.description) }
+    return (c, note)
+  }
+
+  /// One client (`query`), or every client when it is nil; and the code to record.
+  func clients(_ query: String?, for action: Action) throws -> (clients: [Client], code: ClientCode?) {
+    guard let query else {
+      try authorize(action, client: nil)
+      return (try records.allClients(), nil)
+    }
+    let c = try client(query, for: action)
+    return ([c], c.code)
+  }
 }

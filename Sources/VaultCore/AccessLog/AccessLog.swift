@@ -44,7 +44,7 @@ public struct AccessLog: Sendable {
     var entry = entry
     if unlocked == nil { entry.actor = LogEntry.system }
     do {
-      try FileSystem.makeDirectory(layout.log)
+      try Directories.makeDirectory(layout.log)
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
       // Held until the checkpoint is written too, so appenders never interleave checkpoints.
       return try withExtendedLifetime(file) {
@@ -115,7 +115,7 @@ public struct AccessLog: Sendable {
   /// commands that change the vault call it first, so a refused log never follows a change.
   public func preflight(unlocked: UnlockedVault) throws {
     do {
-      guard FileSystem.exists(layout.logEntries) else { return }
+      guard FileStatus.exists(layout.logEntries) else { return }
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
       try withExtendedLifetime(file) {
         let tail = try file.tail(vault: config.vaultID)
@@ -196,7 +196,7 @@ public struct AccessLog: Sendable {
   private func appendBatch(_ entries: ArraySlice<LogEntry>, unlocked: UnlockedVault) throws -> Bool {
     let keys: VaultKeys? = unlocked.keys
     do {
-      try FileSystem.makeDirectory(layout.log)
+      try Directories.makeDirectory(layout.log)
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_EX)
       var tail = try file.tail(vault: config.vaultID)
       guard tail.tornBytes == nil else { return false }
@@ -230,7 +230,7 @@ public struct AccessLog: Sendable {
   /// The current head, read without a key.
   public func head() throws -> LogHead {
     do {
-      guard FileSystem.exists(layout.logEntries) else {
+      guard FileStatus.exists(layout.logEntries) else {
         return LogHead(count: 0, head: Hex.encode(try LogRecord.genesis(vault: config.vaultID)), lastCheckpoint: try lastCheckpoint())
       }
       let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
@@ -250,14 +250,14 @@ public struct AccessLog: Sendable {
 
   /// The size of a log file, 0 if it is missing.
   func fileSize(_ path: String) throws -> UInt64 {
-    guard FileSystem.exists(path) else { return 0 }
-    return UInt64(try FileSystem.size(path))
+    guard FileStatus.exists(path) else { return 0 }
+    return UInt64(try FileStatus.size(path))
   }
 
   /// The last whole checkpoint, read from the end of the file: appends stay O(1) however many
   /// checkpoints a decade of unlocked commands leaves.
   private func lastCheckpoint() throws -> Checkpoint? {
-    guard FileSystem.exists(layout.logCheckpoints), try FileSystem.size(layout.logCheckpoints) > 0 else { return nil }
+    guard FileStatus.exists(layout.logCheckpoints), try FileStatus.size(layout.logCheckpoints) > 0 else { return nil }
     let file = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: LOCK_SH)
     let end = try file.alignedEnd(recordSize: Checkpoint.size)
     guard end > UInt64(FileHeader.size) else { return nil }
@@ -302,7 +302,7 @@ public struct AccessLog: Sendable {
   /// Reads every record in order, calling `body` with each; a torn or malformed tail stops the
   /// scan and is returned as the reason it stopped.
   func scan(_ body: (LogRecord) throws -> Void) throws -> LogScanEnd {
-    guard FileSystem.exists(layout.logEntries) else { return .complete }
+    guard FileStatus.exists(layout.logEntries) else { return .complete }
     let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
     return try file.scan(body)
   }

@@ -29,7 +29,7 @@ final class LogFile {
       guard fchmod(fd, FileSystem.fileMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
       try append(FileHeader.encode(kind))
       // The new file's directory entry must survive a crash, or the log would look deleted.
-      try FileSystem.syncDirectory(FileSystem.parent(path))
+      try Directories.syncDirectory(SystemPath.parent(path))
     }
     if try size() > 0 {
       var r = ByteReader(try read(at: 0, count: min(FileHeader.size, Int(try size()))))

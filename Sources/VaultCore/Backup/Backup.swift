@@ -80,13 +80,13 @@ public enum BackupEngine {
   static func capture(_ vault: Vault, into repo: BackupRepository) throws -> ([Snapshot.SnapshotFile], [ObjectID], LogHead) {
     let l = vault.layout
     var paths = ["config", "index"]
-    for dir in ["slots", "clientkeys"] { paths += ((try? FileSystem.list("\(l.root)/\(dir)")) ?? []).sorted().map { "\(dir)/\($0)" } }
+    for dir in ["slots", "clientkeys"] { paths += ((try? Directories.list("\(l.root)/\(dir)")) ?? []).sorted().map { "\(dir)/\($0)" } }
     // The log is copied under its own shared flock: an append in progress finishes first.
     let logFD = (try? FileSystem.open(l.logEntries, O_RDONLY)) ?? -1
     if logFD >= 0 { flock(logFD, LOCK_SH) }
     defer { if logFD >= 0 { close(logFD) } }
     let head = try AccessLog(vault: vault).head()
-    paths += ["log/entries", "log/checkpoints"].filter { FileSystem.exists("\(l.root)/\($0)") }
+    paths += ["log/entries", "log/checkpoints"].filter { FileStatus.exists("\(l.root)/\($0)") }
     var files: [Snapshot.SnapshotFile] = []
     for p in paths {
       let (blob, size) = try repo.putBlob(copying: "\(l.root)/\(p)")
@@ -181,17 +181,17 @@ public enum BackupEngine {
   /// Recreates the vault of `snapshot` at `target`, which must not exist (or be an empty
   /// directory). Built in a hidden sibling directory and renamed into place at the end.
   public static func restore(_ snapshot: Snapshot, from repo: BackupRepository, to target: String, progress: (Int, Int) -> Void = { _, _ in }) throws {
-    if FileSystem.exists(target) {
-      guard FileSystem.isDirectory(target), (try? FileSystem.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
+    if FileStatus.exists(target) {
+      guard FileStatus.isDirectory(target), (try? Directories.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
-    let parent = FileSystem.parent(target)
+    let parent = SystemPath.parent(target)
     // A restore killed part way left its staging directory (a full ciphertext copy): remove it.
     StagingDirectory.removeAbandoned(in: parent, kind: "restore")
     let staging = StagingDirectory.name(for: target, kind: "restore", random: Hex.encode(try Random.bytes(4)))
-    try FileSystem.makeDirectory(staging)
+    try Directories.makeDirectory(staging)
     do {
       let layout = VaultLayout(root: staging)
-      for d in layout.directories { try FileSystem.makeDirectory(d) }
+      for d in layout.directories { try Directories.makeDirectory(d) }
       for f in snapshot.files {
         let parts = f.path.split(separator: "/")
         guard ["config", "index", "log/entries", "log/checkpoints"].contains(f.path) || (parts.count == 2 && ["slots", "clientkeys"].contains(String(parts[0])) && !parts[1].hasPrefix(".")) else {
@@ -207,11 +207,11 @@ public enum BackupEngine {
       progress(ids.count, ids.count)
       try syncFileSystem(staging)
       try AtomicFile.write([], to: layout.lock, temporaryDirectory: layout.tmp)
-      if FileSystem.exists(target) { try FileSystem.removeDirectory(target) }
+      if FileStatus.exists(target) { try Directories.removeDirectory(target) }
       try FileSystem.rename(staging, target)
-      try FileSystem.syncDirectory(parent)
+      try Directories.syncDirectory(parent)
     } catch {
-      FileSystem.removeTree(staging)
+      Directories.removeTree(staging)
       throw error
     }
   }

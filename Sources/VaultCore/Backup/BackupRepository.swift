@@ -20,6 +20,8 @@ public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
   case targetExists(String)
   /// No --keep rule was given.
   case emptyPolicy
+  /// The vault has more objects than one snapshot manifest of this format can list.
+  case tooManyObjects(Int)
 
   public var description: String {
     switch self {
@@ -29,6 +31,8 @@ public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unknownSnapshot(let id): "there is no snapshot '\(id)'; see 'vault backup list'"
     case .noSnapshots: "the backup has no snapshot yet; run 'vault backup --to DEST' first"
     case .targetExists(let p): "\(p) already exists; restore into a new directory (vault never overwrites a vault)"
+    case .tooManyObjects(let n):
+      "the vault holds \(n) objects, more than one snapshot of this backup format can list; nothing was written. Until a release that stores backups in pack files, copy the vault directory off-site with rsync or restic (it holds only ciphertext)"
     case .emptyPolicy: "give at least one --keep-daily, --keep-weekly, --keep-monthly or --keep-yearly (prune would otherwise delete every snapshot)"
     }
   }
@@ -76,20 +80,20 @@ public struct BackupRepository: Sendable {
   /// Opens the repository at `root` for `vault`, creating it in a missing or empty directory.
   public static func openOrCreate(_ root: String, for vault: RandomID) throws -> BackupRepository {
     let repo = BackupRepository(root: root)
-    if FileSystem.exists(repo.marker) {
+    if FileStatus.exists(repo.marker) {
       try repo.check(vault: vault)
       try repo.makeDirectories()
       return repo
     }
-    if FileSystem.exists(root) {
+    if FileStatus.exists(root) {
       // Empty, or holding only the temporary file of a creation that was interrupted.
-      let entries = (try? FileSystem.list(root)) ?? ["?"]
-      guard FileSystem.isDirectory(root), entries.allSatisfy({ $0.hasPrefix(AtomicFile.temporaryPrefix) }) else {
+      let entries = (try? Directories.list(root)) ?? ["?"]
+      guard FileStatus.isDirectory(root), entries.allSatisfy({ $0.hasPrefix(AtomicFile.temporaryPrefix) }) else {
         throw BackupError.notARepository(root)
       }
       for name in entries { try? FileSystem.remove("\(root)/\(name)") }
     } else {
-      do { try FileSystem.makeDirectory(root) } catch let e as StorageError {
+      do { try Directories.makeDirectory(root) } catch let e as StorageError {
         throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
       }
     }
@@ -129,7 +133,7 @@ public struct BackupRepository: Sendable {
 
   func makeDirectories() throws {
     do {
-      if store is LocalBlobStore && !FileSystem.isDirectory(root) { try FileSystem.makeDirectory(root) }
+      if store is LocalBlobStore && !FileStatus.isDirectory(root) { try Directories.makeDirectory(root) }
       for folder in [Self.tmpFolder, Self.snapshotsFolder, Self.filesFolder, Self.objectsFolder] { try store.makeFolder(folder) }
     } catch let e as StorageError {
       throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
@@ -232,7 +236,11 @@ public struct BackupRepository: Sendable {
       throw BackupError.unknownSnapshot(id)
     }
     let body = try ChecksummedFile.decode(.backupSnapshot, try store.get(name, limit: Snapshot.maximumFileSize))
-    let s = try JSONDecoder().decode(Snapshot.self, from: Data(body))
+    let s: Snapshot
+    do { s = try JSONDecoder().decode(Snapshot.self, from: Data(body)) } catch {
+      // The checksum is unkeyed: a manifest edited and re-summed must still be damage, not a crash.
+      throw FormatError.invalidField("snapshot \(id) is not a valid manifest")
+    }
     guard s.id == id else { throw FormatError.invalidField("snapshot \(id) names itself \(s.id)") }
     // Names become paths: anything but a 64-digit hex id (a "../" say) is damage, never opened.
     guard s.files.allSatisfy({ ObjectID(hex: $0.blob) != nil }), s.objects.allSatisfy({ ObjectID(hex: $0) != nil }) else {
@@ -246,8 +254,7 @@ public struct BackupRepository: Sendable {
     e.outputFormatting = [.sortedKeys]
     let body = Array(try e.encode(snapshot))
     guard body.count + FileHeader.size + 32 <= Snapshot.maximumFileSize else {
-      throw VaultError.invalidArgument(
-        "the vault holds \(snapshot.objects.count) objects, more than one snapshot of this backup format can list; nothing was written. Until a release that stores backups in pack files, copy the vault directory off-site with rsync or restic (it holds only ciphertext)")
+      throw BackupError.tooManyObjects(snapshot.objects.count)
     }
     try store.put(try Self.snapshotsFolder.appending(snapshot.id), bytes: try ChecksummedFile.encode(.backupSnapshot, body: body))
   }

@@ -58,6 +58,7 @@ public enum Backups {
     defer { withExtendedLifetime(held) {} }
     let result = try BackupEngine.backup(vault, to: repo, wait: wait, progress: progress) { snapshot, copied, bytes in
       let practice = try Practice(vault, unlocked: nil, mode: .keyless, wait: wait, reason: reason)
+      try practice.authorize(.backup, client: nil)
       try practice.record(.backup, detail: "snapshot \(snapshot.id) to \(directory): \(copied) object(s) copied, \(bytes) bytes")
     }
     let seconds = Date().timeIntervalSince(started)
@@ -88,7 +89,7 @@ public enum Backups {
     if let credential {
       guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
       let scratch = "\(directory)/tmp/verify-\(UUID().uuidString)"
-      defer { FileSystem.removeTree(scratch) }
+      defer { Directories.removeTree(scratch) }
       try BackupEngine.restore(latest, from: repo, to: scratch)
       let restored = try Vault.open(at: scratch)
       let unlocked = try restored.unlock(credential())

@@ -20,12 +20,12 @@ public struct Clients {
     }
   }
 
-  /// Writes a new version of the details: `edit` changes the current one; `reopen` clears a discharge.
-  public func update(_ query: String, reopen: Bool = false, _ edit: (inout ClientRecord) throws -> Void) throws -> ClientChange {
-    let c = try practice.client(query)
+  /// Writes a new version of the details: `change` applied to the current one; `reopen` clears a discharge.
+  public func update(_ query: String, _ change: ClientRecordChange, reopen: Bool = false) throws -> ClientChange {
+    let c = try practice.client(query, for: .clientUpdate)
     return try practice.access(.clientUpdate, client: c.code) {
       var record = try practice.records.currentRecord(c)
-      try edit(&record)
+      change.apply(to: &record)
       if reopen {
         guard record.dischargeDate != nil else { throw RecordError.clientActive(c.code) }
         record.dischargeDate = nil
@@ -43,7 +43,7 @@ public struct Clients {
   /// Discharges a client on `day` (not in the future) for `reason`.
   public func discharge(_ query: String, on day: Day, reason: String?) throws -> ClientChange {
     guard day <= Day.today() else { throw RecordError.invalidDate(day.description, "the discharge date is in the future") }
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .clientDischarge)
     return try practice.access(.clientDischarge, client: c.code) {
       if let on = c.index.dischargeDate { throw RecordError.alreadyDischarged(c.code, on: on) }
       var record = try practice.records.currentRecord(c)
@@ -59,7 +59,7 @@ public struct Clients {
 
   /// A client's details as they were in `version` (default: the latest), and their history.
   public func show(_ query: String, version: Int? = nil) throws -> ClientDetails {
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .clientShow)
     return try practice.access(.clientShow, client: c.code) {
       let versions = c.index.records
       let n = version ?? versions.count

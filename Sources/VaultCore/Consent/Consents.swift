@@ -5,7 +5,7 @@ public struct Consents {
 
   /// Stores a signed consent document for a client (`progress`: bytes done, total).
   public func add(to query: String, _ consent: NewConsent, progress: (Int, Int) -> Void = { _, _ in }) throws -> ConsentView {
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .consentAdd)
     return try practice.access(.consentAdd, client: c.code) {
       let (updated, entry) = try practice.records.addConsent(
         to: c, consent.file, kind: consent.kind, signed: consent.signed, expires: consent.expires, formVersion: consent.formVersion,
@@ -19,8 +19,8 @@ public struct Consents {
   /// Decrypts a consent document to `target`. The access is recorded before the first byte leaves
   /// the vault; a file appears whole or not at all.
   public func get(_ id: String, to target: DocumentTarget, progress: (Int, Int) -> Void = { _, _ in }) throws -> ConsentView {
-    let (c, e) = try consent(id)
-    try practice.authorize(.consentGet, client: c.code)
+    let (c, e) = try consent(id, for: .consentGet)
+
     var file: OutputFile?
     switch target {
     case .file(let path, let force): file = try OutputFile(path, force: force)
@@ -43,7 +43,7 @@ public struct Consents {
 
   /// Records that a consent was revoked as of `date`, for `reason`.
   public func revoke(_ id: String, on date: Day, reason: String) throws -> ConsentView {
-    let (c, e) = try consent(id)
+    let (c, e) = try consent(id, for: .consentRevoke)
     return try practice.access(.consentRevoke, client: c.code) {
       let (updated, revoked) = try practice.records.revokeConsent(e.number, of: c, date: date, reason: reason, author: practice.actor.name, now: practice.now)
       return .init(value: ConsentView(revoked, of: updated), detail: "\(c.consentID(e.number)) revoked as of \(date)")
@@ -52,8 +52,8 @@ public struct Consents {
 
   /// The consents of one client, or of every client.
   public func list(client query: String?) throws -> [ConsentView] {
-    let clients = try query.map { [try practice.client($0)] } ?? practice.records.allClients()
-    return try practice.access(.consentList, client: query == nil ? nil : clients.first?.code) {
+    let (clients, code) = try practice.clients(query, for: .consentList)
+    return try practice.access(.consentList, client: code) {
       let rows = clients.flatMap { c in c.index.consents.map { ConsentView($0, of: c) } }
       return .init(value: rows, detail: "\(rows.count) consent(s)\(query == nil ? " of \(clients.count) client(s)" : "")")
     }
@@ -61,7 +61,7 @@ public struct Consents {
 
   /// One consent's details and history (not the document).
   public func show(_ id: String) throws -> ConsentView {
-    let (c, e) = try consent(id)
+    let (c, e) = try consent(id, for: .consentShow)
     return try practice.access(.consentShow, client: c.code) { .init(value: ConsentView(e, of: c), detail: "\(c.consentID(e.number))") }
   }
 
@@ -104,7 +104,7 @@ public struct Consents {
   public func disclose(_ query: String, _ d: NewDisclosure, reason: String?) throws -> DisclosureView {
     let auth = try d.authorization.map { try ItemID(parsing: $0, letter: "C") }
     let corrected = try d.corrects.map { try ItemID(parsing: $0, letter: "D") }
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .disclosure)
     return try practice.access(.disclosure, client: c.code) {
       let (updated, entry) = try practice.records.disclose(
         c, date: d.date, basis: d.basis, recipient: d.recipient, address: d.address, what: d.what, purpose: d.purpose,
@@ -117,7 +117,7 @@ public struct Consents {
 
   /// The accounting of disclosures for a client from `since` (default: six years ago) to today.
   public func accounting(_ query: String, since: Day? = nil, asHTML: Bool = false) throws -> Accounting {
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .disclosuresRead)
     return try practice.access(.disclosuresRead, client: c.code) {
       let today = Day.today()
       let from = since ?? Accounting.defaultStart(today: today)
@@ -129,8 +129,11 @@ public struct Consents {
     }
   }
 
-  /// The client and consent an id ("K7F3-2Q.C2") names.
-  private func consent(_ id: String) throws -> (Client, ConsentEntry) {
-    try practice.records.consent(ItemID(parsing: id, letter: "C"))
+  /// The client and consent an id ("K7F3-2Q.C2") names, once the policy allows `action` on that client.
+  private func consent(_ id: String, for action: Action) throws -> (Client, ConsentEntry) {
+    let item = try ItemID(parsing: id, letter: "C")
+    let c = try practice.client(item.client.description, for: action)
+    guard c.code == item.client, let entry = c.index.consent(item.number) else { throw RecordError.itemNotFound("consent \(item)") }
+    return (c, entry)
   }
 }

@@ -89,7 +89,7 @@ extension Records {
       try unlocked.markUnfinished()
       let object = try wrap { try writer.finish() }
       // A file name that is not UTF-8 is kept readable (U+FFFD for its odd bytes): it is shown, never opened.
-      let name = String(decoding: SystemPath.bytes(of: FileSystem.lastComponent(path)), as: UTF8.self)
+      let name = String(decoding: SystemPath.bytes(of: SystemPath.lastComponent(path)), as: UTF8.self)
       return StoredFile(
         object: object, size: UInt64(total), time: now, author: author, fileName: String(name.utf8.count <= 255 ? name : String(name.suffix(100))),
         mediaType: source.mediaType ?? MediaType.guess(head: head, fileName: name))

@@ -28,7 +28,7 @@ extension VaultError {
     case .integrity, .age(.headerFailure), .age(.payloadFailure): .integrity
     case .record(.namedTwice): .usage
     case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
-      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .invalidArgument, .record, .backup, .access, .age,
+      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .record, .backup, .access, .age,
       .targetIsLink, .targetIsDirectory, .targetExists, .targetNotRegular, .targetAppeared, .noPrivateScratch, .editorFailed,
       .noSuchSlot, .whichSlot, .samePassphrase, .invalidLabel, .reservedLabel, .noAgeIdentity:
       .failure
@@ -56,7 +56,6 @@ extension VaultError {
     case .io: "io"
     case .notEnoughMemory: "notEnoughMemory"
     case .internalError: "internalError"
-    case .invalidArgument: "invalidArgument"
     case .record(let e): e.kind
     case .backup(let e): e.kind
     case .access(let e): e.kind
@@ -127,6 +126,7 @@ extension BackupError {
     case .noSnapshots: "noSnapshots"
     case .targetExists: "restoreTargetExists"
     case .emptyPolicy: "emptyRetentionPolicy"
+    case .tooManyObjects: "tooManyObjectsForSnapshot"
     }
   }
 }

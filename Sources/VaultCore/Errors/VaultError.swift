@@ -40,8 +40,6 @@ public enum VaultError: Error, Equatable, Sendable {
   case notEnoughMemory(slot: String, mebibytes: UInt64)
   /// A failure that should not happen; the message asks for a report.
   case internalError(String)
-  /// An argument value is invalid in a way the parser cannot see.
-  case invalidArgument(String)
   /// A records operation was refused (unknown client, signed note, empty note, ...).
   case record(RecordError)
   /// A backup operation was refused or failed.
@@ -118,8 +116,6 @@ extension VaultError: CustomStringConvertible {
       "not enough memory to unlock key slot '\(slot)' (its Argon2id cost needs \(mib) MiB); close other programs, or lower the cost with 'vault passwd --kdf moderate' on a larger machine"
     case .internalError(let what):
       "internal error: \(what); please report this, with the command you ran (no passphrase or record)"
-    case .invalidArgument(let why):
-      why
     case .record(let e):
       e.description
     case .backup(let e):
@@ -213,6 +209,8 @@ extension VaultError {
     case VaultLock.Failure.busy(let pid): return .lockedByAnotherProcess(pid: pid)
     case let e as FormatError: return .integrity([Finding(.error, "vault", e.description)])
     case let e as ObjectError: return .integrity([e.finding])
+    // Storage names come from the code or from files on disk (a manifest): a refused one is damage.
+    case let e as BlobStoreError: return .integrity([Finding(.error, "storage", e.description)])
     case let e as CryptoError: return from(crypto: e)
     // Every layer's errors are mapped above; anything else comes from outside vault's own code.
     default: return .internalError("\(type(of: error)): \(error)")

@@ -61,4 +61,13 @@ public enum NoteTemplate: String, CaseIterable, Sendable {
     func words(_ s: String) -> [Substring] { s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }) }
     return words(text) == words(template)
   }
+
+  /// The text an editor saved, validated: a template left unchanged is an empty note, and an
+  /// edit of `current` that changed nothing is nothing to save (both: the person chose not to write).
+  public static func edited(_ bytes: [UInt8], template: String?, current: String?) throws -> String {
+    let text = try NoteText.validate(bytes, source: "the editor's text")
+    if current == nil, let template, isUnchanged(text, from: template) { throw RecordError.emptyNote("the template was left unchanged") }
+    if let current, text.utf8.elementsEqual(current.utf8) { throw RecordError.nothingChanged("the text was not changed") }
+    return text
+  }
 }

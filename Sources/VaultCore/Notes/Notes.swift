@@ -4,7 +4,7 @@ public struct Notes {
 
   /// Adds a note to a client (signed at once when `sign`).
   public func add(to query: String, text: String, kind: NoteKind, date: Day, minutes: UInt16, sign: Bool) throws -> NoteSummary {
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .noteAdd)
     return try practice.access(.noteAdd, client: c.code) {
       let (_, note) = try practice.records.addNote(
         to: c, text: text, kind: kind, date: date, minutes: minutes, sign: sign, author: practice.actor.name, now: practice.now)
@@ -16,14 +16,14 @@ public struct Notes {
 
   /// Throws what `add` would (unknown or discharged client, future date), before a person types.
   public func checkCanAdd(to query: String, date: Day) throws {
-    let c = try practice.client(query)
-    try practice.authorize(.noteAdd, client: c.code)
+    let c = try practice.client(query, for: .noteAdd, ahead: true)
+
     try practice.records.checkCanAddNote(to: c, date: date)
   }
 
   /// Opens a draft for editing: its current text (a read, recorded) and the version it is.
   public func openForEditing(_ id: String) throws -> NoteDraft {
-    let (c, n) = try practice.note(id)
+    let (c, n) = try practice.note(id, for: .noteShow)
     return try practice.access(.noteShow, client: c.code) {
       try practice.records.checkDraft(n.number, of: c)
       let draft = NoteDraft(text: try practice.records.text(c, n.current), basedOn: n.current.object)
@@ -35,7 +35,7 @@ public struct Notes {
   /// version was saved meanwhile, refuses (`RecordError.editConflict`) so an edit never silently
   /// replaces another.
   public func edit(_ id: String, _ change: NoteChange, basedOn: ObjectID? = nil) throws -> NoteSummary {
-    let (c, n) = try practice.note(id)
+    let (c, n) = try practice.note(id, for: .noteEdit)
     return try practice.access(.noteEdit, client: c.code) {
       if let basedOn, n.current.object != basedOn {
         throw RecordError.editConflict(c.noteID(n.number).description, by: n.current.author, versions: n.versions.count, current: n.current.object)
@@ -51,33 +51,36 @@ public struct Notes {
 
   /// Throws what `edit` would for this note (unknown, signed).
   public func checkDraft(_ id: String) throws {
-    let (c, n) = try practice.note(id)
-    try practice.authorize(.noteEdit, client: c.code)
+    let (c, n) = try practice.note(id, for: .noteEdit, ahead: true)
+
     try practice.records.checkDraft(n.number, of: c)
   }
 
-  /// Signs drafts. Every id is checked first, so a typo cannot leave half the list signed.
-  public func sign(_ ids: [String]) throws -> [NoteSummary] {
+  /// Signs drafts, telling `signed` about each as it is done. Every id is checked first, so a
+  /// typo cannot leave half the list signed.
+  public func sign(_ ids: [String], signed: (NoteSummary) -> Void = { _ in }) throws -> [NoteSummary] {
     var seen = Set<String>()
     for id in ids {
-      let (c, n) = try practice.note(id)
+      let (c, n) = try practice.note(id, for: .noteSign)
       if let s = n.signature {
         throw RecordError.alreadySigned(c.noteID(n.number).description, signedOn: LogEntry.format(seconds: s.time), by: s.signer)
       }
       guard seen.insert(c.noteID(n.number).description).inserted else { throw RecordError.namedTwice(c.noteID(n.number).description) }
     }
     return try ids.map { id in
-      let (c, n) = try practice.note(id)
-      return try practice.access(.noteSign, client: c.code) {
+      let (c, n) = try practice.note(id, for: .noteSign)
+      let summary = try practice.access(.noteSign, client: c.code) {
         let (updated, note) = try practice.records.signNote(n.number, of: c, author: practice.actor.name, now: practice.now)
         return .init(value: NoteSummary(note, of: updated), objects: [note.current.object], detail: "note \(c.noteID(n.number)) signed")
       }
+      signed(summary)
+      return summary
     }
   }
 
   /// Adds an addendum to a signed note, for `reason`.
   public func amend(_ id: String, text: String, reason: String) throws -> NoteSummary {
-    let (c, n) = try practice.note(id)
+    let (c, n) = try practice.note(id, for: .noteAmend)
     return try practice.access(.noteAmend, client: c.code) {
       let (_, amended) = try practice.records.amendNote(n.number, of: c, text: text, reason: reason, author: practice.actor.name, now: practice.now)
       return .init(
@@ -88,14 +91,14 @@ public struct Notes {
 
   /// Throws what `amend` would for this note (unknown, a draft).
   public func checkCanAmend(_ id: String) throws {
-    let (c, n) = try practice.note(id)
-    try practice.authorize(.noteAmend, client: c.code)
+    let (c, n) = try practice.note(id, for: .noteAmend, ahead: true)
+
     try practice.records.checkCanAmend(n.number, of: c)
   }
 
   /// One version of a note (default: the latest) with its addenda.
   public func show(_ id: String, version: Int? = nil) throws -> NoteView {
-    let (c, n) = try practice.note(id)
+    let (c, n) = try practice.note(id, for: .noteShow)
     return try practice.access(.noteShow, client: c.code) {
       let v = version ?? n.versions.count
       guard (1...n.versions.count).contains(v) else { throw RecordError.noSuchVersion("note \(c.noteID(n.number))", versions: n.versions.count) }
@@ -112,8 +115,8 @@ public struct Notes {
 
   /// The notes of one client (or all) that `filter` allows (only drafts when `draftsOnly`), by date.
   public func list(client query: String?, filter: NoteFilter, draftsOnly: Bool = false) throws -> NoteListing {
-    let clients = try query.map { [try practice.client($0)] } ?? practice.records.allClients()
-    return try practice.access(.noteList, client: query == nil ? nil : clients.first?.code) {
+    let (clients, code) = try practice.clients(query, for: .noteList)
+    return try practice.access(.noteList, client: code) {
       var rows: [(Client, NoteEntry)] = []
       var hidden = 0
       for c in clients {
@@ -128,13 +131,14 @@ public struct Notes {
     }
   }
 
-  /// At most this many matching objects are named in the search's log entry.
+  /// At most this many matching objects are named in the search's log entry (an entry holds at
+  /// most 1 MiB: a search matching tens of thousands of notes lists the first ones).
   static let loggedObjects = 1000
 
   /// The notes of one client (or all) whose text or addenda contain `text` (case-insensitive).
   public func search(_ text: String, client query: String?, filter: NoteFilter, progress: (Int, Int) -> Void = { _, _ in }) throws -> [SearchResult] {
-    let clients = try query.map { [try practice.client($0)] } ?? practice.records.allClients()
-    return try practice.access(.search, client: query == nil ? nil : clients.first?.code) {
+    let (clients, code) = try practice.clients(query, for: .search)
+    return try practice.access(.search, client: code) {
       let hits = try NoteSearch(text).run(in: clients, filter: filter, records: practice.records, progress: progress)
       let objects = hits.flatMap(\.objects)
       return .init(
@@ -149,8 +153,7 @@ public struct Notes {
   /// passes each note with its texts to `body` (bulk reading: benchmarks, whole-practice
   /// exports). Recorded as one access before anything is read.
   public func readEvery(filter: NoteFilter, _ body: (NoteSummary, [String]) throws -> Void) throws {
-    try practice.authorize(.noteReadAll, client: nil)
-    let clients = try practice.records.allClients()
+    let (clients, _) = try practice.clients(nil, for: .noteReadAll)
     try practice.record(.noteReadAll, detail: "every note of \(clients.count) client(s)")
     for c in clients {
       for n in c.index.notes where filter.matches(n) {

@@ -1,3 +1,5 @@
+import VaultCrypto
+
 /// An open (or just recorded) request for a record, with the days left (docs/JSON.md, "request").
 public struct PendingRequest: Encodable, Sendable, Equatable {
   public let client: String
@@ -83,11 +85,31 @@ public struct ExportResult: Encodable, Sendable {
 }
 
 extension ExportPlan {
-  /// Applies the practice's rules for releasing a record before anything is unlocked or written:
-  /// identity verified (or the check skipped, with `reason`), recipients well formed.
-  public func check(reason: String?) throws {
+  /// Applies the practice's rules for releasing a record before anything is unlocked or written
+  /// (identity verified, or the check skipped with `reason`; recipients well formed; a chosen
+  /// passphrase long enough), and gets the keys the file will be encrypted to.
+  public func prepare(reason: String?) throws -> PreparedExport {
     guard identityVerified != nil || (skipIdentityCheck && reason != nil) else { throw RecordError.identityNotVerified }
     if let method = identityVerified { try ClientRecord.checkText(method, field: "--identity-verified method", required: true) }
-    if case .recipients(let keys) = protection { for key in keys { _ = try AgeRecipient.parse(key) } }
+    switch protection {
+    case .recipients(let keys): return PreparedExport(plan: self, recipients: try keys.map { try AgeRecipient.parse($0) }, generated: nil)
+    case .generatedPassphrase:
+      let words = try GeneratedPassphrase.make()
+      let secret = try Array(words.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }
+      return PreparedExport(plan: self, recipients: [.scrypt(secret, logN: 18)], generated: words)
+    case .passphraseFile(let path):
+      let secret = try PassphraseSource.readFile(path)
+      guard secret.count >= Requests.minimumExportPassphrase else { throw RecordError.exportPassphraseTooShort(Requests.minimumExportPassphrase) }
+      return PreparedExport(plan: self, recipients: [.scrypt(secret, logN: 18)], generated: nil)
+    case .unencrypted: return PreparedExport(plan: self, recipients: [], generated: nil)
+    }
   }
+}
+
+/// An export whose rules were checked and whose keys are ready (`ExportPlan.prepare`).
+public struct PreparedExport: Sendable {
+  let plan: ExportPlan
+  let recipients: [AgeRecipient]
+  /// The generated passphrase, when the plan asked for one.
+  let generated: String?
 }

@@ -10,7 +10,7 @@ public struct Requests {
 
   /// Records that a client asked for their record on `date` (default today).
   public func add(_ query: String, date: Day = .today(), note: String = "") throws -> PendingRequest {
-    let c = try practice.client(query)
+    let c = try practice.client(query, for: .exportRequest)
     return try practice.access(.exportRequest, client: c.code) {
       let (updated, r) = try practice.records.addRequest(c, date: date, note: note, author: practice.actor.name, now: practice.now)
       return .init(value: PendingRequest(updated, r), detail: "request \(r.number) received \(r.requested), due \(r.due)")
@@ -29,28 +29,13 @@ public struct Requests {
   /// Writes a client's record to one file (a ZIP, encrypted with age unless asked not to) and
   /// records it as a disclosure to the client that answers their oldest open request.
   ///
-  /// The practice's rules: the requester's identity must have been verified, or the export is
-  /// made without it only with a reason and is flagged (HIPAA 164.514(h)); a chosen passphrase has
-  /// at least 12 characters. The disclosure is recorded while the finished file is still unnamed,
-  /// and the file gets its name only then: whatever interrupts, no export exists unrecorded.
-  public func export(_ query: String, _ request: ExportPlan, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportResult {
-    try request.check(reason: practice.reason)
-    var generated: String?
-    let recipients: [AgeRecipient]
-    switch request.protection {
-    case .recipients(let keys): recipients = try keys.map { try AgeRecipient.parse($0) }
-    case .generatedPassphrase:
-      let words = try GeneratedPassphrase.make()
-      generated = words
-      recipients = [.scrypt(try Array(words.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }, logN: 18)]
-    case .passphraseFile(let path):
-      let secret = try PassphraseSource.readFile(path)
-      guard secret.count >= Self.minimumExportPassphrase else { throw RecordError.exportPassphraseTooShort(Self.minimumExportPassphrase) }
-      recipients = [.scrypt(secret, logN: 18)]
-    case .unencrypted: recipients = []
-    }
-    let c = try practice.client(query)
-    try practice.authorize(.export, client: c.code)
+  /// `prepared` passed the practice's rules for releasing a record (`ExportPlan.prepare`). The
+  /// disclosure is recorded while the finished file is still unnamed, and the file gets its name
+  /// only then: whatever interrupts, no export exists unrecorded.
+  public func export(_ query: String, _ prepared: PreparedExport, progress: (Int, Int) -> Void = { _, _ in }) throws -> ExportResult {
+    let request = prepared.plan
+    let recipients = prepared.recipients
+    let c = try practice.client(query, for: .export)
     var history: [LogEntry] = []
     try AccessLog(vault: practice.vault).entries(unlocked: try practice.unlockedKeys) { _, e in if e.client == c.code.description { history.append(e) } }
     var options = ExportOptions(
@@ -86,6 +71,6 @@ public struct Requests {
     return ExportResult(
       out: request.out, disclosure: id.description, requested: answered.requested.description, notes: summary.notes,
       documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protectionKind, recipients: keyCount,
-      passphrase: generated)
+      passphrase: prepared.generated)
   }
 }

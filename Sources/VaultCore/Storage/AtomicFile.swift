@@ -12,7 +12,7 @@ public enum AtomicFile {
   /// Writes `bytes` to `path`, replacing any existing file atomically.
   /// - Parameter temporaryDirectory: where the temporary file is made; must be on the same file system.
   public static func write(_ bytes: [UInt8], to path: String, temporaryDirectory: String? = nil) throws {
-    try commit(prepare(bytes, in: temporaryDirectory ?? FileSystem.parent(path)), to: path)
+    try commit(prepare(bytes, in: temporaryDirectory ?? SystemPath.parent(path)), to: path)
   }
 
   /// The first half of `write`: `bytes` in a new, fsynced temporary file in `directory`, whose
@@ -40,7 +40,7 @@ public enum AtomicFile {
       try? FileSystem.remove(temporary)
       throw error
     }
-    try FileSystem.syncDirectory(FileSystem.parent(path))
+    try Directories.syncDirectory(SystemPath.parent(path))
   }
 
   /// A fresh, unused temporary file name in `directory`.

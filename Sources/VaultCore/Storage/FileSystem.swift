@@ -50,7 +50,7 @@ public enum FileSystem {
   }
 
   /// One open attempt: confined paths beneath their root, others with O_NOFOLLOW on the last part.
-  private static func openOnce(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+  static func openOnce(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
     if let (root, relative) = confinement(of: path) {
       return SystemPath.withCString(root) { r in SystemPath.withCString(relative) { vault_open_beneath(r, $0, flags, mode) } }
     }
@@ -66,17 +66,12 @@ public enum FileSystem {
     }
   }
 
-  /// The file type bits (S_IFREG, S_IFDIR, S_IFLNK, ...) of `path` itself, or nil if it does not exist.
-  public static func type(_ path: String) -> mode_t? {
-    (try? status(path)).map { $0.st_mode & S_IFMT }
-  }
-
   /// Gives the file `existing` a second name `new` in the same file system; never replaces.
   public static func hardLink(_ existing: String, _ new: String) throws {
-    let source = try openDirectory(parent(existing), vault_O_PATH)
+    let source = try openDirectory(SystemPath.parent(existing), vault_O_PATH)
     defer { close(source) }
     let e = try atParent(new) { dir, name in
-      SystemPath.withCString(lastComponent(existing)) { linkat(source, $0, dir, name, 0) } == 0 ? 0 : errno
+      SystemPath.withCString(SystemPath.lastComponent(existing)) { linkat(source, $0, dir, name, 0) } == 0 ? 0 : errno
     }
     guard e == 0 else { throw StorageError(path: new, operation: "link into place", code: e) }
   }
@@ -95,7 +90,7 @@ public enum FileSystem {
 
   /// Opens a directory: beneath a confined root without any symlink; elsewhere (the parent of a
   /// vault, a backup disk's mount point) following symlinks, as the user's own paths may use them.
-  private static func openDirectory(_ path: String, _ flags: Int32) throws -> Int32 {
+  static func openDirectory(_ path: String, _ flags: Int32) throws -> Int32 {
     while true {
       let fd = openOnce(path, flags | O_DIRECTORY, 0)
       if fd >= 0 { return fd }
@@ -106,10 +101,10 @@ public enum FileSystem {
 
   /// Runs `body` with a descriptor of `path`'s directory and its last component: every
   /// operation on a name (create a directory, remove, rename, link, stat) goes through here.
-  private static func atParent<T>(_ path: String, _ body: (Int32, UnsafePointer<CChar>) -> T) throws -> T {
-    let dir = try openDirectory(parent(path), vault_O_PATH)
+  static func atParent<T>(_ path: String, _ body: (Int32, UnsafePointer<CChar>) -> T) throws -> T {
+    let dir = try openDirectory(SystemPath.parent(path), vault_O_PATH)
     defer { close(dir) }
-    return SystemPath.withCString(lastComponent(path)) { body(dir, $0) }
+    return SystemPath.withCString(SystemPath.lastComponent(path)) { body(dir, $0) }
   }
 
   /// Writes all of `buffer` to `fd`.
@@ -160,115 +155,12 @@ public enum FileSystem {
     guard fsync(fd) == 0 else { throw StorageError(path: path, operation: "fsync", code: errno) }
   }
 
-  /// fsyncs a directory so that a rename or create inside it survives a crash.
-  public static func syncDirectory(_ path: String) throws {
-    let fd = try openDirectory(path, O_RDONLY)
-    defer { close(fd) }
-    try sync(fd, path: path)
-  }
-
-  /// Creates a directory with mode 0700 (chmod after mkdir, so the umask cannot widen or narrow it).
-  public static func makeDirectory(_ path: String) throws {
-    let made = try atParent(path) { mkdirat($0, $1, directoryMode) == 0 ? 0 : errno }
-    if made != 0 {
-      if made == EEXIST && isDirectory(path) { return }
-      throw StorageError(path: path, operation: "create directory", code: made)
-    }
-    let fd = try openDirectory(path, O_RDONLY)
-    defer { close(fd) }
-    guard fchmod(fd, directoryMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
-  }
-
   /// The status of `path` itself (a final symlink is reported, never followed).
-  private static func status(_ path: String) throws -> stat {
+  static func status(_ path: String) throws -> stat {
     var st = stat()
     let e = try atParent(path) { fstatat($0, $1, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno }
     guard e == 0 else { throw StorageError(path: path, operation: "stat", code: e) }
     return st
-  }
-
-  /// True if `path` exists (without following a final symlink).
-  public static func exists(_ path: String) -> Bool { (try? status(path)) != nil }
-
-  /// True if `path` is a directory: beneath a confined root, a real one (not a symlink to one);
-  /// elsewhere (a backup disk's mount point, the parent of a new vault) symlinks are followed.
-  /// True when `fd` is a terminal.
-  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
-
-  /// True if `path` is a directory.
-  public static func isDirectory(_ path: String) -> Bool {
-    if confinement(of: path) != nil { return (try? status(path)).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false }
-    var st = stat()
-    return SystemPath.withCString(path) { stat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-  }
-
-  /// True if `path` itself is a symbolic link.
-  public static func isSymbolicLink(_ path: String) -> Bool {
-    (try? status(path)).map { $0.st_mode & S_IFMT == S_IFLNK } ?? false
-  }
-
-  /// The size of a regular file in bytes.
-  public static func size(_ path: String) throws -> Int {
-    let st = try status(path)
-    guard st.st_mode & S_IFMT != S_IFLNK else { throw StorageError(path: path, operation: "stat", code: ELOOP) }
-    return Int(st.st_size)
-  }
-
-  /// The mode bits of `path`.
-  public static func mode(_ path: String) throws -> mode_t {
-    try status(path).st_mode & 0o7777
-  }
-
-  /// Names in a directory, without "." and "..", sorted; empty if it does not exist.
-  public static func list(_ path: String) throws -> [String] {
-    let fd: Int32
-    do { fd = try openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
-    guard let dir = fdopendir(fd) else {
-      let e = errno
-      close(fd)
-      throw StorageError(path: path, operation: "list", code: e)
-    }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
-  }
-
-  /// Entries of a directory with whether each is a real directory (never a symlink to one),
-  /// from the directory's own records where the file system keeps the type (no stat per entry);
-  /// without "." and "..", sorted; empty if the directory does not exist.
-  public static func listEntries(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
-    let fd: Int32
-    do { fd = try openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
-    guard let dir = fdopendir(fd) else {
-      let e = errno
-      close(fd)
-      throw StorageError(path: path, operation: "list", code: e)
-    }
-    defer { closedir(dir) }
-    var entries: [(name: String, isDirectory: Bool)] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
-      }
-      guard name != "." && name != ".." else { continue }
-      // DT_DIR is 4, DT_UNKNOWN 0 (a file system that does not say: ask fstatat, no symlink followed).
-      let type = entry.pointee.d_type
-      let isDirectory: Bool
-      if type == 0 {
-        var st = stat()
-        isDirectory = SystemPath.withCString(name) { fstatat(dirfd(dir), $0, &st, AT_SYMLINK_NOFOLLOW) } == 0 && st.st_mode & S_IFMT == S_IFDIR
-      } else {
-        isDirectory = type == 4
-      }
-      entries.append((name, isDirectory))
-    }
-    return entries.sorted { $0.name < $1.name }
   }
 
   /// Removes a file; a missing file is not an error.
@@ -277,28 +169,12 @@ public enum FileSystem {
     if e != 0 && e != ENOENT { throw StorageError(path: path, operation: "remove", code: e) }
   }
 
-  /// Removes an empty directory; a missing one is not an error.
-  public static func removeDirectory(_ path: String) throws {
-    let e = try atParent(path) { unlinkat($0, $1, AT_REMOVEDIR) == 0 ? 0 : errno }
-    if e != 0 && e != ENOENT { throw StorageError(path: path, operation: "remove directory", code: e) }
-  }
-
-  /// Removes `path` and everything beneath it, never following a symlink out of it.
-  public static func removeTree(_ path: String) {
-    if let st = try? status(path), st.st_mode & S_IFMT == S_IFDIR {
-      for name in (try? list(path)) ?? [] { removeTree("\(path)/\(name)") }
-      try? removeDirectory(path)
-    } else {
-      try? remove(path)
-    }
-  }
-
   /// Renames `from` to `to` atomically (both in the vault, so on one file system).
   public static func rename(_ from: String, _ to: String) throws {
-    let source = try openDirectory(parent(from), vault_O_PATH)
+    let source = try openDirectory(SystemPath.parent(from), vault_O_PATH)
     defer { close(source) }
     let e = try atParent(to) { dir, name in
-      SystemPath.withCString(lastComponent(from)) { renameat(source, $0, dir, name) } == 0 ? 0 : errno
+      SystemPath.withCString(SystemPath.lastComponent(from)) { renameat(source, $0, dir, name) } == 0 ? 0 : errno
     }
     guard e == 0 else { throw StorageError(path: to, operation: "rename into place", code: e) }
   }
@@ -325,15 +201,133 @@ public enum FileSystem {
     }
   }
 
-  /// The directory part of a path.
-  public static func parent(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// Directories, through the same confinement as `FileSystem`.
+public enum Directories {
+  /// fsyncs a directory so that a rename or create inside it survives a crash.
+  public static func syncDirectory(_ path: String) throws {
+    let fd = try FileSystem.openDirectory(path, O_RDONLY)
+    defer { close(fd) }
+    try FileSystem.sync(fd, path: path)
   }
 
-  /// The last component of a path.
-  public static func lastComponent(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
+  /// Creates a directory with mode 0700 (chmod after mkdir, so the umask cannot widen or narrow it).
+  public static func makeDirectory(_ path: String) throws {
+    let made = try FileSystem.atParent(path) { mkdirat($0, $1, FileSystem.directoryMode) == 0 ? 0 : errno }
+    if made != 0 {
+      if made == EEXIST && FileStatus.isDirectory(path) { return }
+      throw StorageError(path: path, operation: "create directory", code: made)
+    }
+    let fd = try FileSystem.openDirectory(path, O_RDONLY)
+    defer { close(fd) }
+    guard fchmod(fd, FileSystem.directoryMode) == 0 else { throw StorageError(path: path, operation: "chmod", code: errno) }
+  }
+
+  /// Names in a directory, without "." and "..", sorted; empty if it does not exist.
+  public static func list(_ path: String) throws -> [String] {
+    let fd: Int32
+    do { fd = try FileSystem.openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
+    guard let dir = fdopendir(fd) else {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "list", code: e)
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  /// Entries of a directory with whether each is a real directory (never a symlink to one),
+  /// from the directory's own records where the file system keeps the type (no stat per entry);
+  /// without "." and "..", sorted; empty if the directory does not exist.
+  public static func listEntries(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
+    let fd: Int32
+    do { fd = try FileSystem.openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
+    guard let dir = fdopendir(fd) else {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "list", code: e)
+    }
+    defer { closedir(dir) }
+    var entries: [(name: String, isDirectory: Bool)] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
+      }
+      guard name != "." && name != ".." else { continue }
+      // DT_DIR is 4, DT_UNKNOWN 0 (a file system that does not say: ask fstatat, no symlink followed).
+      let type = entry.pointee.d_type
+      let isDirectory: Bool
+      if type == 0 {
+        var st = stat()
+        isDirectory = SystemPath.withCString(name) { fstatat(dirfd(dir), $0, &st, AT_SYMLINK_NOFOLLOW) } == 0 && st.st_mode & S_IFMT == S_IFDIR
+      } else {
+        isDirectory = type == 4
+      }
+      entries.append((name, isDirectory))
+    }
+    return entries.sorted { $0.name < $1.name }
+  }
+
+  /// Removes an empty directory; a missing one is not an error.
+  public static func removeDirectory(_ path: String) throws {
+    let e = try FileSystem.atParent(path) { unlinkat($0, $1, AT_REMOVEDIR) == 0 ? 0 : errno }
+    if e != 0 && e != ENOENT { throw StorageError(path: path, operation: "remove directory", code: e) }
+  }
+
+  /// Removes `path` and everything beneath it, never following a symlink out of it.
+  public static func removeTree(_ path: String) {
+    if let st = try? FileSystem.status(path), st.st_mode & S_IFMT == S_IFDIR {
+      for name in (try? list(path)) ?? [] { removeTree("\(path)/\(name)") }
+      try? removeDirectory(path)
+    } else {
+      try? FileSystem.remove(path)
+    }
+  }
+}
+
+/// What is at a path, through the same confinement as `FileSystem` (nothing is opened for reading).
+public enum FileStatus {
+  /// The file type bits (S_IFREG, S_IFDIR, S_IFLNK, ...) of `path` itself, or nil if it does not exist.
+  public static func type(_ path: String) -> mode_t? {
+    (try? FileSystem.status(path)).map { $0.st_mode & S_IFMT }
+  }
+
+  /// True if `path` exists (without following a final symlink).
+  public static func exists(_ path: String) -> Bool { (try? FileSystem.status(path)) != nil }
+
+  /// True when `fd` is a terminal.
+  public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+  /// True if `path` is a directory: beneath a confined root, a real one (not a symlink to one);
+  /// elsewhere (a backup disk's mount point, the parent of a new vault) symlinks are followed.
+  public static func isDirectory(_ path: String) -> Bool {
+    if FileSystem.confinement(of: path) != nil { return (try? FileSystem.status(path)).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false }
+    var st = stat()
+    return SystemPath.withCString(path) { stat($0, &st) } == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// True if `path` itself is a symbolic link.
+  public static func isSymbolicLink(_ path: String) -> Bool {
+    (try? FileSystem.status(path)).map { $0.st_mode & S_IFMT == S_IFLNK } ?? false
+  }
+
+  /// The size of a regular file in bytes.
+  public static func size(_ path: String) throws -> Int {
+    let st = try FileSystem.status(path)
+    guard st.st_mode & S_IFMT != S_IFLNK else { throw StorageError(path: path, operation: "stat", code: ELOOP) }
+    return Int(st.st_size)
+  }
+
+  /// The mode bits of `path`.
+  public static func mode(_ path: String) throws -> mode_t {
+    try FileSystem.status(path).st_mode & 0o7777
   }
 }

@@ -30,9 +30,9 @@ public struct ObjectStore: Sendable {
   public init(directory: String, temporaryDirectory: String) {
     var d = directory
     while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
-    let folder = FileSystem.lastComponent(d)
+    let folder = SystemPath.lastComponent(d)
     if let name = try? BlobName(folder) {
-      self.init(backend: LocalBlobStore(root: FileSystem.parent(d), temporaryDirectory: temporaryDirectory), folder: name)
+      self.init(backend: LocalBlobStore(root: SystemPath.parent(d), temporaryDirectory: temporaryDirectory), folder: name)
     } else {
       // "/" or a name no blob folder can have: the directory itself is the store's root.
       self.init(backend: LocalBlobStore(root: d, temporaryDirectory: temporaryDirectory), folder: nil)

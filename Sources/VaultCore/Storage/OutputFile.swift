@@ -25,7 +25,7 @@ public final class OutputFile {
   /// Starts the file that will be named `path` (replacing a regular file only when `force`).
   public init(_ path: String, force: Bool) throws {
     try Self.checkTarget(path, force: force)
-    directory = FileSystem.parent(path)
+    directory = SystemPath.parent(path)
     self.path = path
     self.force = force
     let unnamed: Int32?
@@ -34,7 +34,7 @@ public final class OutputFile {
     }
     fd = unnamed ?? -1
     if unnamed == nil {
-      let temporary = Self.temporaryName(in: directory, for: FileSystem.lastComponent(path))
+      let temporary = Self.temporaryName(in: directory, for: SystemPath.lastComponent(path))
       vault_unlink_on_signal(temporary)
       fd = FileSystem.openUserFile(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
       guard fd >= 0 else {
@@ -58,7 +58,7 @@ public final class OutputFile {
         if force { try FileSystem.rename(named, path) } else { try FileSystem.hardLink(named, path) }
         try? FileSystem.remove(named)
       } else if force {
-        let staged = Self.temporaryName(in: directory, for: FileSystem.lastComponent(path))
+        let staged = Self.temporaryName(in: directory, for: SystemPath.lastComponent(path))
         guard try FileSystem.link(fd, to: staged) else { throw StorageError(path: path, operation: "link", code: EEXIST) }
         do { try FileSystem.rename(staged, path) } catch {
           try? FileSystem.remove(staged)
@@ -69,7 +69,7 @@ public final class OutputFile {
       }
     } catch let e as StorageError { throw failure(e.code) }
     done = true
-    try? FileSystem.syncDirectory(directory)
+    try? Directories.syncDirectory(directory)
   }
 
   deinit {
@@ -85,7 +85,7 @@ public final class OutputFile {
   }
 
   private static func checkTarget(_ path: String, force: Bool) throws {
-    guard let type = FileSystem.type(path) else { return }
+    guard let type = FileStatus.type(path) else { return }
     switch type {
     case S_IFLNK: throw VaultError.targetIsLink(path: path)
     case S_IFDIR: throw VaultError.targetIsDirectory(path: path)

@@ -91,7 +91,7 @@ public struct ScratchDirectory: Sendable {
 
   /// Removes scratch directories whose process is gone (vault and its guardian both killed).
   static func sweep(_ base: String) {
-    for name in (try? FileSystem.list(base)) ?? [] where name.hasPrefix(prefix) {
+    for name in (try? Directories.list(base)) ?? [] where name.hasPrefix(prefix) {
       let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap { Int32($0) }
       var st = stat()
       guard let pid, lstat("\(base)/\(name)", &st) == 0, st.st_uid == getuid(), st.st_mode & S_IFMT == S_IFDIR else { continue }

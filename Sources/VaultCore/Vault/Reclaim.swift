@@ -35,15 +35,15 @@ extension UnlockedVault {
   public func prepareForWriting(reason: String? = nil) throws -> Reclaimed {
     var reclaimed = try vault.prepareForWriting()
     let layout = vault.layout
-    if FileSystem.exists(layout.unfinishedMarker), let referenced = try? referencedFiles() {
+    if FileStatus.exists(layout.unfinishedMarker), let referenced = try? referencedFiles() {
       do {
         let store = layout.objectStore
         for id in try store.list().objects where !referenced.objects.contains(id) {
-          reclaimed.bytes += (try? FileSystem.size(store.path(for: id))) ?? 0
+          reclaimed.bytes += (try? FileStatus.size(store.path(for: id))) ?? 0
           try store.remove(id)
           reclaimed.objects += 1
         }
-        for name in try FileSystem.list(layout.clientKeys) {
+        for name in try Directories.list(layout.clientKeys) {
           guard let id = RandomID(hex: name), !referenced.clients.contains(id) else { continue }
           try FileSystem.remove(layout.clientKey(id))
           reclaimed.clientKeys += 1

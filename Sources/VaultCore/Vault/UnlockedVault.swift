@@ -78,7 +78,7 @@ public struct UnlockedVault: Sendable {
   /// made and recorded by then, so a failure here says so rather than "nothing was changed".
   func finishInstalledCommit() throws {
     guard let pending = commits.take() else { return }
-    do { try FileSystem.syncDirectory(vault.layout.root) } catch {
+    do { try Directories.syncDirectory(vault.layout.root) } catch {
       throw VaultError.io(
         path: vault.layout.index,
         reason: "the change was made and recorded, but the disk refused to make it durable (\((error as? StorageError)?.description ?? "\(error)")); check the disk, then run 'vault verify'")
@@ -105,11 +105,11 @@ public struct UnlockedVault: Sendable {
   /// the marker is already there (one stat).
   public func markUnfinished() throws {
     let marker = vault.layout.unfinishedMarker
-    guard !FileSystem.exists(marker) else { return }
+    guard !FileStatus.exists(marker) else { return }
     do {
       let fd = try FileSystem.open(marker, O_WRONLY | O_CREAT)
       close(fd)
-      try FileSystem.syncDirectory(vault.layout.tmp)
+      try Directories.syncDirectory(vault.layout.tmp)
     } catch { throw VaultError.from(error) }
   }
 

@@ -23,16 +23,15 @@ extension Vault {
     try PassphrasePolicy.check(passphrase)
     try checkCanCreate(at: path)
     let layout = VaultLayout(root: path)
-    let parent = FileSystem.parent(layout.root)
-    let name = String(layout.root.split(separator: "/").last ?? "vault")
+    let parent = SystemPath.parent(layout.root)
     StagingDirectory.removeAbandoned(in: parent, kind: "init")
     let staging = VaultLayout(root: StagingDirectory.name(for: layout.root, kind: "init", random: Hex.encode(try Random.bytes(6))))
     do {
       let keys = try VaultKeys.generate()
       let recovery = try RecoveryKey.generate()
       let config = try VaultConfig.make(vaultID: RandomID.generate(), created: now, keys: keys)
-      try FileSystem.makeDirectory(staging.root)
-      for dir in staging.directories { try FileSystem.makeDirectory(dir) }
+      try Directories.makeDirectory(staging.root)
+      for dir in staging.directories { try Directories.makeDirectory(dir) }
       let owner = try KeySlot.create(for: .passphrase(passphrase), label: label, kdf: kdf, keys: keys, vault: config.vaultID, now: now)
       let rescue = try KeySlot.create(for: .recoveryKey(recovery), label: "recovery", kdf: kdf, keys: keys, vault: config.vaultID, now: now)
       for slot in [owner, rescue] { try AtomicFile.write(slot.encoded(), to: staging.slot(slot.id), temporaryDirectory: staging.tmp) }
@@ -44,7 +43,7 @@ extension Vault {
       try AccessLog(vault: Vault(layout: staging, config: config)).append(
         LogEntry(action: LogEntry.initAction, actor: label, reason: reason, detail: "vault created with key slots '\(label)' and 'recovery'"),
         unlocked: UnlockedVault(vault: Vault(layout: staging, config: config), keys: keys, slot: owner))
-      for dir in staging.directories { try FileSystem.syncDirectory(dir) }
+      for dir in staging.directories { try Directories.syncDirectory(dir) }
       // rename(2) replaces a missing or empty directory atomically; anything else fails with ENOTEMPTY.
       do { try FileSystem.rename(staging.root, layout.root) } catch let failure as StorageError {
         switch failure.code {
@@ -55,11 +54,11 @@ extension Vault {
         default: throw VaultError.from(StorageError(path: layout.root, operation: "create", code: failure.code))
         }
       }
-      try FileSystem.syncDirectory(parent)
+      try Directories.syncDirectory(parent)
       let vault = Vault(layout: layout, config: config)
       return Creation(vault: UnlockedVault(vault: vault, keys: keys, slot: owner), recoveryKey: recovery)
     } catch {
-      FileSystem.removeTree(staging.root)
+      Directories.removeTree(staging.root)
       throw VaultError.from(error)
     }
   }
@@ -67,13 +66,13 @@ extension Vault {
   /// Throws unless `path` is free for a new vault: missing or an empty directory, with an existing parent.
   public static func checkCanCreate(at path: String) throws {
     let layout = VaultLayout(root: path)
-    if FileSystem.exists(layout.root) {
-      guard FileSystem.isDirectory(layout.root) else { throw VaultError.directoryNotEmpty(path: layout.root) }
-      if FileSystem.exists(layout.config) { throw VaultError.vaultAlreadyExists(path: layout.root) }
-      guard try FileSystem.list(layout.root).isEmpty else { throw VaultError.directoryNotEmpty(path: layout.root) }
+    if FileStatus.exists(layout.root) {
+      guard FileStatus.isDirectory(layout.root) else { throw VaultError.directoryNotEmpty(path: layout.root) }
+      if FileStatus.exists(layout.config) { throw VaultError.vaultAlreadyExists(path: layout.root) }
+      guard try Directories.list(layout.root).isEmpty else { throw VaultError.directoryNotEmpty(path: layout.root) }
     }
-    let parent = FileSystem.parent(layout.root)
-    guard FileSystem.isDirectory(parent) else {
+    let parent = SystemPath.parent(layout.root)
+    guard FileStatus.isDirectory(parent) else {
       throw VaultError.io(path: parent, reason: "the directory does not exist; create it first (mkdir -p), or choose another --vault")
     }
   }

@@ -54,10 +54,10 @@ public struct Vault: Sendable {
   public func prepareForWriting() throws -> Reclaimed {
     var reclaimed = Reclaimed()
     do {
-      for dir in layout.directories { try FileSystem.makeDirectory(dir) }
-      for name in try FileSystem.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
+      for dir in layout.directories { try Directories.makeDirectory(dir) }
+      for name in try Directories.list(layout.tmp) where name.hasPrefix(AtomicFile.temporaryPrefix) {
         let path = "\(layout.tmp)/\(name)"
-        reclaimed.bytes += (try? FileSystem.size(path)) ?? 0
+        reclaimed.bytes += (try? FileStatus.size(path)) ?? 0
         try FileSystem.remove(path)
         reclaimed.temporaryFiles += 1
       }
@@ -69,7 +69,7 @@ public struct Vault: Sendable {
   public func keySlots() throws -> (slots: [KeySlot], findings: [Finding]) {
     var slots: [KeySlot] = []
     var findings: [Finding] = []
-    for name in try FileSystem.list(layout.slots) {
+    for name in try Directories.list(layout.slots) {
       let rel = "slots/\(name)"
       guard let id = RandomID(hex: name) else {
         findings.append(Finding(.warning, rel, "unexpected file in slots/"))
@@ -136,11 +136,11 @@ public struct Vault: Sendable {
     let (slots, _) = try keySlots()
     let (objects, _) = try layout.objectStore.list()
     var bytes = 0
-    for id in objects { bytes += (try? FileSystem.size(layout.objectStore.path(for: id))) ?? 0 }
+    for id in objects { bytes += (try? FileStatus.size(layout.objectStore.path(for: id))) ?? 0 }
     return VaultInfo(
       path: layout.root, formatVersion: FileHeader.currentVersion, vaultID: config.vaultID.hex,
       created: config.created, objectCount: objects.count, objectBytes: bytes,
-      clientKeyCount: try FileSystem.list(layout.clientKeys).filter { RandomID(hex: $0) != nil }.count,
+      clientKeyCount: try Directories.list(layout.clientKeys).filter { RandomID(hex: $0) != nil }.count,
       slots: slots.map { VaultInfo.Slot($0) })
   }
 }

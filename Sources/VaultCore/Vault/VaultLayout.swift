@@ -17,7 +17,7 @@ public struct VaultLayout: Sendable, Equatable {
 
   /// Top-level entries that are symbolic links: a vault never has any, so each is tampering.
   public func symbolicLinks() -> [String] {
-    Self.topLevelNames.sorted().filter { FileSystem.isSymbolicLink("\(root)/\($0)") }
+    Self.topLevelNames.sorted().filter { FileStatus.isSymbolicLink("\(root)/\($0)") }
   }
 
   /// Identity and public keys.

@@ -32,30 +32,17 @@ struct ClientFieldOptions: ParsableArguments {
     "A field of your own, e.g. --field insurance='Acme 123'; repeatable; an empty value removes it.", valueName: "key=value"))
   var field: [String] = []
 
-  /// True when any field was given.
-  var isEmpty: Bool {
-    legalName == nil && preferredName == nil && dateOfBirth == nil && phone == nil && email == nil && address == nil
-      && emergencyContact == nil && startDate == nil && field.isEmpty
-  }
-
-  /// Applies the given fields; an empty text clears an optional one.
-  func apply(to r: inout ClientRecord) throws {
-    if let legalName { r.legalName = legalName }
-    func set(_ path: WritableKeyPath<ClientRecord, String?>, _ value: String?) {
-      if let value { r[keyPath: path] = value.isEmpty ? nil : value }
-    }
-    set(\.preferredName, preferredName)
-    set(\.phone, phone)
-    set(\.email, email)
-    set(\.address, address)
-    set(\.emergencyContact, emergencyContact)
-    if let dateOfBirth { r.dateOfBirth = dateOfBirth }
-    if let startDate { r.startDate = startDate }
-    for f in field {
-      guard let eq = f.firstIndex(of: "=") else { throw ValidationError("--field takes key=value, e.g. --field insurance='Acme 123'") }
-      let key = String(f[..<eq])
-      let value = String(f[f.index(after: eq)...])
-      r.fields[key] = value.isEmpty ? nil : value
+  /// The change these options describe.
+  var change: ClientRecordChange {
+    get throws {
+      var c = ClientRecordChange()
+      (c.legalName, c.preferredName, c.dateOfBirth, c.phone, c.email) = (legalName, preferredName, dateOfBirth, phone, email)
+      (c.address, c.emergencyContact, c.startDate) = (address, emergencyContact, startDate)
+      for f in field {
+        guard let eq = f.firstIndex(of: "=") else { throw ValidationError("--field takes key=value, e.g. --field insurance='Acme 123'") }
+        c.fields[String(f[..<eq])] = String(f[f.index(after: eq)...])
+      }
+      return c
     }
   }
 }

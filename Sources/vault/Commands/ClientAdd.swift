@@ -27,7 +27,7 @@ extension VaultCommand {
       var fields = self.fields
       if fields.legalName == nil { try Self.prompt(&fields) }
       var record = ClientRecord(legalName: "", startDate: Day.today())
-      try fields.apply(to: &record)
+      try fields.change.apply(to: &record)
       try record.validate()
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
       let client = try practice.clients.add(record)

@@ -25,12 +25,12 @@ extension VaultCommand {
     @Flag(name: .long, help: "Reopen a discharged client's record.") var reopen = false
 
     func validate() throws {
-      if fields.isEmpty && !reopen { throw ValidationError("nothing to change: give at least one field option, or --reopen") }
+      if (try fields.change).isEmpty && !reopen { throw ValidationError("nothing to change: give at least one field option, or --reopen") }
     }
 
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
-      let changed = try practice.clients.update(client, reopen: reopen) { try fields.apply(to: &$0) }
+      let changed = try practice.clients.update(client, try fields.change, reopen: reopen)
       location.output.emit(changed.client)
       location.output.line("Client \(changed.client.code): \(changed.change) (version \(changed.versions)).")
     }

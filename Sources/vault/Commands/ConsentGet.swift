@@ -29,7 +29,7 @@ extension VaultCommand {
 
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
-      let target: DocumentTarget = out == "-" ? .standardOutput(isTerminal: FileSystem.isTerminal(1)) : .file(out, force: force)
+      let target: DocumentTarget = out == "-" ? .standardOutput(isTerminal: FileStatus.isTerminal(1)) : .file(out, force: force)
       let c = try practice.consents.get(id, to: target, progress: Output.byteProgress("decrypting"))
       location.output.emit(DocumentWritten(id: c.id, out: out, bytes: c.size))
       if out != "-" { location.output.line("Wrote \(out) (\(ByteCount.format(c.size)), \(c.mediaType)).") }

@@ -86,10 +86,10 @@ extension VaultCommand {
       request.since = since
       request.until = until
       request.requested = requested
-      // The practice's rules are checked before the passphrase is asked.
-      try request.check(reason: location.reason)
+      // The practice's rules are checked, and the export's keys read, before the passphrase is asked.
+      let prepared = try request.prepare(reason: location.reason)
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
-      let result = try practice.requests.export(client, request, progress: Output.byteProgress("exporting documents"))
+      let result = try practice.requests.export(client, prepared, progress: Output.byteProgress("exporting documents"))
       let output = location.output
       output.emit(result)
       output.line("Wrote \(out): \(result.notes) note(s), \(result.documents) document(s), \(result.protectionText).")

@@ -30,14 +30,16 @@ extension VaultCommand {
         Format version: \(info.formatVersion)
         Vault id:       \(info.vaultID)
         Created:        \(LogEntry.format(seconds: info.created))
-        Objects:        \(info.objectCount) (\(ByteCount.format(UInt64(info.objectBytes))))
+        Objects:        \(info.objectCount) (\(Self.size(info.objectBytes)))
         Client keys:    \(info.clientKeyCount)
         Key slots:      \(info.slots.count)
         """)
       for s in info.slots {
-        let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(ByteCount.format(s.memLimit))"
+        let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(Self.size(Int(s.memLimit)))"
         out.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(LogEntry.format(seconds: s.created))\(cost)")
       }
     }
+
+    static func size(_ bytes: Int) -> String { ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary) }
   }
 }

@@ -19,8 +19,7 @@ extension VaultCommand {
 
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
-      let signed = try practice.notes.sign(notes)
-      for n in signed { location.output.line("Signed note \(n.id).") }
+      let signed = try practice.notes.sign(notes) { location.output.line("Signed note \($0.id).") }
       location.output.emit(signed)
     }
   }

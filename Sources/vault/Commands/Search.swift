@@ -22,8 +22,6 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Only this client's notes.", valueName: "client")) var client: String?
     @OptionGroup var filter: NoteFilterOptions
 
-    /// A log entry holds at most 1 MiB: a search matching tens of thousands of notes lists the first ones.
-
     func validate() throws {
       if query.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the search text is empty") }
     }

@@ -6,9 +6,6 @@ import VaultCore
 /// before the core takes the lock, so a prompt never holds up the nightly backup, and a wrong
 /// passphrase changes nothing in the vault.
 enum CommandContext {
-  /// The practice the command opened last: an ambiguous client name is explained from it (`Entry`).
-  nonisolated(unsafe) static var opened: Practice?
-
   /// Opens (unlocking unless `mode` is keyless) and locks the vault.
   static func open(_ location: VaultOptions, lock: LockOptions, unlock: UnlockOptions? = nil, mode: Practice.Mode) throws -> Practice {
     let unlocked = try unlock.map { try Self.unlock(location, $0) }
@@ -26,7 +23,13 @@ enum CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let practice = try Practice(vault, unlocked: unlocked, mode: mode, wait: lock.wait, reason: location.reason)
     if !practice.reclaimed.isEmpty { location.output.note("reclaimed \(practice.reclaimed.description) left by an interrupted command") }
-    opened = practice
+    // On a terminal, a name that matches several clients also shows their names (the core records
+    // that read); captured output and logs get only the codes.
+    if Terminal.stderrIsTerminal {
+      practice.showCandidates = { _, candidates in
+        for c in candidates { location.output.note("  \(c.code)  \(c.displayName)\(c.isDischarged ? "  (discharged)" : "")") }
+      }
+    }
     return practice
   }
 
@@ -34,7 +37,6 @@ enum CommandContext {
   /// command makes before it opens an editor, which must not hold the vault while a person types.
   static func briefly<T>(_ location: VaultOptions, lock: LockOptions, unlocked: UnlockedVault, _ body: (Practice) throws -> T) throws -> T {
     let practice = try open(location, lock: lock, unlocked: unlocked, mode: .read)
-    defer { opened = nil }
     return try withExtendedLifetime(practice) { try body(practice) }
   }
 

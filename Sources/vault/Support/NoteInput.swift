@@ -21,7 +21,7 @@ struct NoteTextOptions: ParsableArguments {
   }
 
   /// True when the text will come from the editor.
-  var usesEditor: Bool { edit || (file == nil && FileSystem.isTerminal(0)) }
+  var usesEditor: Bool { edit || (file == nil && FileStatus.isTerminal(0)) }
 
   /// Text given without the editor (file or standard input), validated; nil if the editor is needed.
   func readGiven() throws -> String? {
@@ -47,12 +47,7 @@ struct NoteTextOptions: ParsableArguments {
       for attempt in 1... {
         let bytes = try edit()
         do {
-          let text = try NoteText.validate(bytes, source: "the editor's text")
-          if current == nil, let template, NoteTemplate.isUnchanged(text, from: template) {
-            throw RecordError.emptyNote("the template was left unchanged")
-          }
-          if let current, text.utf8.elementsEqual(current.utf8) { throw RecordError.nothingChanged("the text was not changed") }
-          return try save(text)
+          return try save(NoteTemplate.edited(bytes, template: template, current: current))
         } catch RecordError.emptyNote(let why) {
           throw RecordError.emptyNote(why)
         } catch RecordError.nothingChanged(let why) {

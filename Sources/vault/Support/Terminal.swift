@@ -9,7 +9,7 @@ enum Terminal {
   }
 
   /// True when stderr is a terminal: progress is shown only then.
-  static var stderrIsTerminal: Bool { FileSystem.isTerminal(2) }
+  static var stderrIsTerminal: Bool { FileStatus.isTerminal(2) }
 
   /// After a failed save of edited text: shows the error and asks on /dev/tty whether to edit
   /// again (true) or discard (false). False when there is no terminal to ask on.

@@ -145,7 +145,7 @@ struct AccessLogAppendTests {
     #expect(abs(all[1].time - Int64(Date().timeIntervalSince1970)) < 120)
 
     // Byte layout: 8-byte header, fixed-size records, signed over the binding, vault id and fields.
-    #expect(try FileSystem.size(f.checkpointsPath) == 8 + 2 * RawCheckpoint.size)
+    #expect(try FileStatus.size(f.checkpointsPath) == 8 + 2 * RawCheckpoint.size)
     let raw = try f.rawCheckpoints()
     #expect(raw.rest.isEmpty)
     try #require(raw.checkpoints.map(\.count) == [2, 5])
@@ -164,9 +164,9 @@ struct AccessLogAppendTests {
     let f = try LogFixture()
     try f.append(keyed: false)
     try f.append(keyed: true)
-    #expect(try FileSystem.mode(f.entriesPath) == 0o600)
-    #expect(try FileSystem.mode(f.checkpointsPath) == 0o600)
-    #expect(try FileSystem.mode(f.vault.layout.log) == 0o700)
+    #expect(try FileStatus.mode(f.entriesPath) == 0o600)
+    #expect(try FileStatus.mode(f.checkpointsPath) == 0o600)
+    #expect(try FileStatus.mode(f.vault.layout.log) == 0o700)
   }
 
   @Test("log files are 0600 even under umask 000")
@@ -175,7 +175,7 @@ struct AccessLogAppendTests {
       guard let f = try? LogFixture() else { exit(2) }
       umask(0)
       let ok = (try? f.append(keyed: true)) != nil && (try? f.append(keyed: false)) != nil
-        && (try? FileSystem.mode(f.entriesPath)) == 0o600 && (try? FileSystem.mode(f.checkpointsPath)) == 0o600
+        && (try? FileStatus.mode(f.entriesPath)) == 0o600 && (try? FileStatus.mode(f.checkpointsPath)) == 0o600
       exit(ok ? 0 : 1)
     }
   }

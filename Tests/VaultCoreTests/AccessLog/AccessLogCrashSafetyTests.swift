@@ -20,7 +20,7 @@ struct AccessLogCrashSafetyTests {
     let raw = try f.rawEntries()
     let lastSize = raw.records[2].encoded.count
     let kept = cut > 0 ? cut : lastSize + cut
-    let fileSize = try FileSystem.size(f.entriesPath)
+    let fileSize = try FileStatus.size(f.entriesPath)
     try RawFile.truncate(f.entriesPath, to: fileSize - lastSize + kept)
 
     let report = try f.verify()
@@ -48,7 +48,7 @@ struct AccessLogCrashSafetyTests {
   func sealedAppendRepairs() throws {
     let f = try LogFixture()
     try f.fill(3, keyed: false)
-    let size = try FileSystem.size(f.entriesPath)
+    let size = try FileStatus.size(f.entriesPath)
     try RawFile.truncate(f.entriesPath, to: size - 20)
     try f.append("backup", keyed: false)
     #expect(try f.entries().map(\.entry.action) == ["client-read", "client-read", "log-repair", "backup"])
@@ -94,7 +94,7 @@ struct AccessLogCrashSafetyTests {
     try f.append(keyed: true)
     let fixed = try f.log.checkpoints()
     #expect(!fixed.torn && fixed.checkpoints.map(\.count) == [1, 2, 5])
-    #expect(try FileSystem.size(f.checkpointsPath) == 8 + 3 * RawCheckpoint.size)
+    #expect(try FileStatus.size(f.checkpointsPath) == 8 + 3 * RawCheckpoint.size)
     #expect(try f.verify().findings.isEmpty)
   }
 

@@ -82,7 +82,7 @@ struct AccessLogDamageTests {
     #expect(try f.verify().firstError.hasPrefix("entry 3: record length 4294967295 is out of range"))
 
     _ = try? f.append(keyed: true)
-    #expect(try FileSystem.size(f.entriesPath) >= bytes.count)
+    #expect(try FileStatus.size(f.entriesPath) >= bytes.count)
     let counts = try f.log.checkpoints().checkpoints.map(\.count)
     #expect(counts == counts.sorted(), "\(counts)")
   }

@@ -432,7 +432,7 @@ struct FormatVectorTests {
     // Through the code: an object store holding just this file.
     let dir = try TemporaryDirectory()
     let store = ObjectStore(directory: dir.path + "/objects", temporaryDirectory: dir.path)
-    try FileManager.default.createDirectory(atPath: FileSystem.parent(store.path(for: id)), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: SystemPath.parent(store.path(for: id)), withIntermediateDirectories: true)
     try Data(file).write(to: URL(fileURLWithPath: store.path(for: id)))
     let plain = try store.get(id, binding: ObjectBinding(type: .clientRecord, client: client), key: key, vault: vault)
     #expect(plain == content)

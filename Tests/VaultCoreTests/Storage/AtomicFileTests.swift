@@ -50,7 +50,7 @@ struct UmaskTests {
   func directoryMode(mask: mode_t) async {
     await #expect(processExitsWith: .success, "umask \(String(mask, radix: 8))") { [mask] in
       UmaskTests.runInChild(umask: mask) { dir in
-        try FileSystem.makeDirectory(dir.file("objects"))
+        try Directories.makeDirectory(dir.file("objects"))
         return try ScratchDirectory.permissions(of: dir.file("objects")) == 0o700
       }
     }
@@ -62,13 +62,13 @@ struct UmaskTests {
       UmaskTests.runInChild(umask: mask) { dir in
         // makeDirectory restores 0700 itself, so the store is usable under any mask.
         let store = ObjectStore(directory: dir.file("objects"), temporaryDirectory: dir.file("tmp"))
-        try FileSystem.makeDirectory(store.directory)
-        try FileSystem.makeDirectory(store.temporaryDirectory)
+        try Directories.makeDirectory(store.directory)
+        try Directories.makeDirectory(store.temporaryDirectory)
         let id = try store.put(
           [1, 2, 3], binding: ObjectBinding(type: .note, client: .none), key: .random(), vault: .generate(),
           header: ObjectHeader(chunkSize: 1024))
         return try ScratchDirectory.permissions(of: store.path(for: id)) == 0o600
-          && ScratchDirectory.permissions(of: FileSystem.parent(store.path(for: id))) == 0o700
+          && ScratchDirectory.permissions(of: SystemPath.parent(store.path(for: id))) == 0o700
       }
     }
   }
@@ -144,11 +144,11 @@ struct FileSystemTests {
   func makeDirectoryExisting() throws {
     let dir = try ScratchDirectory()
     defer { dir.remove() }
-    try FileSystem.makeDirectory(dir.file("d"))
-    try FileSystem.makeDirectory(dir.file("d"))
+    try Directories.makeDirectory(dir.file("d"))
+    try Directories.makeDirectory(dir.file("d"))
     try AtomicFile.write([1], to: dir.file("f"))
-    #expect(throws: StorageError.self) { try FileSystem.makeDirectory(dir.file("f")) }
-    #expect(throws: StorageError.self) { try FileSystem.makeDirectory(dir.file("no/such/parent")) }
+    #expect(throws: StorageError.self) { try Directories.makeDirectory(dir.file("f")) }
+    #expect(throws: StorageError.self) { try Directories.makeDirectory(dir.file("no/such/parent")) }
   }
 
   @Test("readFile refuses files above its limit")
@@ -168,15 +168,15 @@ struct FileSystemTests {
     let dir = try ScratchDirectory()
     defer { dir.remove() }
     for name in ["b", ".hidden", "a", "c"] { try AtomicFile.write([], to: dir.file(name)) }
-    #expect(try FileSystem.list(dir.path) == [".hidden", "a", "b", "c"])
-    #expect(try FileSystem.list(dir.file("missing")) == [])
+    #expect(try Directories.list(dir.path) == [".hidden", "a", "b", "c"])
+    #expect(try Directories.list(dir.file("missing")) == [])
   }
 
   @Test("parent splits off the last path component")
   func parent() {
-    #expect(FileSystem.parent("/a/b/c") == "/a/b")
-    #expect(FileSystem.parent("/a") == "/")
-    #expect(FileSystem.parent("a") == ".")
-    #expect(FileSystem.parent("a/b") == "a")
+    #expect(SystemPath.parent("/a/b/c") == "/a/b")
+    #expect(SystemPath.parent("/a") == "/")
+    #expect(SystemPath.parent("a") == ".")
+    #expect(SystemPath.parent("a/b") == "a")
   }
 }

@@ -53,7 +53,7 @@ struct ObjectStoreFixture {
   func storeUnderOwnHash(_ bytes: [UInt8]) throws -> ObjectID {
     let id = try ObjectID(bytes: Hasher.blake2b256(bytes))
     let path = store.path(for: id)
-    try FileManager.default.createDirectory(atPath: FileSystem.parent(path), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: SystemPath.parent(path), withIntermediateDirectories: true)
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     return id
   }

@@ -83,13 +83,6 @@ public enum BlobStoreError: Error, Equatable, Sendable, CustomStringConvertible 
   /// A name that could escape the store or mean two things (see `BlobName`).
   case invalidName(String, BlobName.Problem)
 
-  /// A stable, documented name for scripts and logs.
-  public var kind: String {
-    switch self {
-    case .invalidName: "invalid-blob-name"
-    }
-  }
-
   public var description: String {
     switch self {
     case .invalidName(let name, let problem):

@@ -55,7 +55,7 @@ public struct LocalBlobStore: BlobStore {
     try ensureFolder(name.folder, durable: true)
     let path = path(of: name)
     // The small-file path: a named temporary, fsynced, renamed over, directory fsynced.
-    try AtomicFile.write(bytes, to: path, temporaryDirectory: temporaryDirectory ?? FileSystem.parent(path))
+    try AtomicFile.write(bytes, to: path, temporaryDirectory: temporaryDirectory ?? SystemPath.parent(path))
   }
 
   public func makeWriter() throws -> any BlobWriter { try LocalBlobWriter(store: self) }
@@ -70,18 +70,18 @@ public struct LocalBlobStore: BlobStore {
   public func openFile(_ name: BlobName) throws -> LocalBlobReader { try LocalBlobReader(path: path(of: name)) }
 
   public func list(_ folder: BlobName?) throws -> [BlobEntry] {
-    try FileSystem.listEntries(path(of: folder)).map { BlobEntry(name: $0.name, isFolder: $0.isDirectory) }
+    try Directories.listEntries(path(of: folder)).map { BlobEntry(name: $0.name, isFolder: $0.isDirectory) }
   }
 
   public func delete(_ name: BlobName, durable: Bool) throws {
     let path = path(of: name)
     try FileSystem.remove(path)
-    if durable { try FileSystem.syncDirectory(FileSystem.parent(path)) }
+    if durable { try Directories.syncDirectory(SystemPath.parent(path)) }
   }
 
-  public func exists(_ name: BlobName) -> Bool { FileSystem.exists(path(of: name)) }
+  public func exists(_ name: BlobName) -> Bool { FileStatus.exists(path(of: name)) }
 
-  public func size(_ name: BlobName) throws -> Int { try FileSystem.size(path(of: name)) }
+  public func size(_ name: BlobName) throws -> Int { try FileStatus.size(path(of: name)) }
 
   public func makeFolder(_ folder: BlobName) throws { try ensureFolder(folder, durable: false) }
 
@@ -98,10 +98,10 @@ public struct LocalBlobStore: BlobStore {
   func ensureFolder(_ folder: BlobName?, durable: Bool) throws {
     guard let folder else { return }
     let path = path(of: folder)
-    if FileSystem.isDirectory(path) { return }
+    if FileStatus.isDirectory(path) { return }
     try ensureFolder(folder.folder, durable: durable)
-    try FileSystem.makeDirectory(path)
-    if durable { try FileSystem.syncDirectory(FileSystem.parent(path)) }
+    try Directories.makeDirectory(path)
+    if durable { try Directories.syncDirectory(SystemPath.parent(path)) }
   }
 }
 
@@ -157,7 +157,7 @@ final class LocalBlobWriter: BlobWriter {
       if unnamed && mode == .contentAddressed {
         // A blob already there under this name holds these very bytes: keep it.
         _ = try FileSystem.link(fd, to: final)
-        if durable { try FileSystem.syncDirectory(FileSystem.parent(final)) }
+        if durable { try Directories.syncDirectory(SystemPath.parent(final)) }
         closeDescriptor()
       } else {
         if unnamed {

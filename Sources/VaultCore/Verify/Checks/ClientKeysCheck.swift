@@ -6,7 +6,7 @@ struct ClientKeysCheck: VaultCheck {
   let name = "client keys"
 
   func check(_ context: VaultCheckContext, _ findings: inout [Finding]) throws {
-    for name in try FileSystem.list(context.layout.clientKeys) {
+    for name in try Directories.list(context.layout.clientKeys) {
       let rel = "clientkeys/\(name)"
       guard let id = RandomID(hex: name) else {
         findings.append(Finding(.warning, rel, "unexpected file in clientkeys/"))
