@@ -2,11 +2,12 @@ import Foundation
 
 /// The one door into a vault's records: every read and write of practice data goes through an
 /// open `Practice` and one of its rooms (`clients`, `notes`, `consents`, `requests`, `log`,
-/// `backups`, `keys`).
+/// `checks`, `keys`; `Backups` opens its own, keyless).
 ///
 /// Each room method passes through `access`, which asks `AccessPolicy` whether this actor may
 /// do this (to this client), runs the work, records it in the access log, and only then hands
-/// the result back: an access that cannot be recorded reveals nothing and, for a change, never
+/// the result back; where bytes stream out (a document, the log), the entry is written before
+/// the first one. An access that cannot be recorded reveals nothing and, for a change, never
 /// takes effect (the new index waits for its log entry, `UnlockedVault.commitWithLogEntries`).
 ///
 /// Opening takes the vault lock (shared to read, exclusive to write) and holds it as long as
@@ -24,7 +25,7 @@ public final class Practice {
 
     public static func < (a: Mode, b: Mode) -> Bool { a.rawValue < b.rawValue }
 
-    /// "keyless", "reading", "writing".
+    /// "keyless work", "reading", "writing".
     public var description: String { ["keyless work", "reading", "writing"][rawValue] }
   }
 
@@ -72,7 +73,7 @@ public final class Practice {
     self.reclaimed = reclaimed
   }
 
-  /// The clients: add, update, discharge, show, list, find.
+  /// The clients: add, import, update, discharge, show, list, and candidates for an ambiguous name.
   public var clients: Clients { Clients(practice: self) }
   /// Session notes: add, edit, sign, amend, show, list, search.
   public var notes: Notes { Notes(practice: self) }
@@ -82,7 +83,7 @@ public final class Practice {
   public var requests: Requests { Requests(practice: self) }
   /// The access log: show, head, verify.
   public var log: LogRoom { LogRoom(practice: self) }
-  /// Checks of the whole vault and its backups.
+  /// Checks of the whole vault, and what anyone who can read its directory may count (`info`).
   public var checks: Checks { Checks(practice: self) }
   /// Passphrases and key slots.
   public var keys: Keys { Keys(practice: self) }

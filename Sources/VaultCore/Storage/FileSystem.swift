@@ -226,21 +226,8 @@ public enum Directories {
 
   /// Names in a directory, without "." and "..", sorted; empty if it does not exist.
   public static func list(_ path: String) throws -> [String] {
-    let fd: Int32
-    do { fd = try FileSystem.openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
-    guard let dir = fdopendir(fd) else {
-      let e = errno
-      close(fd)
-      throw StorageError(path: path, operation: "list", code: e)
-    }
-    defer { closedir(dir) }
     var names: [String] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
+    try read(path) { _, _, name in names.append(name) }
     return names.sorted()
   }
 
@@ -248,20 +235,8 @@ public enum Directories {
   /// from the directory's own records where the file system keeps the type (no stat per entry);
   /// without "." and "..", sorted; empty if the directory does not exist.
   public static func listEntries(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
-    let fd: Int32
-    do { fd = try FileSystem.openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return [] }
-    guard let dir = fdopendir(fd) else {
-      let e = errno
-      close(fd)
-      throw StorageError(path: path, operation: "list", code: e)
-    }
-    defer { closedir(dir) }
     var entries: [(name: String, isDirectory: Bool)] = []
-    while let entry = readdir(dir) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 }))
-      }
-      guard name != "." && name != ".." else { continue }
+    try read(path) { dir, entry, name in
       // DT_DIR is 4, DT_UNKNOWN 0 (a file system that does not say: ask fstatat, no symlink followed).
       let type = entry.pointee.d_type
       let isDirectory: Bool
@@ -274,6 +249,22 @@ public enum Directories {
       entries.append((name, isDirectory))
     }
     return entries.sorted { $0.name < $1.name }
+  }
+
+  /// Calls `body` with each entry of a directory but "." and ".." (nothing if it does not exist).
+  private static func read(_ path: String, _ body: (OpaquePointer, UnsafeMutablePointer<dirent>, String) -> Void) throws {
+    let fd: Int32
+    do { fd = try FileSystem.openDirectory(path, O_RDONLY) } catch let e as StorageError where e.isNotFound { return }
+    guard let dir = fdopendir(fd) else {
+      let e = errno
+      close(fd)
+      throw StorageError(path: path, operation: "list", code: e)
+    }
+    defer { closedir(dir) }
+    while let entry = readdir(dir) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in SystemPath.string(fromBytes: raw.prefix(while: { $0 != 0 })) }
+      if name != "." && name != ".." { body(dir, entry, name) }
+    }
   }
 
   /// Removes an empty directory; a missing one is not an error.
