@@ -218,46 +218,6 @@ public enum BackupEngine {
 
   // MARK: Verify
 
-  /// Keyless checks: every object and blob matches its name, every manifest parses and every
-  /// file and object it names is present.
-  public static func verify(_ repo: BackupRepository, progress: (Int, Int) -> Void = { _, _ in }) throws -> [Finding] {
-    var findings: [Finding] = []
-    let (objects, strays) = try repo.objects.list()
-    findings += strays.map { Finding(.warning, "objects/\($0)", "unexpected file in objects/") }
-    var good = Set<ObjectID>()
-    for (n, id) in objects.enumerated() {
-      do {
-        try repo.objects.checkHash(id)
-        good.insert(id)
-      } catch { findings.append(Finding(.error, "objects/\(id.hex.prefix(2))/\(id.hex)", VaultVerifier.describe(error))) }
-      progress(n + 1, objects.count)
-    }
-    var goodBlobs = Set<String>()
-    for hex in try repo.blobs() {
-      if (try? repo.checkBlob(hex)) != nil { goodBlobs.insert(hex) } else {
-        findings.append(Finding(.error, "files/\(hex.prefix(2))/\(hex)", "blob does not match its name (damaged or modified)"))
-      }
-    }
-    let present = Set(objects)
-    // One manifest in memory at a time: a repository of many snapshots costs no more to check.
-    var snapshotCount = 0
-    let damaged = try repo.forEachSnapshot { s in
-      snapshotCount += 1
-      let missingObjects = s.objects.filter { ObjectID(hex: $0).map { !present.contains($0) } ?? true }
-      let missingFiles = s.files.filter { f in !goodBlobs.contains(f.blob) && !((try? repo.blobName(f.blob)).map(repo.store.exists) ?? false) }
-      if !missingObjects.isEmpty {
-        findings.append(Finding(.error, "snapshots/\(s.id)", "\(missingObjects.count) object(s) of this snapshot are missing, e.g. \(missingObjects[0].prefix(12))…"))
-      }
-      for f in missingFiles { findings.append(Finding(.error, "snapshots/\(s.id)", "the copy of \(f.path) is missing")) }
-    }
-    findings += damaged.map { Finding(.error, "snapshots/\($0)", "snapshot manifest is damaged or modified") }
-    if snapshotCount == 0 && damaged.isEmpty { findings.append(Finding(.warning, "snapshots", "the backup holds no snapshot yet")) }
-    for entry in (try? repo.store.list(BackupRepository.tmpFolder)) ?? [] {
-      findings.append(Finding(.warning, "tmp/\(entry.name)", "leftover of an interrupted backup; the next backup removes it"))
-    }
-    return findings
-  }
-
   // MARK: Prune
 
   /// What prune did (or would do, for a dry run).

@@ -79,22 +79,13 @@ public enum Backups {
   /// Checks every copy against its name and every snapshot for completeness (keyless). With
   /// `credential`, also restores the latest snapshot into the repository's scratch space and runs
   /// the keyed vault check on it: every object decrypts and the log's chain holds.
-  public static func verify(_ directory: String, credential: (() throws -> Credential)? = nil, progress: (Int, Int) -> Void = { _, _ in })
+  public static func verify(_ directory: String, credential: (() throws -> Credential)? = nil, progress: @escaping (Int, Int) -> Void = { _, _ in })
     throws -> VerifyReport
   {
     let (repo, _) = try BackupRepository.open(directory)
     let held = try repo.lock(credential == nil ? .shared : .exclusive)
     defer { withExtendedLifetime(held) {} }
-    var findings = try BackupEngine.verify(repo, progress: progress)
-    if let credential {
-      guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
-      let scratch = "\(directory)/tmp/verify-\(UUID().uuidString)"
-      defer { Directories.removeTree(scratch) }
-      try BackupEngine.restore(latest, from: repo, to: scratch)
-      let restored = try Vault.open(at: scratch)
-      let unlocked = try restored.unlock(credential())
-      findings += try VaultVerifier(vault: restored).run(unlocked: unlocked).map { Finding($0.severity, "snapshot \(latest.id): \($0.path)", $0.message) }
-    }
+    let findings = try BackupVerifier(repo: repo).run(credential: credential, progress: progress)
     return VerifyReport(keyed: credential != nil, findings: findings)
   }
 

@@ -139,7 +139,7 @@ struct KeylessBackendTests {
     try opened.write(snapshot)
     #expect(try opened.snapshot(snapshot.id) == snapshot)
     #expect(try opened.latestSnapshot() == snapshot)
-    #expect(try BackupEngine.verify(opened).filter { $0.severity == .error } == [])
+    #expect(try BackupVerifier(repo: opened).run().filter { $0.severity == .error } == [])
     // Hostile snapshot ids never reach the store as names.
     for hostile in ["../x", "a/b", "", ".", "x\u{0}"] {
       #expect(throws: BackupError.unknownSnapshot(hostile)) { try opened.snapshot(hostile) }
@@ -148,7 +148,7 @@ struct KeylessBackendTests {
     var bytes = try backend.get(objects.name(for: id), limit: 1 << 20)
     bytes[bytes.count - 1] ^= 1
     try backend.put(objects.name(for: id), bytes: bytes)
-    #expect(try BackupEngine.verify(opened).contains { $0.severity == .error && $0.path.hasPrefix("objects/") })
+    #expect(try BackupVerifier(repo: opened).run().contains { $0.severity == .error && $0.path.hasPrefix("objects/") })
     // Prune with nothing kept by the rules' reach still keeps the newest snapshot's objects.
     let result = try BackupEngine.prune(opened, policy: RetentionPolicy(daily: 1), dryRun: false)
     #expect(result.kept.map(\.id) == [snapshot.id])
