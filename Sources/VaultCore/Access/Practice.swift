@@ -179,12 +179,16 @@ public final class Practice {
     return (c, note)
   }
 
-  /// One client (`query`), or every client when it is nil; and the code to record.
+  /// Every client `action` may reach: the one place a list, a check or a search over the whole
+  /// practice gets its clients (today every client; with roles, those the actor may see).
+  func visibleClients(for action: Action) throws -> [Client] {
+    try authorize(action, client: nil)
+    return try records.allClients()
+  }
+
+  /// One client (`query`), or every visible client when it is nil; and the code to record.
   func clients(_ query: String?, for action: Action) throws -> (clients: [Client], code: ClientCode?) {
-    guard let query else {
-      try authorize(action, client: nil)
-      return (try records.allClients(), nil)
-    }
+    guard let query else { return (try visibleClients(for: action), nil) }
     let c = try client(query, for: action)
     return ([c], c.code)
   }

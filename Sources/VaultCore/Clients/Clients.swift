@@ -81,7 +81,7 @@ public struct Clients {
   /// Every client (active only unless `includeDischarged`), in `order`.
   public func list(includeDischarged: Bool, order: ClientOrder = .name) throws -> [ClientSummary] {
     try practice.access(.clientList) {
-      var clients = try practice.records.allClients().filter { includeDischarged || !$0.isDischarged }
+      var clients = try practice.visibleClients(for: .clientList).filter { includeDischarged || !$0.isDischarged }
       switch order {
       case .name: clients.sort { $0.index.legalName.localizedCaseInsensitiveCompare($1.index.legalName) == .orderedAscending }
       case .code: clients.sort { $0.code < $1.code }

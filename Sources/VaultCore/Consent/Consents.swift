@@ -70,7 +70,7 @@ public struct Consents {
   public func check(within days: Int) throws -> ConsentCheckReport {
     try practice.access(.consentCheck) {
       let forms = try practice.records.practice()
-      let clients = try practice.records.allClients()
+      let clients = try practice.visibleClients(for: .consentCheck)
       let items = try practice.records.checkConsents(clients, practice: forms, within: days).map { f in
         ConsentCheckItem(
           client: f.client.code.description, kind: f.kind.description, status: f.status.rawValue, detail: f.detail,

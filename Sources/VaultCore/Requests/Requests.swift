@@ -20,7 +20,7 @@ public struct Requests {
   /// Every request with no export yet, soonest due first.
   public func pending() throws -> [PendingRequest] {
     try practice.access(.exportPending) {
-      let open = try practice.records.allClients().flatMap { c in c.index.requests.filter { $0.fulfilledBy == nil }.map { PendingRequest(c, $0) } }
+      let open = try practice.visibleClients(for: .exportPending).flatMap { c in c.index.requests.filter { $0.fulfilledBy == nil }.map { PendingRequest(c, $0) } }
         .sorted { $0.due < $1.due }
       return .init(value: open, detail: "\(open.count) open request(s)")
     }
