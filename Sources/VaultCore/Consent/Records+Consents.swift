@@ -142,13 +142,6 @@ extension Records {
     return (try save(client, index), entry)
   }
 
-  /// The client and consent an id names.
-  func consent(_ id: ItemID) throws -> (Client, ConsentEntry) {
-    let c = try client(id.client.description)
-    guard c.code == id.client, let entry = c.index.consent(id.number) else { throw RecordError.itemNotFound("consent \(id)") }
-    return (c, entry)
-  }
-
   /// Streams a consent document's plaintext to `sink` (see `readFile`).
   func readConsent(_ entry: ConsentEntry, of client: Client, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
     try readFile(entry.file, binding: ObjectBinding(type: .document, client: client.id), key: client.key, to: sink)
