@@ -17,9 +17,21 @@ struct UnlockTests {
     #expect(v.stderr == "vault: error: wrong passphrase; try again, or unlock with --recovery-key-file\n")
     let p = try s.run(["passwd", "--vault", s.vault, "--passphrase-file", bad, "--new-passphrase-file", s.write("x new passphrase\n", to: "n")])
     #expect(p.status == 3)
-    #expect(try s.vaultFiles() == before)
+    // Nothing changes but the log, which records each refusal (log-in monitoring), appended only.
+    let after = try s.vaultFiles()
+    let log = try #require(after["log/entries"])
+    let logBefore = try #require(before["log/entries"])
+    #expect(after.filter { $0.key != "log/entries" } == before.filter { $0.key != "log/entries" })
+    #expect(log.count > logBefore.count && log.prefix(logBefore.count) == logBefore)
     #expect(try Data(contentsOf: URL(fileURLWithPath: s.vault + "/lock")) == lockBefore)
     #expect(!v.stderr.contains("not the right"))
+    // The next person to unlock is told, once; the entries say what was refused and when.
+    let next = try s.vaultRun(["client", "list"])
+    #expect(next.status == 0 && next.stderr.contains("warning: 2 failed unlock attempts since the vault was last unlocked"), "\(next.stderr)")
+    #expect(try !s.vaultRun(["client", "list"]).stderr.contains("failed unlock"))
+    let shown = try s.vaultRun(["log", "show", "--action", "unlock-failed"])
+    #expect(shown.stdout.contains("system") && shown.stdout.contains("wrong passphrase") && shown.stdout.contains("2 entries"))
+    #expect(!shown.stdout.contains("not the right"))
   }
 
   @Test("passwd rewrites one slot: the old passphrase stops working, the new one and the recovery key work")

@@ -13,12 +13,12 @@ public enum Action: String, Sendable, CaseIterable {
   case exportRequest = "export-request", exportPending = "export-pending", export
   case clientImport = "client-import"
   case info, verify, logHead = "log-head", logRead = "log-read", logVerify = "log-verify"
-  case backup, keyChange = "key-change"
+  case backup, keyChange = "key-change", unlockFailed = "unlock-failed"
 
   /// The least a practice must have been opened with to perform this action.
   public var mode: Practice.Mode {
     switch self {
-    case .info, .verify, .logHead, .backup: .keyless
+    case .info, .verify, .logHead, .backup, .unlockFailed: .keyless
     case .clientShow, .clientList, .clientLookup, .noteShow, .noteList, .search, .noteReadAll, .consentGet, .consentList, .consentShow,
       .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify:
       .read

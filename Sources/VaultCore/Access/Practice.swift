@@ -37,6 +37,8 @@ public final class Practice {
   public let mode: Mode
   /// What interrupted writers had left, reclaimed when a writer opened the practice.
   public let reclaimed: Reclaimed
+  /// Unlocks refused since the key was last used (newest last): the person unlocking now is told.
+  public let failedUnlocks: [FailedUnlock]
   /// The keys, when opened for reading or writing.
   let unlocked: UnlockedVault?
   /// `--reason`, recorded with every entry.
@@ -62,6 +64,9 @@ public final class Practice {
     actor = self.unlocked.map { Actor(name: $0.slot.label) } ?? .system
     lock = try self.vault.lock(mode == .write ? .exclusive : .shared, wait: wait)
     engine = self.unlocked.map(Records.init)
+    let log = AccessLog(vault: self.vault)
+    failedUnlocks = try self.unlocked.map { try log.keylessTail(unlocked: $0) }?
+      .filter { $0.action == Action.unlockFailed.rawValue }.map { FailedUnlock(time: $0.time, why: $0.detail ?? "") } ?? []
     var reclaimed = Reclaimed()
     // A change takes effect only once its entry is written, whatever the practice was opened for.
     self.unlocked?.commitWithLogEntries()
@@ -192,4 +197,12 @@ public final class Practice {
     let c = try client(query, for: action)
     return ([c], c.code)
   }
+}
+
+/// An unlock that was refused (`Practice.failedUnlocks`).
+public struct FailedUnlock: Sendable, Equatable {
+  /// When, ISO 8601 UTC.
+  public let time: String
+  /// "wrong passphrase" or "wrong recovery key".
+  public let why: String
 }

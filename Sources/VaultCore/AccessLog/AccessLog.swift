@@ -299,6 +299,22 @@ public struct AccessLog: Sendable {
     if !problems.isEmpty { throw VaultError.integrity(problems) }
   }
 
+  /// The entries appended without the key since the last keyed one, oldest first, at most
+  /// `limit` of them: what happened while nobody had the vault unlocked (backups, keyless checks,
+  /// failed unlocks). Reads backwards from the end, so its cost depends on those entries only.
+  func keylessTail(unlocked: UnlockedVault, limit: Int = 10_000) throws -> [LogEntry] {
+    guard FileStatus.exists(layout.logEntries) else { return [] }
+    let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
+    var end = try file.tail(vault: config.vaultID).end
+    var found: [LogEntry] = []
+    while found.count < limit, let (record, start) = try file.record(endingAt: end), record.body.first == LogRecord.Mode.sealed.rawValue {
+      // A sealed entry that does not open is the verifier's business, not this report's.
+      if let entry = try? LogRecord.open(record.body, seq: record.seq, vault: config.vaultID, keys: unlocked.keys) { found.append(entry) }
+      end = start
+    }
+    return found.reversed()
+  }
+
   /// Reads every record in order, calling `body` with each; a torn or malformed tail stops the
   /// scan and is returned as the reason it stopped.
   func scan(_ body: (LogRecord) throws -> Void) throws -> LogScanEnd {

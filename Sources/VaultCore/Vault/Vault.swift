@@ -122,7 +122,16 @@ public struct Vault: Sendable {
       }
     }
     if !damagedErrors.isEmpty { throw VaultError.integrity(damagedErrors) }
+    if case VaultError.wrongPassphrase = lastError { recordFailedUnlock("wrong passphrase") }
+    if case VaultError.wrongRecoveryKey = lastError { recordFailedUnlock("wrong recovery key") }
     throw lastError
+  }
+
+  /// Log-in monitoring (HIPAA 164.308(a)(5)(ii)(C)): a refused unlock is recorded, sealed as
+  /// "system" since there is no key, and the next person to unlock is told. Best effort: a log
+  /// that cannot take the entry must not hide the refusal itself.
+  private func recordFailedUnlock(_ why: String) {
+    _ = try? AccessLog(vault: self).append(LogEntry(action: Action.unlockFailed.rawValue, actor: LogEntry.system, detail: why))
   }
 
   /// What a symlink inside a vault means.

@@ -23,6 +23,12 @@ enum CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let practice = try Practice(vault, unlocked: unlocked, mode: mode, wait: lock.wait, reason: location.reason)
     if !practice.reclaimed.isEmpty { location.output.note("reclaimed \(practice.reclaimed.description) left by an interrupted command") }
+    if let last = practice.failedUnlocks.last {
+      let n = practice.failedUnlocks.count
+      location.output.note(
+        "warning: \(n) failed unlock attempt\(n == 1 ? "" : "s") since the vault was last unlocked (the last at \(last.time): \(last.why)); "
+          + "if that was not you, see 'vault log show --action unlock-failed' and OPERATIONS.md")
+    }
     // On a terminal, a name that matches several clients also shows their names (the core records
     // that read); captured output and logs get only the codes.
     if Terminal.stderrIsTerminal {

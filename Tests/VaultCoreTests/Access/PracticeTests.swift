@@ -78,9 +78,23 @@ struct PracticeTests {
     #expect(try AccessLog(vault: created.vault.vault).head().count == UInt64(before + 1))
   }
 
+  @Test("refused unlocks are recorded and told to the next person who unlocks, once, past keyless entries")
+  func failedUnlocksAreReported() throws {
+    let dir = try TemporaryDirectory()
+    let (created, _) = try setUp(dir)
+    let vault = created.vault.vault
+    #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(.passphrase(secret("not the passphrase"))) }
+    _ = try Practice(vault, unlocked: nil, mode: .keyless).checks.info()  // a keyless entry in between
+    #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(.passphrase(secret("nor this one"))) }
+    let told = try Practice(vault, unlocked: created.vault, mode: .read)
+    #expect(told.failedUnlocks.map(\.why) == ["wrong passphrase", "wrong passphrase"])
+    _ = try told.clients.list(includeDischarged: true)  // a keyed entry: the key has been used since
+    #expect(try Practice(vault, unlocked: created.vault, mode: .read).failedUnlocks.isEmpty)
+  }
+
   @Test("every action names the least mode it needs, and the log's names are unique")
   func actionsAreClosed() {
     #expect(Set(Action.allCases.map(\.rawValue)).count == Action.allCases.count)
-    #expect(Action.allCases.filter { $0.mode == .keyless }.map(\.rawValue).sorted() == ["backup", "info", "log-head", "verify"])
+    #expect(Action.allCases.filter { $0.mode == .keyless }.map(\.rawValue).sorted() == ["backup", "info", "log-head", "unlock-failed", "verify"])
   }
 }
