@@ -29,7 +29,7 @@ struct VaultCommand: ParsableCommand {
     subcommands: [
       Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
       Disclosures.self, ExportGroup.self, BackupGroup.self, Restore.self, Log.self, Verify.self, Info.self, Passwd.self,
-      ScratchGuard.self,
+      RecoveryGroup.self, ScratchGuard.self,
     ]
   )
 }

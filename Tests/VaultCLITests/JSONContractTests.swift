@@ -459,6 +459,7 @@ struct JSONContractTests {
     try r.run("vault restore", ["restore", "--from", bk, "--to", s.root.appendingPathComponent("restored").path], vault: false)
     try r.run("vault client discharge", ["client", "discharge", c, "--reason", "goals met"])
     try r.run("vault passwd", ["passwd", "--new-passphrase-file", try s.write("a new passphrase for ana\n", to: "new-pass")])
+    try r.run("vault recovery rotate", ["recovery", "rotate", "--passphrase-file", try s.write("a new passphrase for ana\n", to: "new-pass-2")])
 
     #expect(Set(r.runs.keys) == Set(contract.commands.keys), "run here but not documented: \(Set(r.runs.keys).subtracting(contract.commands.keys).sorted()); documented but not run: \(Set(contract.commands.keys).subtracting(r.runs.keys).sorted())")
     for (name, results) in r.runs {

@@ -140,4 +140,33 @@ struct UnlockTests {
     #expect(f.status == 3)
     #expect(f.stderr.contains("does not unlock this vault"))
   }
+
+  @Test("recovery rotate: the new key opens the vault, the old one no longer does, and a bad key file changes nothing")
+  func recoveryRotate() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let old = s.recoveryFile
+    #expect(try s.run(["verify", "--vault", s.vault, "--recovery-key-file", old]).status == 0)
+    // A key file that exists is refused before anything changes.
+    let taken = try s.write("keep me\n", to: "taken")
+    let slotsBefore = try FileManager.default.contentsOfDirectory(atPath: s.vault + "/slots").sorted()
+    let refused = try s.vaultRun(["recovery", "rotate", "--recovery-key-out", taken])
+    #expect(refused.status == 1 && refused.stderr.contains("already exists"), "\(refused.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: s.vault + "/slots").sorted() == slotsBefore)
+    #expect(try String(contentsOfFile: taken, encoding: .utf8) == "keep me\n")
+
+    let new = s.root.appendingPathComponent("new-recovery").path
+    let r = try s.vaultRun(["recovery", "rotate", "--recovery-key-out", new, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(json["retired"] as? Int == 1 && json["recoveryKeyFile"] as? String == new && json["recoveryKey"] == nil)
+    #expect(try FileManager.default.attributesOfItem(atPath: new)[.posixPermissions] as? Int == 0o600)
+    #expect(try s.run(["verify", "--vault", s.vault, "--recovery-key-file", old]).status == 3)
+    #expect(try s.run(["verify", "--vault", s.vault, "--recovery-key-file", new]).status == 0)
+    #expect(try s.vaultRun(["log", "show", "--action", "recovery-rotate"]).stdout.contains("1 earlier recovery slot(s) retired"))
+    // Without a file, the key is printed once, on stdout only.
+    let printed = try s.vaultRun(["recovery", "rotate"])
+    #expect(printed.status == 0 && printed.stdout.contains("shown only this once"))
+    #expect(try s.run(["verify", "--vault", s.vault, "--recovery-key-file", new]).status == 3)
+  }
 }

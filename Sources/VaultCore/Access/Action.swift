@@ -13,7 +13,7 @@ public enum Action: String, Sendable, CaseIterable {
   case exportRequest = "export-request", exportPending = "export-pending", export
   case clientImport = "client-import"
   case info, verify, logHead = "log-head", logRead = "log-read", logVerify = "log-verify"
-  case backup, keyChange = "key-change", unlockFailed = "unlock-failed"
+  case backup, keyChange = "key-change", unlockFailed = "unlock-failed", recoveryRotate = "recovery-rotate"
 
   /// The least a practice must have been opened with to perform this action.
   public var mode: Practice.Mode {
@@ -23,7 +23,7 @@ public enum Action: String, Sendable, CaseIterable {
       .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify:
       .read
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
-      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange:
+      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate:
       .write
     }
   }

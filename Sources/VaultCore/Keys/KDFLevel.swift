@@ -47,6 +47,58 @@ public struct Keys {
   }
 }
 
+extension Keys {
+  /// Issues a new recovery key and retires every earlier one (a key that was lost, seen, or held
+  /// by someone who left). The new slot is written first and recorded; only then are the old
+  /// ones removed, so an interruption or a log that refuses the entry never leaves the vault
+  /// without a recovery key. `file` is created (it must not exist) before anything changes; the
+  /// key is returned to be shown when it is not saved there.
+  public func rotateRecoveryKey(savingTo file: String? = nil) throws -> RecoveryRotation {
+    try practice.authorize(.recoveryRotate, client: nil)
+    let saved = try file.map { try PrivateFile(creating: $0) }
+    let unlocked = try practice.unlockedKeys
+    let key: RecoveryKey
+    let slot: KeySlot
+    do {
+      (key, slot) = try unlocked.addRecoverySlot(now: practice.now)
+    } catch {
+      saved?.discard()
+      throw error
+    }
+    let retiring = try practice.vault.keySlots().slots.filter { $0.kind == .recovery && $0.id != slot.id }.count
+    do {
+      try practice.record(.recoveryRotate, detail: "recovery slot \(slot.id.hex.prefix(8)) issued; \(retiring) earlier recovery slot(s) retired")
+    } catch {
+      try? FileSystem.remove(practice.vault.layout.slot(slot.id))
+      saved?.discard()
+      throw error
+    }
+    let text = try key.encoded()
+    var savedTo: String?
+    if let saved {
+      // A key that cannot be saved is shown instead, never lost.
+      do {
+        try saved.finish(writing: text + "\n")
+        savedTo = saved.path
+      } catch { saved.discard() }
+    }
+    let retired = try unlocked.retireRecoverySlots(keeping: slot.id)
+    return RecoveryRotation(slot: slot.id.hex, retired: retired, recoveryKey: savedTo == nil ? text : nil, recoveryKeyFile: savedTo)
+  }
+}
+
+/// What `recovery rotate` did (docs/JSON.md, "recoveryRotation").
+public struct RecoveryRotation: Encodable, Sendable {
+  /// The new recovery slot's id.
+  public let slot: String
+  /// How many earlier recovery slots were removed.
+  public let retired: Int
+  /// The new key, when it was not saved to a file: shown this once.
+  public let recoveryKey: String?
+  /// The file the new key was saved to.
+  public let recoveryKeyFile: String?
+}
+
 extension Vault {
   /// Creates a vault at `path` whose first key slot, labelled `label`, opens with `passphrase` at `cost`.
   public static func create(at path: String, passphrase: SecureBytes, label: String, cost: KDFLevel, reason: String? = nil) throws -> Creation {

@@ -155,6 +155,24 @@ public struct UnlockedVault: Sendable {
     return new
   }
 
+  /// Adds a slot for a new recovery key (the earlier ones keep working until retired).
+  func addRecoverySlot(now: Int64) throws -> (key: RecoveryKey, slot: KeySlot) {
+    let key = try RecoveryKey.generate()
+    let new = try KeySlot.create(for: .recoveryKey(key), label: "recovery", kdf: .moderate, keys: keys, vault: vault.config.vaultID, now: now)
+    try write(new)
+    return (key, new)
+  }
+
+  /// Removes every recovery slot but `kept`; returns how many.
+  func retireRecoverySlots(keeping kept: RandomID) throws -> Int {
+    let old = try vault.keySlots().slots.filter { $0.kind == .recovery && $0.id != kept }
+    do {
+      for slot in old { try FileSystem.remove(vault.layout.slot(slot.id)) }
+      try Directories.syncDirectory(vault.layout.slots)
+    } catch { throw VaultError.from(error) }
+    return old.count
+  }
+
   private func write(_ slot: KeySlot) throws {
     do {
       try AtomicFile.write(slot.encoded(), to: vault.layout.slot(slot.id), temporaryDirectory: vault.layout.tmp)
