@@ -46,6 +46,7 @@ struct LogTests {
       (["log", "verify", "--passphrase-file", s.root.appendingPathComponent("p2").path], "log-verify", "Dr Rivera"),
       (["log", "head"], "log-head", "system"),
       (["verify", "--recovery-key-file", s.recoveryFile], "verify", "recovery"),
+      (["recovery", "rotate", "--recovery-key-out", s.root.appendingPathComponent("rotated-key").path, "--passphrase-file", s.root.appendingPathComponent("p2").path], "recovery-rotate", "Dr Rivera"),
       (["client", "add", "--legal-name", "Ada Lovelace", "--passphrase-file", p2], "client-add", "Dr Rivera"),
       (["client", "list", "--passphrase-file", p2], "client-list", "Dr Rivera"),
       (["client", "show", "ada", "--passphrase-file", p2], "client-show", "Dr Rivera"),
@@ -91,7 +92,7 @@ struct LogTests {
     // The table is complete: every subcommand the binary lists (walking the help tree) is
     // exercised above or is `log show`, which made the final entry.
     let exercised: Set<String> = [
-      "init", "info", "verify", "passwd", "log verify", "log head", "log show", "client add", "client list", "client show",
+      "init", "info", "verify", "passwd", "recovery rotate", "log verify", "log head", "log show", "client add", "client list", "client show",
       "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
       "form add", "form list", "consent add", "consent list", "consent show", "consent get", "consent check", "consent revoke",
       "disclose", "disclosures", "export", "export create", "export request", "export pending",

@@ -1,0 +1,83 @@
+import VaultCrypto
+
+/// A key slot as `passwd` and `info` describe it.
+public struct SlotSummary: Encodable, Sendable, Equatable {
+  /// The slot's id (hex); "id" in JSON, as in `info`'s slots.
+  public let slot: String
+  public let label: String
+  /// Argon2id passes and memory in bytes.
+  public let opsLimit: UInt64, memLimit: UInt64
+
+  enum CodingKeys: String, CodingKey {
+    case slot = "id"
+    case label, opsLimit, memLimit
+  }
+}
+
+/// Passphrases and key slots of an unlocked practice.
+public struct Keys {
+  let practice: Practice
+
+  /// Rewraps the slot that unlocked with `passphrase` (its label changed to `label`, its cost to
+  /// `cost` when given); the old passphrase no longer unlocks.
+  public func changePassphrase(to passphrase: SecureBytes, label: String?, cost: KDFLevel?) throws -> SlotSummary {
+    try practice.access(.keyChange) {
+      let slot = try practice.unlockedKeys.changePassphrase(to: passphrase, label: label, kdf: cost?.parameters, now: practice.now)
+      return .init(
+        value: SlotSummary(slot: slot.id.hex, label: slot.label, opsLimit: slot.kdf.opsLimit, memLimit: slot.kdf.memLimit),
+        detail: "key slot '\(slot.label)' rewrapped\(cost.map { " (Argon2id cost: \($0.rawValue))" } ?? "")")
+    }
+  }
+}
+
+extension Keys {
+  /// Issues a new recovery key and retires every earlier one (a key that was lost, seen, or held
+  /// by someone who left). The new slot is written first and recorded; only then are the old
+  /// ones removed, so an interruption or a log that refuses the entry never leaves the vault
+  /// without a recovery key. `file` is created (it must not exist) before anything changes; the
+  /// key is returned to be shown when it is not saved there.
+  public func rotateRecoveryKey(savingTo file: String? = nil) throws -> RecoveryRotation {
+    try practice.authorize(.recoveryRotate, client: nil)
+    let saved = try file.map { try PrivateFile(creating: $0) }
+    let unlocked = try practice.unlockedKeys
+    let key: RecoveryKey
+    let slot: KeySlot
+    do {
+      (key, slot) = try unlocked.addRecoverySlot(now: practice.now)
+    } catch {
+      saved?.discard()
+      throw error
+    }
+    let retiring = try practice.vault.keySlots().slots.filter { $0.kind == .recovery && $0.id != slot.id }.count
+    do {
+      try practice.record(.recoveryRotate, detail: "recovery slot \(slot.id.hex.prefix(8)) issued; \(retiring) earlier recovery slot(s) retired")
+    } catch {
+      try? FileSystem.remove(practice.vault.layout.slot(slot.id))
+      saved?.discard()
+      throw error
+    }
+    let text = try key.encoded()
+    var savedTo: String?
+    if let saved {
+      // A key that cannot be saved is shown instead, never lost.
+      do {
+        try saved.finish(writing: text + "\n")
+        savedTo = saved.path
+      } catch { saved.discard() }
+    }
+    let retired = try unlocked.retireRecoverySlots(keeping: slot.id)
+    return RecoveryRotation(slot: slot.id.hex, retired: retired, recoveryKey: savedTo == nil ? text : nil, recoveryKeyFile: savedTo)
+  }
+}
+
+/// What `recovery rotate` did (docs/JSON.md, "recoveryRotation").
+public struct RecoveryRotation: Encodable, Sendable {
+  /// The new recovery slot's id.
+  public let slot: String
+  /// How many earlier recovery slots were removed.
+  public let retired: Int
+  /// The new key, when it was not saved to a file: shown this once.
+  public let recoveryKey: String?
+  /// The file the new key was saved to.
+  public let recoveryKeyFile: String?
+}
