@@ -6,6 +6,9 @@ import VaultCore
 /// before the core takes the lock, so a prompt never holds up the nightly backup, and a wrong
 /// passphrase changes nothing in the vault.
 enum CommandContext {
+  /// Whether this command has already warned of failed unlocks.
+  nonisolated(unsafe) private static var toldFailedUnlocks = false
+
   /// Opens (unlocking unless `mode` is keyless) and locks the vault.
   static func open(_ location: VaultOptions, lock: LockOptions, unlock: UnlockOptions? = nil, mode: Practice.Mode) throws -> Practice {
     let unlocked = try unlock.map { try Self.unlock(location, $0) }
@@ -23,7 +26,10 @@ enum CommandContext {
     let vault = try unlocked?.vault ?? Vault.open(at: location.path)
     let practice = try Practice(vault, unlocked: unlocked, mode: mode, wait: lock.wait, reason: location.reason)
     if !practice.reclaimed.isEmpty { location.output.note("reclaimed \(practice.reclaimed.description) left by an interrupted command") }
-    if let last = practice.failedUnlocks.last {
+    // Told once per command, by its first unlocked practice (the brief look before an editor
+    // may be the only one that reads them: it records a keyed entry).
+    if !toldFailedUnlocks, let last = practice.failedUnlocks.last {
+      toldFailedUnlocks = true
       let n = practice.failedUnlocks.count
       location.output.note(
         "warning: \(n) failed unlock attempt\(n == 1 ? "" : "s") since the vault was last unlocked (the last at \(last.time): \(last.why)); "
