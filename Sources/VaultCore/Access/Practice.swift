@@ -37,8 +37,6 @@ public final class Practice {
   public let mode: Mode
   /// What interrupted writers had left, reclaimed when a writer opened the practice.
   public let reclaimed: Reclaimed
-  /// Unlocks refused since the key was last used (newest last): the person unlocking now is told.
-  public let failedUnlocks: [FailedUnlock]
   /// The keys, when opened for reading or writing.
   let unlocked: UnlockedVault?
   /// `--reason`, recorded with every entry.
@@ -64,9 +62,6 @@ public final class Practice {
     actor = self.unlocked.map { Actor(name: $0.slot.label) } ?? .system
     lock = try self.vault.lock(mode == .write ? .exclusive : .shared, wait: wait)
     engine = self.unlocked.map(Records.init)
-    let log = AccessLog(vault: self.vault)
-    failedUnlocks = try self.unlocked.map { try log.keylessTail(unlocked: $0) }?
-      .filter { $0.action == Action.unlockFailed.rawValue }.map { FailedUnlock(time: $0.time, why: $0.detail ?? "") } ?? []
     var reclaimed = Reclaimed()
     // A change takes effect only once its entry is written, whatever the practice was opened for.
     self.unlocked?.commitWithLogEntries()
@@ -76,6 +71,15 @@ public final class Practice {
       reclaimed = try unlocked.prepareForWriting(reason: reason)
     }
     self.reclaimed = reclaimed
+  }
+
+  /// Unlocks refused since the key was last used (newest last), for the person unlocking now.
+  /// Ask before the first room access: that access is a keyed entry, after which they are past.
+  /// Read back from the log's keyless tail only when asked, so library work pays nothing for it.
+  public func failedUnlocks() throws -> [FailedUnlock] {
+    guard let unlocked else { return [] }
+    return try AccessLog(vault: vault).keylessTail(unlocked: unlocked)
+      .filter { $0.action == Action.unlockFailed.rawValue }.map { FailedUnlock(time: $0.time, why: $0.detail ?? "") }
   }
 
   /// The clients: add, import, update, discharge, show, list, and candidates for an ambiguous name.

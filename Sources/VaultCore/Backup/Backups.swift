@@ -69,10 +69,7 @@ public enum Backups {
 
   /// The snapshots in a repository, and the names of those that cannot be read.
   public static func list(_ directory: String) throws -> (snapshots: [SnapshotSummary], damaged: [String]) {
-    let (repo, _) = try BackupRepository.open(directory)
-    let held = try repo.lock(.shared)
-    defer { withExtendedLifetime(held) {} }
-    let (snapshots, damaged) = try repo.snapshots()
+    let (snapshots, damaged) = try withRepository(directory, .shared) { try $0.snapshots() }
     return (snapshots.map { SnapshotSummary(id: $0.id, time: $0.time, objects: $0.objects.count, logEntries: $0.logCount) }, damaged)
   }
 
@@ -82,19 +79,15 @@ public enum Backups {
   public static func verify(_ directory: String, credential: (() throws -> Credential)? = nil, progress: @escaping (Int, Int) -> Void = { _, _ in })
     throws -> VerifyReport
   {
-    let (repo, _) = try BackupRepository.open(directory)
-    let held = try repo.lock(credential == nil ? .shared : .exclusive)
-    defer { withExtendedLifetime(held) {} }
-    let findings = try BackupVerifier(repo: repo).run(credential: credential, progress: progress)
+    let findings = try withRepository(directory, credential == nil ? .shared : .exclusive) {
+      try BackupVerifier(repo: $0).run(credential: credential, progress: progress)
+    }
     return VerifyReport(keyed: credential != nil, findings: findings)
   }
 
   /// Removes the snapshots `policy` does not keep, and the copies only they needed.
   public static func prune(_ directory: String, policy: RetentionPolicy, dryRun: Bool) throws -> PruneSummary {
-    let (repo, _) = try BackupRepository.open(directory)
-    let held = try repo.lock(.exclusive)
-    defer { withExtendedLifetime(held) {} }
-    let result = try BackupEngine.prune(repo, policy: policy, dryRun: dryRun)
+    let result = try withRepository(directory, .exclusive) { try BackupEngine.prune($0, policy: policy, dryRun: dryRun) }
     return PruneSummary(
       kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, dryRun: dryRun,
       reasons: result.kept.map(\.reasons))
@@ -104,15 +97,19 @@ public enum Backups {
   public static func restore(from directory: String, snapshot id: String?, to target: String, progress: (Int, Int) -> Void = { _, _ in })
     throws -> RestoreSummary
   {
-    let (repo, _) = try BackupRepository.open(directory)
-    let held = try repo.lock(.shared)
-    defer { withExtendedLifetime(held) {} }
-    let chosen: Snapshot
-    if let id { chosen = try repo.snapshot(id) } else {
-      guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
-      chosen = latest
+    let chosen = try withRepository(directory, .shared) { repo in
+      let chosen = try id.map { try repo.snapshot($0) } ?? repo.latestSnapshot()
+      guard let chosen else { throw BackupError.noSnapshots }
+      try BackupEngine.restore(chosen, from: repo, to: target, progress: progress)
+      return chosen
     }
-    try BackupEngine.restore(chosen, from: repo, to: target, progress: progress)
     return RestoreSummary(snapshot: chosen.id, time: chosen.time, to: target, objects: chosen.objects.count)
+  }
+
+  /// Runs `body` on the repository at `directory`, holding its lock in `mode` meanwhile.
+  private static func withRepository<T>(_ directory: String, _ mode: VaultLock.Mode, _ body: (BackupRepository) throws -> T) throws -> T {
+    let (repo, _) = try BackupRepository.open(directory)
+    let held = try repo.lock(mode)
+    return try withExtendedLifetime(held) { try body(repo) }
   }
 }

@@ -122,7 +122,7 @@ extension RecordError: CustomStringConvertible {
     case .releaseIncomplete(let what):
       "a release of information needs \(what)"
     case .releaseFieldsOnOtherKind:
-      "--recipient, --information and --purpose belong to a release-of-information"
+      "--recipient, --information and --purpose belong to a release-of-information; use --kind release-of-information, or leave them out"
     case .binaryToTerminal(let id, let type):
       "standard output is a terminal and \(id) is \(type); give --out FILE"
     case .exportNotPlaced(let id, let why):

@@ -131,7 +131,7 @@ extension VaultError: CustomStringConvertible {
     case .targetExists(let p):
       "\(p) already exists; choose another name, or add --force to replace it"
     case .targetNotRegular(let p):
-      "\(p) exists and is not a regular file"
+      "\(p) exists and is not a regular file; give the name of a new file, or of a regular file with --force"
     case .targetAppeared(let p):
       "\(p) was created by something else while the document was decrypted; nothing was written, run the command again"
     case .noPrivateScratch:
@@ -150,7 +150,7 @@ extension VaultError: CustomStringConvertible {
     case .reservedLabel(let label):
       "'\(label)' is reserved; choose another --label"
     case .noAgeIdentity(let p):
-      "\(p) holds no AGE-SECRET-KEY-1… line"
+      "\(p) holds no AGE-SECRET-KEY-1… line; give the identity file age-keygen wrote, or open the file with --passphrase-file"
     }
   }
 

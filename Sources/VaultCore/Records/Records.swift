@@ -62,13 +62,6 @@ struct Records {
     return try self.codes(in: unlocked.readIndex()).filter { wanted.contains($0.code) }.map { try load($0.entry, code: $0.code) }
   }
 
-  /// The client and note an id names.
-  func note(_ id: NoteID) throws -> (Client, NoteEntry) {
-    let client = try client(id.client.description)
-    guard client.code == id.client, let note = client.index.note(id.number) else { throw RecordError.noteNotFound(id.description) }
-    return (client, note)
-  }
-
   /// Unwraps a client's key and decrypts their client index.
   func load(_ entry: IndexEntry, code: ClientCode) throws -> Client {
     let layout = unlocked.vault.layout

@@ -148,7 +148,7 @@ public struct Vault: Sendable {
     for id in objects { bytes += (try? FileStatus.size(layout.objectStore.path(for: id))) ?? 0 }
     return VaultInfo(
       path: layout.root, formatVersion: FileHeader.currentVersion, vaultID: config.vaultID.hex,
-      created: config.created, objectCount: objects.count, objectBytes: bytes,
+      created: LogEntry.format(seconds: config.created), objectCount: objects.count, objectBytes: bytes,
       clientKeyCount: try Directories.list(layout.clientKeys).filter { RandomID(hex: $0) != nil }.count,
       slots: slots.map { VaultInfo.Slot($0) })
   }
@@ -164,8 +164,8 @@ public struct VaultInfo: Sendable, Encodable, Equatable {
     public let kind: String
     /// Owner label.
     public let label: String
-    /// Creation time, Unix seconds.
-    public let created: Int64
+    /// Creation time, ISO 8601 UTC (like every time vault prints).
+    public let created: String
     /// Argon2id passes (0 for recovery slots).
     public let opsLimit: UInt64
     /// Argon2id memory in bytes (0 for recovery slots).
@@ -175,23 +175,10 @@ public struct VaultInfo: Sendable, Encodable, Equatable {
       id = s.id.hex
       kind = s.kind.description
       label = s.label
-      created = s.created
+      created = LogEntry.format(seconds: s.created)
       opsLimit = s.kdf.opsLimit
       memLimit = s.kdf.memLimit
     }
-
-    /// Times as ISO 8601 UTC, like every time vault prints (docs/JSON.md).
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(id, forKey: .id)
-      try c.encode(kind, forKey: .kind)
-      try c.encode(label, forKey: .label)
-      try c.encode(LogEntry.format(seconds: created), forKey: .created)
-      try c.encode(opsLimit, forKey: .opsLimit)
-      try c.encode(memLimit, forKey: .memLimit)
-    }
-
-    enum CodingKeys: String, CodingKey { case id, kind, label, created, opsLimit, memLimit }
   }
 
   /// Vault directory.
@@ -200,8 +187,8 @@ public struct VaultInfo: Sendable, Encodable, Equatable {
   public let formatVersion: UInt8
   /// Vault id (hex).
   public let vaultID: String
-  /// Creation time, Unix seconds.
-  public let created: Int64
+  /// Creation time, ISO 8601 UTC.
+  public let created: String
   /// Number of objects.
   public let objectCount: Int
   /// Total size of objects in bytes.
@@ -210,19 +197,4 @@ public struct VaultInfo: Sendable, Encodable, Equatable {
   public let clientKeyCount: Int
   /// Key slots.
   public let slots: [Slot]
-
-  /// Times as ISO 8601 UTC, like every time vault prints (docs/JSON.md).
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(path, forKey: .path)
-    try c.encode(formatVersion, forKey: .formatVersion)
-    try c.encode(vaultID, forKey: .vaultID)
-    try c.encode(LogEntry.format(seconds: created), forKey: .created)
-    try c.encode(objectCount, forKey: .objectCount)
-    try c.encode(objectBytes, forKey: .objectBytes)
-    try c.encode(clientKeyCount, forKey: .clientKeyCount)
-    try c.encode(slots, forKey: .slots)
-  }
-
-  enum CodingKeys: String, CodingKey { case path, formatVersion, vaultID, created, objectCount, objectBytes, clientKeyCount, slots }
 }

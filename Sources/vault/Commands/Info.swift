@@ -29,14 +29,14 @@ extension VaultCommand {
         Vault:          \(info.path)
         Format version: \(info.formatVersion)
         Vault id:       \(info.vaultID)
-        Created:        \(LogEntry.format(seconds: info.created))
+        Created:        \(info.created)
         Objects:        \(info.objectCount) (\(Self.size(info.objectBytes)))
         Client keys:    \(info.clientKeyCount)
         Key slots:      \(info.slots.count)
         """)
       for s in info.slots {
         let cost = s.opsLimit == 0 ? "" : ", Argon2id \(s.opsLimit) passes, \(Self.size(Int(s.memLimit)))"
-        out.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(LogEntry.format(seconds: s.created))\(cost)")
+        out.line("  \(s.id.prefix(8))  \(s.kind)  '\(s.label)'  created \(s.created)\(cost)")
       }
     }
 

@@ -11,8 +11,9 @@ enum CommandContext {
 
   /// Opens (unlocking unless `mode` is keyless) and locks the vault.
   static func open(_ location: VaultOptions, lock: LockOptions, unlock: UnlockOptions? = nil, mode: Practice.Mode) throws -> Practice {
-    let unlocked = try unlock.map { try Self.unlock(location, $0) }
-    return try open(location, lock: lock, unlocked: mode == .keyless ? nil : unlocked, mode: mode)
+    // Keyless work never asks for a passphrase, whatever options the command offers.
+    let unlocked = try mode == .keyless ? nil : unlock.map { try Self.unlock(location, $0) }
+    return try open(location, lock: lock, unlocked: unlocked, mode: mode)
   }
 
   /// Unlocks without taking the lock, for commands that ask for input (an editor) between
@@ -28,9 +29,10 @@ enum CommandContext {
     if !practice.reclaimed.isEmpty { location.output.note("reclaimed \(practice.reclaimed.description) left by an interrupted command") }
     // Told once per command, by its first unlocked practice (the brief look before an editor
     // may be the only one that reads them: it records a keyed entry).
-    if !toldFailedUnlocks, let last = practice.failedUnlocks.last {
+    let failed = toldFailedUnlocks ? [] : try practice.failedUnlocks()
+    if let last = failed.last {
       toldFailedUnlocks = true
-      let n = practice.failedUnlocks.count
+      let n = failed.count
       location.output.note(
         "warning: \(n) failed unlock attempt\(n == 1 ? "" : "s") since the vault was last unlocked (the last at \(last.time): \(last.why)); "
           + "if that was not you, see 'vault log show --action unlock-failed' and OPERATIONS.md")

@@ -78,6 +78,22 @@ struct PracticeTests {
     #expect(try AccessLog(vault: created.vault.vault).head().count == UInt64(before + 1))
   }
 
+  @Test("an ambiguous name shows names only through the hook, and only after recording the lookup")
+  func candidatesAreRecorded() throws {
+    let dir = try TemporaryDirectory()
+    let (created, _) = try setUp(dir)
+    let vault = created.vault.vault
+    _ = try Practice(vault, unlocked: created.vault, mode: .write).clients.add(ClientRecord(legalName: "Anna Berg", startDate: Day(year: 2026, month: 1, day: 5)!))
+    let quiet = try Practice(vault, unlocked: created.vault, mode: .read)
+    #expect(throws: RecordError.self) { _ = try quiet.notes.list(client: "An", filter: NoteFilter()) }
+    #expect(try !actions(created).map(\.0).contains("client-lookup"))
+    var shown: [String] = []
+    quiet.showCandidates = { _, candidates in shown = candidates.map(\.legalName).sorted() }
+    #expect(throws: RecordError.self) { _ = try quiet.notes.list(client: "An", filter: NoteFilter()) }
+    #expect(shown == ["Ann Lee", "Anna Berg"])
+    #expect(try actions(created).last?.0 == "client-lookup")
+  }
+
   @Test("refused unlocks are recorded and told to the next person who unlocks, once, past keyless entries")
   func failedUnlocksAreReported() throws {
     let dir = try TemporaryDirectory()
@@ -87,9 +103,9 @@ struct PracticeTests {
     _ = try Practice(vault, unlocked: nil, mode: .keyless).checks.info()  // a keyless entry in between
     #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(.passphrase(secret("nor this one"))) }
     let told = try Practice(vault, unlocked: created.vault, mode: .read)
-    #expect(told.failedUnlocks.map(\.why) == ["wrong passphrase", "wrong passphrase"])
+    #expect(try told.failedUnlocks().map(\.why) == ["wrong passphrase", "wrong passphrase"])
     _ = try told.clients.list(includeDischarged: true)  // a keyed entry: the key has been used since
-    #expect(try Practice(vault, unlocked: created.vault, mode: .read).failedUnlocks.isEmpty)
+    #expect(try Practice(vault, unlocked: created.vault, mode: .read).failedUnlocks().isEmpty)
   }
 
   @Test("every action names the least mode it needs, and the log's names are unique")

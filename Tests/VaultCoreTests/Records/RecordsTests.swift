@@ -142,7 +142,8 @@ struct RecordsTests {
     let reloaded = try r.client(client.code.description)
     #expect(reloaded.index == client.index)
     #expect(reloaded.indexObject == client.indexObject)
-    let (viaID, note3) = try r.note(NoteID(client: client.code, number: 3))
+    let viaID = try r.client(client.code.description)
+    let note3 = viaID.index.note(3)
     #expect(viaID.id == client.id && note3 == amended)
 
     // Every save replaced the client index object; the old ones must be gone, not left as strays.
