@@ -49,4 +49,47 @@ public enum SealedBox {
     guard rc == 0 else { throw CryptoError.authenticationFailed }
     return out
   }
+
+  /// Seals `prefix ‖ secrets…` to `publicKey`; the secrets are copied only into secure memory.
+  public static func seal(prefix: [UInt8], secrets: [SecretKey], to publicKey: [UInt8]) throws -> [UInt8] {
+    guard publicKey.count == publicKeySize else { throw CryptoError.invalidLength(expected: publicKeySize, actual: publicKey.count) }
+    let message = try SecureBytes(count: prefix.count + secrets.count * SecretKey.size)
+    message.withUnsafeMutableBytes { m in
+      m.copyBytes(from: prefix)
+      for (i, secret) in secrets.enumerated() {
+        let at = prefix.count + i * SecretKey.size
+        secret.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: m[at..<(at + SecretKey.size)]).copyMemory(from: $0) }
+      }
+    }
+    return try message.withUnsafeBytes { m in
+      var out = [UInt8](repeating: 0, count: m.count + overhead)
+      let rc = crypto_box_seal(&out, m.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(m.count), publicKey)
+      guard rc == 0 else { throw CryptoError.operationFailed("sealed box") }
+      return out
+    }
+  }
+
+  /// Opens a box sealed by `seal(prefix:secrets:to:)`: the prefix, and the secrets that follow it
+  /// (as many as fit) in secure memory.
+  public static func openSecrets(_ sealed: [UInt8], prefixLength: Int, with keyPair: BoxKeyPair) throws -> (prefix: [UInt8], secrets: [SecretKey]) {
+    let length = sealed.count - overhead - prefixLength
+    guard length >= 0, length % SecretKey.size == 0 else {
+      throw CryptoError.invalidLength(expected: overhead + prefixLength, actual: sealed.count)
+    }
+    let out = try SecureBytes(count: max(1, prefixLength + length))
+    let rc = out.withUnsafeMutableBytes { o in
+      keyPair.secretKey.withUnsafeBytes { sk in
+        crypto_box_seal_open(
+          o.baseAddress!.assumingMemoryBound(to: UInt8.self), sealed, UInt64(sealed.count), keyPair.publicKey,
+          sk.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      }
+    }
+    guard rc == 0 else { throw CryptoError.authenticationFailed }
+    return try out.withUnsafeBytes { o in
+      let secrets = try stride(from: prefixLength, to: prefixLength + length, by: SecretKey.size).map { at in
+        try SecretKey(SecureBytes(copying: UnsafeRawBufferPointer(rebasing: o[at..<(at + SecretKey.size)])))
+      }
+      return (Array(o.prefix(prefixLength)), secrets)
+    }
+  }
 }

@@ -147,8 +147,9 @@
     static func clientKey(_ input: [UInt8]) {
       let ctx = FuzzContext.shared
       for bytes in [input, withChecksum(input)] {
-        if let client = try? ClientKeyFile.client(in: bytes) {
-          _ = try? ClientKeyFile.decode(bytes, client: client, keys: ctx.keys, vault: ctx.vaultID)
+        if let file = try? ClientKeyFile.decode(bytes) {
+          check((try? file.encoded()) == bytes, "ClientKeyFile does not round-trip")
+          _ = try? file.open(as: KeyHolder(id: nil, personal: nil), keys: ctx.keys, vault: ctx.vaultID)
         }
       }
     }

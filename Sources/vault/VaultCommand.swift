@@ -23,6 +23,7 @@ struct VaultCommand: ParsableCommand {
         3   wrong passphrase or recovery key; the vault cannot be unlocked
         4   the vault is locked by another vault process (retry, or pass --wait)
         5   'vault consent check' found something that needs attention
+        6   refused: your role, or the client's assignment, does not allow it
         10  integrity failure: corruption or tampering was found
       """,
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",

@@ -580,7 +580,14 @@ struct JSONContractTests {
       .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"),
       .age(.noMatch), .age(.hmacFailure), .age(.headerFailure("x")), .age(.payloadFailure("x")), .age(.invalidRecipient("x")), .age(.invalidIdentity),
     ]
-    return vault + records.map { .record($0) } + backups.map { .backup($0) } + [.access(.notOpenedFor(.clientAdd, .keyless)), .access(.notUnlocked)]
+    return vault + records.map { .record($0) } + backups.map { .backup($0) } + [
+      .access(.notOpenedFor(.clientAdd, .keyless)), .access(.notUnlocked),
+      .access(.roleRefused(name: "n", role: .auditor, what: "w", allowed: [.owner])), .access(.notAssigned(client: "c", name: "n")),
+      .access(.ownerRequired), .access(.unknownPractitioner("n", known: [])), .access(.practitionerExists("n")), .access(.lastOwner("n")),
+      .access(.unknownRole("r")), .access(.cannotAssign(name: "n", role: .auditor)), .access(.alreadyAssigned(client: "c", name: "n")),
+      .access(.notAssignedTo(client: "c", name: "n")), .access(.tooManyEpochs(maximum: 32)), .access(.tooManyGrants(maximum: 32)),
+      .access(.notASupervisor("n")),
+    ]
   }()
 
   @Test("the error kinds in the document are exactly those the code produces, with the same exit statuses")

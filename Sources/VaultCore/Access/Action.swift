@@ -14,16 +14,21 @@ public enum Action: String, Sendable, CaseIterable {
   case clientImport = "client-import"
   case info, verify, logHead = "log-head", logRead = "log-read", logVerify = "log-verify"
   case backup, keyChange = "key-change", unlockFailed = "unlock-failed", recoveryRotate = "recovery-rotate"
+  case practitionerAdd = "practitioner-add", practitionerList = "practitioner-list", practitionerRemove = "practitioner-remove"
+  case practitionerRename = "practitioner-rename", practitionerSupervise = "practitioner-supervise"
+  case clientAssign = "client-assign", clientUnassign = "client-unassign", emergencyAccess = "emergency-access"
+  case sessionStart = "session-start", sessionEnd = "session-end"
 
   /// The least a practice must have been opened with to perform this action.
   public var mode: Practice.Mode {
     switch self {
     case .info, .verify, .logHead, .backup, .unlockFailed: .keyless
     case .clientShow, .clientList, .clientLookup, .noteShow, .noteList, .search, .noteReadAll, .consentGet, .consentList, .consentShow,
-      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify:
+      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify, .practitionerList, .sessionStart, .sessionEnd:
       .read
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
-      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate:
+      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate, .practitionerAdd, .practitionerRemove,
+      .practitionerRename, .practitionerSupervise, .clientAssign, .clientUnassign, .emergencyAccess:
       .write
     }
   }

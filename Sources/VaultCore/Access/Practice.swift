@@ -59,7 +59,7 @@ public final class Practice {
     self.unlocked = mode == .keyless ? nil : unlocked
     self.mode = mode
     self.reason = reason
-    actor = self.unlocked.map { Actor(name: $0.slot.label) } ?? .system
+    actor = self.unlocked?.actor ?? .system
     lock = try self.vault.lock(mode == .write ? .exclusive : .shared, wait: wait)
     engine = self.unlocked.map(Records.init)
     var reclaimed = Reclaimed()
@@ -130,12 +130,15 @@ public final class Practice {
   }
 
   /// Appends one entry (keyed and checkpointed when unlocked, sealed as "system" otherwise).
+  /// `flag`: why the entry is listed by `vault log show --flagged` (every use of the recovery key is).
   @discardableResult
-  func record(_ action: Action, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil) throws -> LogHead {
+  func record(_ action: Action, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil, flag: String? = nil) throws -> LogHead {
     try AccessPolicy.check(action, in: mode)
-    let entry = LogEntry(
+    var entry = LogEntry(
       action: action.rawValue, actor: actor.name, client: client?.description, objects: objects.isEmpty ? nil : objects.map(\.hex),
       reason: reason, detail: detail)
+    entry.practitioner = actor.practitioner?.hex
+    entry.flag = flag ?? (actor.isRecovery && unlocked != nil ? "recovery key used" : nil)
     return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
   }
 
@@ -162,6 +165,8 @@ public final class Practice {
   /// the policy only, see `authorizeAhead`). Resolving is part of the access it serves and has no
   /// entry of its own, except when a name matches several clients whose names are then shown.
   func client(_ query: String, for action: Action, ahead: Bool = false) throws -> Client {
+    // The role first: a refused role learns nothing, not even whether the client exists.
+    try AccessPolicy.check(actor, action, client: nil)
     let c: Client
     do {
       c = try records.client(query)

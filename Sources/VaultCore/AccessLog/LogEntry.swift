@@ -23,6 +23,10 @@ public struct LogEntry: Codable, Sendable, Equatable {
   public var reason: String?
   /// A short outcome ("ok", "3 problems found").
   public var detail: String?
+  /// The acting practitioner's id (32 hex digits), so that a renamed practitioner's entries stay theirs.
+  public var practitioner: String?
+  /// Why this entry needs a reviewer's eye (emergency access, the recovery key); `log show --flagged`.
+  public var flag: String?
 
   /// Creates an entry stamped `time`.
   public init(action: String, actor: String, time: Date = Date(), client: String? = nil, objects: [String]? = nil,

@@ -63,12 +63,13 @@ struct LogRecord: Equatable {
     return w.bytes
   }
 
-  /// Encrypts `entry` as the body of record `seq`: keyed when `keys` are given, sealed otherwise.
+  /// Encrypts `entry` as the body of record `seq`: keyed when `keys` hold the log-entry key,
+  /// sealed otherwise (keyless work, and practitioners whose role does not read the log).
   static func seal(_ entry: LogEntry, seq: UInt64, vault: VaultConfig, keys: VaultKeys?) throws -> [UInt8] {
     let plaintext = try entry.encoded()
     let bind = binding(vault: vault.vaultID, seq: seq)
-    if let keys {
-      return [Mode.keyed.rawValue] + (try AEAD.seal(plaintext, using: keys.logEntries, binding: bind))
+    if let key = keys?.logEntries {
+      return [Mode.keyed.rawValue] + (try AEAD.seal(plaintext, using: key, binding: bind))
     }
     return [Mode.sealed.rawValue] + (try SealedBox.seal(bind + plaintext, to: vault.logPublicKey))
   }
@@ -81,12 +82,13 @@ struct LogRecord: Equatable {
   /// The entry's JSON, authenticated and bound to `seq` and `vault` (verification stops here).
   static func plaintext(_ body: [UInt8], seq: UInt64, vault: RandomID, keys: VaultKeys) throws -> [UInt8] {
     guard let first = body.first, let mode = Mode(rawValue: first) else { throw FormatError.invalidField("unknown entry mode") }
+    guard let entryKey = keys.logEntries, let logBox = keys.logBox else { throw VaultError.access(.roleRefused(name: "this key", role: .clinician, what: "reading the access log", allowed: [.owner, .auditor])) }
     let bind = binding(vault: vault, seq: seq)
     switch mode {
     case .keyed:
-      return try AEAD.open(Array(body.dropFirst()), using: keys.logEntries, binding: bind)
+      return try AEAD.open(Array(body.dropFirst()), using: entryKey, binding: bind)
     case .sealed:
-      let plain = try SealedBox.open(Array(body.dropFirst()), with: keys.logBox)
+      let plain = try SealedBox.open(Array(body.dropFirst()), with: logBox)
       guard plain.count >= bind.count, constantTimeEqual(Array(plain.prefix(bind.count)), bind) else {
         throw FormatError.invalidField("sealed entry is bound to another position or vault")
       }

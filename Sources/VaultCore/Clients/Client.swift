@@ -6,12 +6,25 @@ public struct Client: Sendable {
   public let id: RandomID
   /// The short code people type.
   public let code: ClientCode
-  /// The client's data key.
-  let key: SecretKey
+  /// The client's keys as this unlock opened them.
+  let keys: ClientKeyRing
   /// Summary, record versions and notes.
   public var index: ClientIndex
   /// The object holding `index` (replaced by every change).
   public let indexObject: ObjectID
+  /// The object holding the client's register (in a practice with practitioners).
+  let registerObject: ObjectID?
+
+  /// The key new objects are written under; refused to a holder of the register key only.
+  var key: SecretKey {
+    get throws(AccessError) {
+      guard let k = keys.newest else { throw .notAssigned(client: code.description, name: "an auditor") }
+      return k
+    }
+  }
+
+  /// Whether only the register (no clinical content) was opened: an auditor's view.
+  public var isRegisterOnly: Bool { keys.clinical.isEmpty }
 
   /// True once discharged.
   public var isDischarged: Bool { index.dischargeDate != nil }

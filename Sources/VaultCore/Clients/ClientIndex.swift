@@ -206,8 +206,21 @@ public struct ClientIndex: Sendable, Equatable {
     return w.bytes
   }
 
-  /// Parses and validates the plaintext of a client index object.
-  public static func decode(_ bytes: [UInt8]) throws(FormatError) -> ClientIndex {
+  /// What the client's register object holds (FORMAT.md §17.5): this index without record
+  /// versions, notes, or the stored files' objects, names and media types. No clinical content.
+  var register: ClientIndex {
+    var r = self
+    r.records = []
+    r.notes = []
+    for i in r.consents.indices {
+      let f = r.consents[i].file
+      r.consents[i].file = StoredFile(object: .zero, size: f.size, time: f.time, author: f.author, fileName: "", mediaType: "")
+    }
+    return r
+  }
+
+  /// Parses and validates the plaintext of a client index object, or with `register` of a register object.
+  public static func decode(_ bytes: [UInt8], register: Bool = false) throws(FormatError) -> ClientIndex {
     var r = ByteReader(bytes)
     let version = try r.readUInt8()
     guard (1...3).contains(version) else { throw .invalidField("client index version \(version) is not supported") }
@@ -220,7 +233,8 @@ public struct ClientIndex: Sendable, Equatable {
     for _ in 0..<(try r.readCount(minimumEntrySize: 48)) {
       records.append(RecordVersion(revision: try r.readRevision(), change: try r.readString(maxBytes: maxText)))
     }
-    guard !records.isEmpty else { throw .invalidField("client index lists no client record") }
+    guard !records.isEmpty || register else { throw .invalidField("client index lists no client record") }
+    guard records.isEmpty || !register else { throw .invalidField("a register lists client records") }
     var notes: [NoteEntry] = []
     for _ in 0..<(try r.readCount(minimumEntrySize: 70)) {
       let number = try r.readUInt32()
@@ -246,6 +260,7 @@ public struct ClientIndex: Sendable, Equatable {
         signature: signed ? Signature(time: signedTime, signer: signer) : nil, firstLine: firstLine,
         versions: versions, addenda: addenda))
     }
+    guard notes.isEmpty || !register else { throw .invalidField("a register lists notes") }
     var consents: [ConsentEntry] = []
     var disclosures: [Disclosure] = []
     if version >= 2 {

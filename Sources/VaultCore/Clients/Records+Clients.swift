@@ -7,8 +7,8 @@ extension Records {
   func addClient(_ record: ClientRecord, author: String, now: Int64) throws -> Client {
     var vaultIndex = try unlocked.readIndex()
     var taken = Set(try codes(in: vaultIndex).map(\.code))
-    let client = try create(record, notes: [], taken: &taken, change: "created", author: author, now: now)
-    vaultIndex.entries.append(IndexEntry(client: client.id, clientIndex: client.indexObject))
+    let client = try create(record, notes: [], taken: &taken, change: "created", author: author, now: now, in: vaultIndex)
+    vaultIndex.entries.append(IndexEntry(client: client.id, clientIndex: client.indexObject, register: client.registerObject))
     try unlocked.commit(vaultIndex)
     return client
   }
@@ -40,8 +40,8 @@ extension Records {
     var taken = Set(try codes(in: vaultIndex).map(\.code))
     var added: [ClientCode] = []
     for (record, notes) in batch {
-      let client = try create(record, notes: notes, taken: &taken, change: "imported", author: author, now: now)
-      vaultIndex.entries.append(IndexEntry(client: client.id, clientIndex: client.indexObject))
+      let client = try create(record, notes: notes, taken: &taken, change: "imported", author: author, now: now, in: vaultIndex)
+      vaultIndex.entries.append(IndexEntry(client: client.id, clientIndex: client.indexObject, register: client.registerObject))
       added.append(client.code)
     }
     try unlocked.commit(vaultIndex)
@@ -49,9 +49,10 @@ extension Records {
   }
 
   /// Writes a new client's key file, record, notes and client index (not the vault index), with
-  /// a code not in `taken`, which it joins.
+  /// a code not in `taken`, which it joins. In a practice with practitioners the client is
+  /// assigned to whoever adds them (and their supervisor), and the auditors get the register.
   func create(
-    _ record: ClientRecord, notes: [NewNote], taken: inout Set<ClientCode>, change: String, author: String, now: Int64
+    _ record: ClientRecord, notes: [NewNote], taken: inout Set<ClientCode>, change: String, author: String, now: Int64, in vaultIndex: VaultIndex
   ) throws -> Client {
     try record.validate()
     var id: RandomID
@@ -63,13 +64,17 @@ extension Records {
     } while taken.contains(code)
     taken.insert(code)
     let key = try SecretKey.random()
-    let layout = unlocked.vault.layout
-    try unlocked.markUnfinished()
-    try wrap {
-      try AtomicFile.write(
-        ClientKeyFile.encode(client: id, clientKey: key, keys: unlocked.keys, vault: vaultID), to: layout.clientKey(id),
-        temporaryDirectory: layout.tmp)
+    let ring = try ClientKeyRing(clinical: [key])
+    let file: ClientKeyFile
+    if let registry = unlocked.registry {
+      let grantees = ([unlocked.practitioner].compactMap { $0 }).filter { $0.role != .owner }
+      file = try ClientKeyFile.practice(
+        client: id, ring: [key], grants: try Grants.sealed(for: id, ring: ring, to: grantees, registry: registry, vault: vaultID),
+        ownerPublicKey: unlocked.keys.ownerPublicKey, vault: vaultID)
+    } else {
+      file = try ClientKeyFile.legacy(client: id, clientKey: key, keys: unlocked.keys, vault: vaultID)
     }
+    try writeKeyFile(file)
     let plain = try record.encoded()
     let object = try put(plain, as: .clientRecord, client: id, key: key)
     var index = ClientIndex(
@@ -77,7 +82,7 @@ extension Records {
       dischargeDate: record.dischargeDate,
       records: [RecordVersion(revision: Revision(object: object, time: now, author: author, length: UInt32(plain.count)), change: change)],
       notes: [])
-    let draft = Client(id: id, code: code, key: key, index: index, indexObject: object)
+    let draft = Client(id: id, code: code, keys: ring, index: index, indexObject: object, registerObject: nil)
     for (i, n) in notes.enumerated() {
       try Self.checkSessionDate(n.date)
       index.notes.append(NoteEntry(
@@ -86,6 +91,15 @@ extension Records {
         versions: [try putText(n.text, client: draft, author: author, now: now)], addenda: []))
     }
     let indexObject = try put(index.encoded(), as: .clientIndex, client: id, key: key)
-    return Client(id: id, code: code, key: key, index: index, indexObject: indexObject)
+    let registerObject = try register(index, client: id, keys: ring, in: vaultIndex)
+    return Client(id: id, code: code, keys: ring, index: index, indexObject: indexObject, registerObject: registerObject)
+  }
+
+  /// Replaces (or creates) a client's key file; objects or a file the index does not name yet are
+  /// reclaimed if the command dies before it commits.
+  func writeKeyFile(_ file: ClientKeyFile) throws {
+    let layout = unlocked.vault.layout
+    try unlocked.markUnfinished()
+    try wrap { try AtomicFile.write(file.encoded(), to: layout.clientKey(file.client), temporaryDirectory: layout.tmp) }
   }
 }

@@ -101,9 +101,9 @@ extension Records {
 
   /// Streams a stored file's plaintext to `sink`, one authenticated chunk at a time. A caller
   /// that writes it somewhere must discard what it wrote if this throws (the end checks failed).
-  func readFile(_ file: StoredFile, binding: ObjectBinding, key: SecretKey, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+  func readFile(_ file: StoredFile, binding: ObjectBinding, keys: [SecretKey], to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
     do {
-      try store.reader(file.object, binding: binding, key: key, vault: vaultID).readAll(sink)
+      try store.reader(file.object, binding: binding, keys: keys, vault: vaultID).readAll(sink)
     } catch let e as ObjectError {
       throw integrity(file.object, VaultVerifier.describe(e))
     }
@@ -144,7 +144,7 @@ extension Records {
 
   /// Streams a consent document's plaintext to `sink` (see `readFile`).
   func readConsent(_ entry: ConsentEntry, of client: Client, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-    try readFile(entry.file, binding: ObjectBinding(type: .document, client: client.id), key: client.key, to: sink)
+    try readFile(entry.file, binding: ObjectBinding(type: .document, client: client.id), keys: client.keys.clinical, to: sink)
   }
 
   /// Marks a consent revoked from `date`; the document and its history stay.
@@ -230,7 +230,7 @@ extension Records {
   /// The practice index (empty when no form was ever registered).
   func practice() throws -> PracticeIndex {
     guard let entry = try unlocked.readIndex().entries.first(where: { $0.client == .none }) else { return PracticeIndex() }
-    let plain = try read(entry.clientIndex, as: .practiceIndex, client: .none, key: unlocked.keys.vaultObjects)
+    let plain = try read(entry.clientIndex, as: .practiceIndex, client: .none, keys: [unlocked.keys.vaultObjects])
     do { return try PracticeIndex.decode(plain) } catch { throw integrity(entry.clientIndex, "practice index cannot be parsed: \(error)") }
   }
 
@@ -259,7 +259,7 @@ extension Records {
 
   /// Streams a registered form's blank file to `sink`.
   func readForm(_ form: PracticeForm, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-    try readFile(form.file, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, to: sink)
+    try readFile(form.file, binding: ObjectBinding(type: .document, client: .none), keys: [unlocked.keys.vaultObjects], to: sink)
   }
 
   // MARK: Checking

@@ -7,6 +7,8 @@ public enum ExitStatus: Int32, Sendable {
   case locked = 4
   /// `vault consent check` found something that needs attention.
   case attention = 5
+  /// The practitioner's role, or the client's assignment, does not allow it.
+  case refused = 6
   case integrity = 10
 
   /// Thrown by a command that already printed its report (e.g. `verify`) and only needs the status.
@@ -25,6 +27,7 @@ extension VaultError {
     switch self {
     case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
     case .lockedByAnotherProcess: .locked
+    case .access(.roleRefused), .access(.notAssigned), .access(.ownerRequired): .refused
     case .integrity, .age(.headerFailure), .age(.payloadFailure): .integrity
     case .record(.namedTwice): .usage
     case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
@@ -137,6 +140,19 @@ extension AccessError {
     switch self {
     case .notOpenedFor: "notOpenedFor"
     case .notUnlocked: "notUnlocked"
+    case .roleRefused: "roleRefused"
+    case .notAssigned: "notAssigned"
+    case .ownerRequired: "ownerRequired"
+    case .unknownPractitioner: "unknownPractitioner"
+    case .practitionerExists: "practitionerExists"
+    case .lastOwner: "lastOwner"
+    case .unknownRole: "unknownRole"
+    case .cannotAssign: "cannotAssign"
+    case .alreadyAssigned: "alreadyAssigned"
+    case .notAssignedTo: "notAssignedTo"
+    case .tooManyEpochs: "tooManyEpochs"
+    case .tooManyGrants: "tooManyGrants"
+    case .notASupervisor: "notASupervisor"
     }
   }
 }

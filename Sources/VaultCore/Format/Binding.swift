@@ -22,6 +22,12 @@ public enum Binding {
   public static let clientCode = Array("vault.v1/clientcode".utf8)
   /// Prefix of the message a checkpoint signs.
   public static let checkpoint = Array("vault.v1/checkpoint".utf8)
+  /// Prefix of the message that signs the practitioner registry.
+  public static let practitioners = Array("vault.v1/practitioners".utf8)
+  /// crypto_kdf context of a practitioner's personal key pair (exactly 8 bytes).
+  public static let personalKeyContext: StaticString = "vaultpk1"
+  /// crypto_kdf context of a client's register key (exactly 8 bytes).
+  public static let registerKeyContext: StaticString = "vaultrg1"
   /// crypto_kdf context for subkeys of the master key (exactly 8 bytes).
   public static let masterKeyContext: StaticString = "vaultmk1"
 }

@@ -13,6 +13,8 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
   case backupRepository = 8
   /// A backup snapshot's manifest.
   case backupSnapshot = 9
+  /// The practice's practitioners and roles (FORMAT.md §17).
+  case practitioners = 10
 
   /// The kind's name as FORMAT.md writes it.
   public var description: String {
@@ -26,11 +28,16 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
     case .logCheckpoints: "log checkpoints"
     case .backupRepository: "backup repository"
     case .backupSnapshot: "backup snapshot"
+    case .practitioners: "practitioners"
     }
   }
 }
 
-/// The 8-byte header that opens every vault file: magic "vault", version, kind, flags.
+/// The 8-byte header that opens every vault file: magic "vault", version, kind, revision.
+///
+/// The last byte is the kind's layout revision: 0 for every file of format 1 as first written;
+/// 1 for the index and client key files of a practice with practitioners (FORMAT.md §17), which
+/// earlier releases refuse rather than misread.
 public enum FileHeader {
   /// ASCII "vault".
   public static let magic: [UInt8] = Array("vault".utf8)
@@ -40,17 +47,21 @@ public enum FileHeader {
   public static let size = 8
 
   /// The header bytes for a file of `kind`.
-  public static func encode(_ kind: FileKind) -> [UInt8] {
-    magic + [currentVersion, kind.rawValue, 0]
+  public static func encode(_ kind: FileKind, revision: UInt8 = 0) -> [UInt8] {
+    magic + [currentVersion, kind.rawValue, revision]
   }
 
-  /// Checks the header of `reader`'s bytes and consumes it.
-  public static func read(_ kind: FileKind, from reader: inout ByteReader) throws(FormatError) {
+  /// Checks the header of `reader`'s bytes and consumes it; returns its revision, one of `revisions`.
+  @discardableResult
+  public static func read(_ kind: FileKind, from reader: inout ByteReader, revisions: ClosedRange<UInt8> = 0...0) throws(FormatError) -> UInt8 {
     let h = try reader.read(size)
     guard Array(h[0..<5]) == magic else { throw .badMagic }
     guard h[5] == currentVersion else { throw .unsupportedVersion(h[5]) }
     guard h[6] == kind.rawValue else { throw .wrongKind(expected: kind, found: h[6]) }
-    guard h[7] == 0 else { throw .invalidField("reserved header flags are not zero") }
+    guard revisions.contains(h[7]) else {
+      throw .invalidField(revisions.upperBound > 0 && h[7] > revisions.upperBound ? "layout revision \(h[7]) is newer than this release reads; update vault" : "reserved header flags are not zero")
+    }
+    return h[7]
   }
 }
 
@@ -59,27 +70,32 @@ public enum FileHeader {
 /// the AEAD or MAC inside each file.
 public enum ChecksummedFile {
   /// Header ‖ body ‖ checksum.
-  public static func encode(_ kind: FileKind, body: [UInt8]) throws -> [UInt8] {
-    let content = FileHeader.encode(kind) + body
+  public static func encode(_ kind: FileKind, revision: UInt8 = 0, body: [UInt8]) throws -> [UInt8] {
+    let content = FileHeader.encode(kind, revision: revision) + body
     return content + (try Hasher.blake2b256(content))
   }
 
   /// Verifies header and checksum and returns the body.
   public static func decode(_ kind: FileKind, _ bytes: [UInt8]) throws -> [UInt8] {
+    try decode(kind, bytes, revisions: 0...0).body
+  }
+
+  /// Verifies header (of one of `revisions`) and checksum; returns the revision and the body.
+  public static func decode(_ kind: FileKind, _ bytes: [UInt8], revisions: ClosedRange<UInt8>) throws -> (revision: UInt8, body: [UInt8]) {
     guard bytes.count >= FileHeader.size + Hasher.digestSize else {
       if bytes.count >= FileHeader.size {
         var r = ByteReader(bytes)
-        try FileHeader.read(kind, from: &r)
+        try FileHeader.read(kind, from: &r, revisions: revisions)
       }
       throw FormatError.truncated
     }
     var r = ByteReader(bytes)
-    try FileHeader.read(kind, from: &r)
+    let revision = try FileHeader.read(kind, from: &r, revisions: revisions)
     // Hashed in place: a large file (a snapshot manifest) is not copied to be checked.
     let hasher = try Hasher()
     bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(bytes.count - Hasher.digestSize))) }
     let sum = Array(bytes.suffix(Hasher.digestSize))
     guard constantTimeEqual(hasher.finalize(), sum) else { throw FormatError.checksumMismatch }
-    return Array(bytes[FileHeader.size..<(bytes.count - Hasher.digestSize)])
+    return (revision, Array(bytes[FileHeader.size..<(bytes.count - Hasher.digestSize)]))
   }
 }

@@ -10,6 +10,8 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
   case document = 4
   /// The practice's own list: its registered blank forms (FORMAT.md §8.3).
   case practiceIndex = 5
+  /// What an auditor may read of one client: names, consents, disclosures, requests (FORMAT.md §17.5).
+  case register = 6
 
   /// The name used in findings and FORMAT.md.
   public var description: String {
@@ -19,6 +21,7 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case .note: "note"
     case .document: "document"
     case .practiceIndex: "practice index"
+    case .register: "client register"
     }
   }
 
@@ -26,7 +29,7 @@ public enum ObjectType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
   /// is damage (FORMAT.md §6.7). Documents are always streamed, never held whole.
   public var maximumContent: Int {
     switch self {
-    case .clientIndex, .practiceIndex: 8 << 20
+    case .clientIndex, .practiceIndex, .register: 8 << 20
     case .clientRecord: 1 << 20
     case .note: 16 << 20
     case .document: Int.max

@@ -8,11 +8,14 @@ public struct IndexEntry: Sendable, Equatable {
   public var client: RandomID
   /// The object holding the client's index (their records and versions).
   public var clientIndex: ObjectID
+  /// The client's register object (FORMAT.md §17.5): in a practice with practitioners only.
+  public var register: ObjectID?
 
   /// Creates an entry.
-  public init(client: RandomID, clientIndex: ObjectID) {
+  public init(client: RandomID, clientIndex: ObjectID, register: ObjectID? = nil) {
     self.client = client
     self.clientIndex = clientIndex
+    self.register = register
   }
 }
 
@@ -28,19 +31,25 @@ public struct VaultIndex: Sendable, Equatable {
   public var generation: UInt64
   /// Clients, in the order they were added.
   public var entries: [IndexEntry]
+  /// 1 once the practice has practitioners: every entry then names a register object too.
+  public var revision: UInt8
 
   /// An index with `generation` and `entries`.
-  public init(generation: UInt64 = 0, entries: [IndexEntry] = []) {
+  public init(generation: UInt64 = 0, entries: [IndexEntry] = [], revision: UInt8 = 0) {
     self.generation = generation
     self.entries = entries
+    self.revision = revision
   }
+
+  /// Bytes per entry.
+  var entrySize: Int { revision == 0 ? 48 : 80 }
 
   /// The most clients an index lists (FORMAT.md §7): 65,536, far beyond a practice, and the
   /// bound that keeps a whole index (3 MiB at most) cheap to hold while it is checked.
   static let maxEntries = 1 << 16
 
   /// The largest index file: header, nonce, generation, count, every entry, tag, checksum.
-  public static let maximumFileSize = FileHeader.size + 24 + 12 + maxEntries * 48 + 16 + 32
+  public static let maximumFileSize = FileHeader.size + 24 + 12 + maxEntries * 80 + 16 + 32
 
   /// The index file: header ‖ nonce ‖ sealed body ‖ checksum.
   public func encoded(keys: VaultKeys, vault: RandomID) throws -> [UInt8] {
@@ -50,36 +59,43 @@ public struct VaultIndex: Sendable, Equatable {
     for e in entries {
       w.write(e.client.bytes)
       w.write(e.clientIndex.bytes)
+      if revision == 1 { w.write((e.register ?? ObjectID.zero).bytes) }
     }
-    let sealed = try AEAD.seal(w.bytes, using: keys.index, binding: Self.associatedData(vault: vault))
-    return try ChecksummedFile.encode(.index, body: sealed)
+    let sealed = try AEAD.seal(w.bytes, using: keys.index, binding: Self.associatedData(vault: vault, revision: revision))
+    return try ChecksummedFile.encode(.index, revision: revision, body: sealed)
   }
 
   /// Keyless structural check: header, checksum, and room for the AEAD.
   public static func checkStructure(_ bytes: [UInt8]) throws {
-    let body = try ChecksummedFile.decode(.index, bytes)
+    let body = try ChecksummedFile.decode(.index, bytes, revisions: 0...1).body
     guard body.count >= AEAD.overhead + 12 else { throw FormatError.truncated }
   }
 
   /// Opens and parses the index.
   /// - Throws: `CryptoError.authenticationFailed` if it was modified or belongs to another vault.
   public static func decode(_ bytes: [UInt8], keys: VaultKeys, vault: RandomID) throws -> VaultIndex {
-    let body = try ChecksummedFile.decode(.index, bytes)
-    var r = ByteReader(try AEAD.open(body, using: keys.index, binding: associatedData(vault: vault)))
+    let (revision, body) = try ChecksummedFile.decode(.index, bytes, revisions: 0...1)
+    var r = ByteReader(try AEAD.open(body, using: keys.index, binding: associatedData(vault: vault, revision: revision)))
     let generation = try r.readUInt64()
     let count = Int(try r.readUInt32())
-    guard count <= maxEntries, count * 48 == r.remaining else { throw FormatError.invalidField("entry count does not match size") }
+    let size = revision == 0 ? 48 : 80
+    guard count <= maxEntries, count * size == r.remaining else { throw FormatError.invalidField("entry count does not match size") }
     var entries: [IndexEntry] = []
     entries.reserveCapacity(count)
     for _ in 0..<count {
-      entries.append(IndexEntry(client: try RandomID(bytes: r.read(RandomID.size)), clientIndex: try ObjectID(bytes: r.read(32))))
+      var entry = IndexEntry(client: try RandomID(bytes: r.read(RandomID.size)), clientIndex: try ObjectID(bytes: r.read(32)))
+      if revision == 1 {
+        let register = try ObjectID(bytes: r.read(32))
+        entry.register = register == .zero ? nil : register
+      }
+      entries.append(entry)
     }
     try r.expectEnd()
     guard Set(entries.map(\.client)).count == entries.count else { throw FormatError.invalidField("a client appears twice") }
-    return VaultIndex(generation: generation, entries: entries)
+    return VaultIndex(generation: generation, entries: entries, revision: revision)
   }
 
-  static func associatedData(vault: RandomID) -> [UInt8] {
-    Binding.index + vault.bytes + FileHeader.encode(.index)
+  static func associatedData(vault: RandomID, revision: UInt8 = 0) -> [UInt8] {
+    Binding.index + vault.bytes + FileHeader.encode(.index, revision: revision)
   }
 }

@@ -6,9 +6,20 @@ public enum SlotKind: UInt8, Sendable, CustomStringConvertible {
   case passphrase = 1
   /// Keyed BLAKE2b over a 256-bit recovery key.
   case recovery = 2
+  /// Argon2id13 over a passphrase, wrapping a practitioner's personal key, not the master key (FORMAT.md §17.2).
+  case personal = 3
 
   /// The name shown by `vault info`.
-  public var description: String { self == .passphrase ? "passphrase" : "recovery key" }
+  public var description: String {
+    switch self {
+    case .passphrase: "passphrase"
+    case .recovery: "recovery key"
+    case .personal: "personal passphrase"
+    }
+  }
+
+  /// Whether a passphrase opens it.
+  public var takesPassphrase: Bool { self != .recovery }
 }
 
 /// What unlocks a slot.
@@ -52,15 +63,23 @@ public struct KeySlot: Sendable {
     for credential: Credential, label: String, kdf: KDFParameters, keys: VaultKeys, vault: RandomID, now: Int64,
     id: RandomID? = nil
   ) throws -> KeySlot {
+    guard let master = keys.master else { throw VaultError.access(.ownerRequired) }
+    return try create(for: credential, kind: credential.slotKind, label: label, kdf: kdf, wrapping: master, vault: vault, now: now, id: id)
+  }
+
+  /// Wraps `secret` (the master key, or with `kind` personal a practitioner's personal key) in a new slot.
+  static func create(
+    for credential: Credential, kind: SlotKind, label: String, kdf: KDFParameters, wrapping secret: SecretKey, vault: RandomID, now: Int64,
+    id: RandomID? = nil
+  ) throws -> KeySlot {
     guard !label.isEmpty, label.utf8.count <= maxLabelBytes else {
       throw VaultError.invalidLabel(maximum: maxLabelBytes)
     }
-    let kind = credential.slotKind
     // The log's actor names: a person's slot must not pass for a keyless job or the recovery key.
-    if kind == .passphrase && [LogEntry.system, "recovery"].contains(label) {
+    if kind.takesPassphrase && [LogEntry.system, "recovery"].contains(label) {
       throw VaultError.reservedLabel(label)
     }
-    let params = kind == .passphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
+    let params = kind.takesPassphrase ? kdf : KDFParameters(opsLimit: 0, memLimit: 0)
     // The AD covers every clear field, so it is computed from the slot before the key is wrapped.
     let unwrapped = KeySlot(
       id: try id ?? RandomID.generate(), kind: kind, label: label, created: now, kdf: params,
@@ -68,25 +87,25 @@ public struct KeySlot: Sendable {
     let kek = try unwrapped.keyEncryptionKey(credential)
     return KeySlot(
       id: unwrapped.id, kind: kind, label: label, created: now, kdf: params, salt: unwrapped.salt,
-      wrapped: try AEAD.seal(keys.master, using: kek, binding: unwrapped.associatedData(vault: vault)))
+      wrapped: try AEAD.seal(secret, using: kek, binding: unwrapped.associatedData(vault: vault)))
   }
 
-  /// Unwraps the master key.
+  /// Unwraps the master key (or, in a personal slot, the practitioner's personal key).
   /// - Throws: `VaultError.wrongPassphrase` or `.wrongRecoveryKey` when the credential does not open this slot.
   public func unlock(_ credential: Credential, vault: RandomID) throws -> SecretKey {
     let kek = try keyEncryptionKey(credential)
     do {
       return try AEAD.openKey(wrapped, using: kek, binding: associatedData(vault: vault))
     } catch CryptoError.authenticationFailed {
-      throw kind == .passphrase ? VaultError.wrongPassphrase : VaultError.wrongRecoveryKey
+      throw kind.takesPassphrase ? VaultError.wrongPassphrase : VaultError.wrongRecoveryKey
     }
   }
 
   func keyEncryptionKey(_ credential: Credential) throws -> SecretKey {
     switch (kind, credential) {
-    case (.passphrase, .passphrase(let p)): return try PasswordKDF.derive(p, salt: salt, parameters: kdf)
+    case (.passphrase, .passphrase(let p)), (.personal, .passphrase(let p)): return try PasswordKDF.derive(p, salt: salt, parameters: kdf)
     case (.recovery, .recoveryKey(let r)): return try r.keyEncryptionKey(salt: salt)
-    case (.passphrase, _): throw VaultError.wrongRecoveryKey
+    case (.passphrase, _), (.personal, _): throw VaultError.wrongRecoveryKey
     case (.recovery, _): throw VaultError.wrongPassphrase
     }
   }
@@ -121,7 +140,7 @@ public struct KeySlot: Sendable {
     let label = try r.readString(maxBytes: maxLabelBytes)
     let created = try r.readInt64()
     let kdf = KDFParameters(opsLimit: try r.readUInt64(), memLimit: try r.readUInt64())
-    if kind == .passphrase {
+    if kind.takesPassphrase {
       do { try kdf.validate() } catch { throw FormatError.invalidField("Argon2id parameters outside the accepted range") }
     } else {
       guard kdf.opsLimit == 0, kdf.memLimit == 0 else { throw FormatError.invalidField("recovery slot has KDF parameters") }

@@ -29,9 +29,10 @@ struct Records {
     try index.entries.filter { $0.client != .none }.map { ($0, try ClientCode.derive(client: $0.client, key: unlocked.keys.clientCodes)) }
   }
 
-  /// Every client, in the order they were added.
+  /// Every client this unlock holds a key for, in the order they were added: an owner's every
+  /// client, another practitioner's the ones granted to them. The keys decide, not a list.
   func allClients() throws -> [Client] {
-    try codes(in: unlocked.readIndex()).map { try load($0.entry, code: $0.code) }
+    try codes(in: unlocked.readIndex()).compactMap { try loadIfGranted($0.entry, code: $0.code) }
   }
 
   /// The client whose code is `query`, else the one client whose legal or preferred name, or a
@@ -44,7 +45,8 @@ struct Records {
     }
     let needle = Self.fold(query.trimmingSpaces())
     guard !needle.isEmpty else { throw RecordError.clientNotFound(query) }
-    let matches = try coded.map { try load($0.entry, code: $0.code) }.filter { c in
+    // Names are searched among the clients this unlock can open: others' names stay sealed.
+    let matches = try coded.compactMap { try loadIfGranted($0.entry, code: $0.code) }.filter { c in
       let names = [c.index.legalName, c.index.preferredName].map(Self.fold)
       return names.contains { name in name.hasPrefix(needle) || name.split(separator: " ").contains { $0.hasPrefix(needle) } }
     }
@@ -59,24 +61,51 @@ struct Records {
   /// Candidates for an ambiguous name, for a terminal that may show names.
   func clients(matching codes: [ClientCode]) throws -> [Client] {
     let wanted = Set(codes)
-    return try self.codes(in: unlocked.readIndex()).filter { wanted.contains($0.code) }.map { try load($0.entry, code: $0.code) }
+    return try self.codes(in: unlocked.readIndex()).filter { wanted.contains($0.code) }.compactMap { try loadIfGranted($0.entry, code: $0.code) }
   }
 
-  /// Unwraps a client's key and decrypts their client index.
+  /// Opens a client's keys and decrypts their client index (an auditor's grant: their register).
+  /// - Throws: `AccessError.notAssigned` when this unlock holds no key for them.
   func load(_ entry: IndexEntry, code: ClientCode) throws -> Client {
-    let layout = unlocked.vault.layout
-    let key: SecretKey
-    do {
-      let bytes = try FileSystem.readFile(layout.clientKey(entry.client), limit: 4096)
-      key = try ClientKeyFile.decode(bytes, client: entry.client, keys: unlocked.keys, vault: vaultID)
-    } catch {
-      throw VaultError.integrity([Finding(.error, "clientkeys/\(entry.client.hex)", "client key is missing or damaged (\(VaultError.from(error)))")])
+    guard let client = try loadIfGranted(entry, code: code) else {
+      throw AccessError.notAssigned(client: code.description, name: unlocked.actor.name)
     }
-    let plain = try read(entry.clientIndex, as: .clientIndex, client: entry.client, key: key)
+    return client
+  }
+
+  /// `load`, or nil when this unlock holds no key for the client.
+  func loadIfGranted(_ entry: IndexEntry, code: ClientCode) throws -> Client? {
+    guard let ring = try keyRing(entry.client) else { return nil }
+    let index: ClientIndex
+    if ring.clinical.isEmpty {
+      guard let register = entry.register else {
+        throw VaultError.integrity([Finding(.error, "index", "client \(code) has a register grant but no register object")])
+      }
+      let plain = try read(register, as: .register, client: entry.client, keys: [ring.register])
+      do { index = try ClientIndex.decode(plain, register: true) } catch { throw integrity(register, "register cannot be parsed: \(error)") }
+    } else {
+      let plain = try read(entry.clientIndex, as: .clientIndex, client: entry.client, keys: ring.clinical)
+      do { index = try ClientIndex.decode(plain) } catch { throw integrity(entry.clientIndex, "client index cannot be parsed: \(error)") }
+    }
+    return Client(id: entry.client, code: code, keys: ring, index: index, indexObject: entry.clientIndex, registerObject: entry.register)
+  }
+
+  /// The client's key file, parsed.
+  func keyFile(_ client: RandomID) throws -> ClientKeyFile {
     do {
-      return Client(id: entry.client, code: code, key: key, index: try ClientIndex.decode(plain), indexObject: entry.clientIndex)
+      let file = try ClientKeyFile.decode(FileSystem.readFile(unlocked.vault.layout.clientKey(client), limit: ClientKeyFile.maximumFileSize))
+      guard file.client == client else { throw FormatError.invalidField("the key file names another client") }
+      return file
     } catch {
-      throw integrity(entry.clientIndex, "client index cannot be parsed: \(error)")
+      throw VaultError.integrity([Finding(.error, "clientkeys/\(client.hex)", "client key is missing or damaged (\(VaultError.from(error)))")])
+    }
+  }
+
+  /// The keys of `client` this unlock can open; nil when it holds no grant for them.
+  func keyRing(_ client: RandomID) throws -> ClientKeyRing? {
+    let file = try keyFile(client)
+    do { return try file.open(as: unlocked.holder, keys: unlocked.keys, vault: vaultID) } catch {
+      throw VaultError.integrity([Finding(.error, "clientkeys/\(client.hex)", "client key does not open (modified, or moved from another client): \(VaultError.from(error))")])
     }
   }
 
@@ -84,7 +113,7 @@ struct Records {
 
   /// One version of the client's record.
   func record(_ client: Client, _ version: RecordVersion) throws -> ClientRecord {
-    let plain = try read(version.revision.object, as: .clientRecord, client: client.id, key: client.key)
+    let plain = try read(version.revision.object, as: .clientRecord, client: client.id, keys: client.keys.clinical)
     do { return try ClientRecord.decode(plain) } catch { throw integrity(version.revision.object, "\(error)") }
   }
 
@@ -95,7 +124,7 @@ struct Records {
 
   /// The text of a note version or addendum.
   func text(_ client: Client, _ revision: Revision) throws -> String {
-    let plain = try read(revision.object, as: .note, client: client.id, key: client.key, limit: NoteText.maximumBytes)
+    let plain = try read(revision.object, as: .note, client: client.id, keys: client.keys.clinical, limit: NoteText.maximumBytes)
     guard let text = String(validating: plain, as: UTF8.self) else { throw integrity(revision.object, "note text is not UTF-8") }
     return text
   }
@@ -115,10 +144,19 @@ struct Records {
       throw VaultError.internalError("client vanished from the index while it was being changed")
     }
     let object = try put(index.encoded(), as: .clientIndex, client: client.id, key: client.key)
-    let old = vaultIndex.entries[i].clientIndex
+    let old = vaultIndex.entries[i]
     vaultIndex.entries[i].clientIndex = object
-    try unlocked.commit(vaultIndex, replacing: [old])
-    return Client(id: client.id, code: client.code, key: client.key, index: index, indexObject: object)
+    vaultIndex.entries[i].register = try register(index, client: client.id, keys: client.keys, in: vaultIndex)
+    try unlocked.commit(vaultIndex, replacing: [old.clientIndex] + (old.register.map { [$0] } ?? []))
+    return Client(
+      id: client.id, code: client.code, keys: client.keys, index: index, indexObject: object, registerObject: vaultIndex.entries[i].register)
+  }
+
+  /// Writes the client's register object, which an index of revision 1 names next to every
+  /// client index object (nil in a vault without practitioners).
+  func register(_ index: ClientIndex, client: RandomID, keys: ClientKeyRing, in vaultIndex: VaultIndex) throws -> ObjectID? {
+    guard vaultIndex.revision == 1 else { return nil }
+    return try put(index.register.encoded(), as: .register, client: client, key: keys.register)
   }
 
   func put(_ bytes: [UInt8], as type: ObjectType, client: RandomID, key: SecretKey) throws -> ObjectID {
@@ -126,10 +164,11 @@ struct Records {
     return try wrap { try store.put(bytes, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID) }
   }
 
-  func read(_ id: ObjectID, as type: ObjectType, client: RandomID, key: SecretKey, limit: Int? = nil) throws -> [UInt8] {
+  func read(_ id: ObjectID, as type: ObjectType, client: RandomID, keys: [SecretKey], limit: Int? = nil) throws -> [UInt8] {
+    guard !keys.isEmpty else { throw AccessError.notAssigned(client: "this client", name: unlocked.actor.name) }
     do {
       return try store.get(
-        id, binding: ObjectBinding(type: type, client: client), key: key, vault: vaultID, limit: limit ?? type.maximumContent, scratch: scratch)
+        id, binding: ObjectBinding(type: type, client: client), keys: keys, vault: vaultID, limit: limit ?? type.maximumContent, scratch: scratch)
     } catch let e as ObjectError {
       throw integrity(id, VaultVerifier.describe(e))
     } catch { throw VaultError.from(error) }

@@ -11,7 +11,10 @@ public final class ObjectReader {
   private let id: ObjectID
   /// The ciphertext, read straight from the backend (a local store: the file's descriptor).
   private let blob: any BlobReader
-  private let decryptor: SecretStream.Decryptor
+  private var decryptor: SecretStream.Decryptor
+  /// Older epochs' keys still to try if the first chunk does not open (FORMAT.md §17.4).
+  private var otherKeys: ArraySlice<SecretKey>
+  private let streamHeader: [UInt8]
   private let ad: [UInt8]
   private let hasher: Hasher
   private let header: ObjectHeader
@@ -21,8 +24,12 @@ public final class ObjectReader {
   /// The object's size on disk (ciphertext and framing) when it was opened.
   public var ciphertextSize: Int { blob.size }
 
-  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, scratch: ReadScratch? = nil) throws {
+  /// Opens `id` with the first of `keys` under which its first chunk authenticates (a client's
+  /// keys, newest epoch first; usually one).
+  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch? = nil) throws {
+    precondition(!keys.isEmpty, "an object reader needs a key")
     self.scratch = scratch
+    otherKeys = keys.dropFirst()
     self.id = id
     let blob = try store.openBlob(id)
     self.blob = blob
@@ -37,10 +44,23 @@ public final class ObjectReader {
     ad = header.associatedData(vault: vault, binding: binding)
     hasher = try Hasher()
     hasher.update(head)
+    streamHeader = Array(head.suffix(SecretStream.headerSize))
     do {
-      decryptor = try SecretStream.Decryptor(
-        key: key, header: Array(head.suffix(SecretStream.headerSize)), stateBuffer: scratch?.streamState)
+      decryptor = try SecretStream.Decryptor(key: keys[0], header: streamHeader, stateBuffer: scratch?.streamState)
     } catch { throw ObjectError.corrupted(id, "stream header does not authenticate") }
+  }
+
+  /// Pulls a chunk; the first one is retried under each older key while it fails to authenticate.
+  private func pull(_ chunk: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+    while true {
+      do {
+        let n = try decryptor.pull(chunk, associatedData: ad, into: output)
+        otherKeys = []
+        return n
+      } catch CryptoError.authenticationFailed where !otherKeys.isEmpty {
+        decryptor = try SecretStream.Decryptor(key: otherKeys.removeFirst(), header: streamHeader, stateBuffer: scratch?.streamState)
+      }
+    }
   }
 
   /// Calls `body` with each chunk of content in order (padding removed), then checks the final
@@ -76,7 +96,7 @@ public final class ObjectReader {
       do {
         n = try cipher.withUnsafeBytes { c in
           try plain.withUnsafeMutableBytes { p in
-            try decryptor.pull(UnsafeRawBufferPointer(rebasing: c.prefix(length)), associatedData: ad, into: p)
+            try pull(UnsafeRawBufferPointer(rebasing: c.prefix(length)), into: p)
           }
         }
       } catch let e as CryptoError {

@@ -95,7 +95,12 @@ public struct ObjectStore: Sendable {
 
   /// Opens an object for reading; `binding` is what the index says it holds.
   public func reader(_ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, scratch: ReadScratch? = nil) throws -> ObjectReader {
-    try ObjectReader(store: self, id: id, binding: binding, key: key, vault: vault, scratch: scratch)
+    try ObjectReader(store: self, id: id, binding: binding, keys: [key], vault: vault, scratch: scratch)
+  }
+
+  /// Opens an object encrypted under one of `keys` (a client's epochs, newest first).
+  func reader(_ id: ObjectID, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch? = nil) throws -> ObjectReader {
+    try ObjectReader(store: self, id: id, binding: binding, keys: keys, vault: vault, scratch: scratch)
   }
 
   /// Encrypts `bytes` as one object and returns its id.
@@ -111,7 +116,12 @@ public struct ObjectStore: Sendable {
   public func get(
     _ id: ObjectID, binding: ObjectBinding, key: SecretKey, vault: RandomID, limit: Int = 1 << 30, scratch: ReadScratch? = nil
   ) throws -> [UInt8] {
-    let r = try reader(id, binding: binding, key: key, vault: vault, scratch: scratch)
+    try get(id, binding: binding, keys: [key], vault: vault, limit: limit, scratch: scratch)
+  }
+
+  /// `get` with a client's keys, newest epoch first.
+  func get(_ id: ObjectID, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, limit: Int = 1 << 30, scratch: ReadScratch? = nil) throws -> [UInt8] {
+    let r = try reader(id, binding: binding, keys: keys, vault: vault, scratch: scratch)
     var out: [UInt8] = []
     // Sized from the file so appending never reallocates and leaves copies of the plaintext behind.
     out.reserveCapacity(min(limit, r.ciphertextSize))

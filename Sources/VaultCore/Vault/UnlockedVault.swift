@@ -10,10 +10,37 @@ public struct UnlockedVault: Sendable {
   public let vault: Vault
   /// The master key and its subkeys (in secure memory).
   public let keys: VaultKeys
-  /// The slot that unlocked it; its label is the actor recorded in the access log.
+  /// The slot that unlocked it.
   public let slot: KeySlot
+  /// Who unlocked, as the registry lists them (nil without a registry, or with the recovery key).
+  public let practitioner: Practitioner?
+  /// Their personal key, when their slot wraps one.
+  let personal: PersonalKey?
+  /// The practice's practitioners, signature checked (nil in a vault without practitioners).
+  public let registry: PractitionerRegistry?
   /// Commits waiting for their log entry (shared by copies of this value).
   let commits = CommitGate()
+
+  /// Opened by `slot`.
+  init(vault: Vault, keys: VaultKeys, slot: KeySlot, practitioner: Practitioner? = nil, personal: PersonalKey? = nil, registry: PractitionerRegistry? = nil) {
+    self.vault = vault
+    self.keys = keys
+    self.slot = slot
+    self.practitioner = practitioner
+    self.personal = personal
+    self.registry = registry
+  }
+
+  /// Who is acting: the practitioner, else the slot's label; "recovery" for the recovery key.
+  public var actor: Actor {
+    if slot.kind == .recovery { return Actor(name: "recovery", role: .owner, practitioner: nil) }
+    if let practitioner { return Actor(name: practitioner.name, role: practitioner.role, practitioner: practitioner.id) }
+    // A slot wrapping the master key that the registry does not list is an owner's.
+    return Actor(name: slot.label, role: .owner, practitioner: nil)
+  }
+
+  /// What opens client keys for this unlock.
+  var holder: KeyHolder { KeyHolder(id: practitioner?.id, personal: personal) }
 
   /// From now on, a commit takes effect only when the access log has recorded it: `commit` holds
   /// the new index in memory (reads see it) and the next keyed log append writes it. A change

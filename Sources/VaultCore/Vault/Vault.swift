@@ -89,13 +89,26 @@ public struct Vault: Sendable {
     return (slots, findings)
   }
 
-  /// Unlocks with `credential`, trying each slot of the matching kind.
-  /// - Throws: `.wrongPassphrase`/`.wrongRecoveryKey` when none opens; `.integrity` when none
-  ///   opens and some slot is damaged, or when the config fails its MAC.
-  public func unlock(_ credential: Credential) throws -> UnlockedVault {
+  /// Unlocks with `credential`, trying each slot of the matching kind (only `practitioner`'s when
+  /// given: each passphrase slot costs one Argon2id run).
+  /// - Throws: `.wrongPassphrase`/`.wrongRecoveryKey` when none opens; `.unknownPractitioner`;
+  ///   `.integrity` when none opens and some slot is damaged, or when the config, the registry or
+  ///   a practitioner's key bundle fails to authenticate.
+  public func unlock(_ credential: Credential, as practitioner: String? = nil) throws -> UnlockedVault {
+    let registry = try PractitionerRegistry.read(layout.practitioners)
     let (slots, damaged) = try keySlots()
     let kind = credential.slotKind
-    let candidates = slots.filter { $0.kind == kind }
+    var candidates = slots.filter { kind == .recovery ? $0.kind == .recovery : $0.kind.takesPassphrase }
+    if let name = practitioner, kind != .recovery {
+      let names = registry?.registry.practitioners.map(\.name) ?? Array(Set(slots.filter { $0.kind == .passphrase }.map(\.label))).sorted()
+      if let registry {
+        guard let p = registry.registry.named(name) else { throw VaultError.access(.unknownPractitioner(name, known: names)) }
+        candidates = candidates.filter { p.slots.contains($0.id) }
+      } else {
+        candidates = candidates.filter { $0.label.lowercased() == name.lowercased() }
+        guard !candidates.isEmpty else { throw VaultError.access(.unknownPractitioner(name, known: names)) }
+      }
+    }
     let damagedErrors = damaged.filter { $0.severity == .error }
     guard !candidates.isEmpty else {
       // No slot of this kind at all is damage (deleted or unreadable files), not a wrong passphrase.
@@ -106,14 +119,10 @@ public struct Vault: Sendable {
     guard candidates.count <= Self.maximumSlotsPerKind else {
       throw VaultError.integrity([Finding(.error, "slots", "\(candidates.count) \(kind) slots (at most \(Self.maximumSlotsPerKind) are allowed)")])
     }
-    var lastError: any Error = kind == .passphrase ? VaultError.wrongPassphrase : VaultError.wrongRecoveryKey
+    var lastError: any Error = kind == .recovery ? VaultError.wrongRecoveryKey : VaultError.wrongPassphrase
     for slot in candidates {
       do {
-        let keys = try VaultKeys(master: slot.unlock(credential, vault: config.vaultID))
-        guard try config.isAuthentic(for: keys) else {
-          throw VaultError.integrity([Finding(.error, "config", "config does not authenticate (modified, or from another vault)")])
-        }
-        return UnlockedVault(vault: self, keys: keys, slot: slot)
+        return try opened(slot, secret: slot.unlock(credential, vault: config.vaultID), registry: registry)
       } catch let e as VaultError where e == .wrongPassphrase || e == .wrongRecoveryKey {
         lastError = e
       } catch CryptoError.kdfFailed {
@@ -126,6 +135,36 @@ public struct Vault: Sendable {
     if case VaultError.wrongRecoveryKey = lastError { recordFailedUnlock("wrong recovery key") }
     throw lastError
   }
+
+  /// The vault as opened by `slot`, whose wrapped `secret` is the master key or a personal key.
+  func opened(_ slot: KeySlot, secret: SecretKey, registry: (registry: PractitionerRegistry, body: [UInt8], signature: [UInt8])?) throws -> UnlockedVault {
+    let keys: VaultKeys
+    var personal: PersonalKey?
+    let practitioner = registry?.registry.owner(ofSlot: slot.id)
+    if slot.kind == .personal {
+      let key = try PersonalKey(secret)
+      guard let practitioner, practitioner.publicKey == key.publicKey else {
+        throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or the registry was replaced)")])
+      }
+      do {
+        keys = try VaultKeys(
+          bundle: StaffBundle.open(practitioner.bundle, practitioner: practitioner.id, role: practitioner.role, personal: key, vault: config.vaultID))
+      } catch {
+        throw VaultError.integrity([Finding(.error, "practitioners", "\(practitioner.name)'s key bundle does not open (modified, or from another vault)")])
+      }
+      personal = key
+    } else {
+      keys = try VaultKeys(master: secret)
+    }
+    guard try config.isAuthentic(for: keys) else {
+      throw VaultError.integrity([Finding(.error, "config", "config does not authenticate (modified, or from another vault)")])
+    }
+    if let registry { try PractitionerRegistry.verify(body: registry.body, signature: registry.signature, keys: keys, vault: config.vaultID) }
+    return UnlockedVault(vault: self, keys: keys, slot: slot, practitioner: slot.kind == .recovery ? nil : practitioner, personal: personal, registry: registry?.registry)
+  }
+
+  /// The practitioner registry, read without a key (nil in a vault without practitioners).
+  public func registry() throws -> PractitionerRegistry? { try PractitionerRegistry.read(layout.practitioners)?.registry }
 
   /// Log-in monitoring (HIPAA 164.308(a)(5)(ii)(C)): a refused unlock is recorded, sealed as
   /// "system" since there is no key, and the next person to unlock is told. Best effort: a log

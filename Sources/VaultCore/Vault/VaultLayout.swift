@@ -30,6 +30,8 @@ public struct VaultLayout: Sendable, Equatable {
   public var slots: String { "\(root)/slots" }
   /// One file per client key.
   public var clientKeys: String { "\(root)/clientkeys" }
+  /// The practitioner registry (FORMAT.md §17); absent until the first practitioner is added.
+  public var practitioners: String { "\(root)/practitioners" }
   /// Content-addressed objects.
   public var objects: String { "\(root)/objects" }
   /// Temporary files of writes in progress.

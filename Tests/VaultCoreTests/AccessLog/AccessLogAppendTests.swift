@@ -62,24 +62,24 @@ struct AccessLogAppendTests {
     #expect(records.map(\.seq) == [0, 1])
 
     #expect(records[0].mode == 2)
-    let plain = try SealedBox.open(Array(records[0].body.dropFirst()), with: f.unlocked.keys.logBox)
+    let plain = try SealedBox.open(Array(records[0].body.dropFirst()), with: f.unlocked.keys.logBox!)
     let bind = entryBinding(vault: id, seq: 0)
     #expect(Array(plain.prefix(bind.count)) == bind)
     #expect(try JSONDecoder().decode(LogEntry.self, from: Data(plain.dropFirst(bind.count))) == sealed)
 
     #expect(records[1].mode == 1)
-    let opened = try AEAD.open(Array(records[1].body.dropFirst()), using: f.unlocked.keys.logEntries, binding: entryBinding(vault: id, seq: 1))
+    let opened = try AEAD.open(Array(records[1].body.dropFirst()), using: f.unlocked.keys.logEntries!, binding: entryBinding(vault: id, seq: 1))
     #expect(try JSONDecoder().decode(LogEntry.self, from: Data(opened)) == keyed)
     // Bound to its position: the same body does not open as another entry.
     #expect(throws: (any Error).self) {
-      try AEAD.open(Array(records[1].body.dropFirst()), using: f.unlocked.keys.logEntries, binding: entryBinding(vault: id, seq: 0))
+      try AEAD.open(Array(records[1].body.dropFirst()), using: f.unlocked.keys.logEntries!, binding: entryBinding(vault: id, seq: 0))
     }
 
     // Another vault's keys open neither.
     let other = try LogFixture()
-    #expect(throws: (any Error).self) { try SealedBox.open(Array(records[0].body.dropFirst()), with: other.unlocked.keys.logBox) }
+    #expect(throws: (any Error).self) { try SealedBox.open(Array(records[0].body.dropFirst()), with: other.unlocked.keys.logBox!) }
     #expect(throws: (any Error).self) {
-      try AEAD.open(Array(records[1].body.dropFirst()), using: other.unlocked.keys.logEntries, binding: entryBinding(vault: id, seq: 1))
+      try AEAD.open(Array(records[1].body.dropFirst()), using: other.unlocked.keys.logEntries!, binding: entryBinding(vault: id, seq: 1))
     }
   }
 

@@ -78,8 +78,8 @@ struct ObjectHeaderTests {
 
   @Test("object types keep their numbers, which are bound into every chunk")
   func typeNumbers() {
-    #expect(ObjectType.allCases.map(\.rawValue) == [1, 2, 3, 4, 5])
-    #expect(ObjectType.allCases.map(\.description) == ["client index", "client record", "note", "document", "practice index"])
+    #expect(ObjectType.allCases.map(\.rawValue) == [1, 2, 3, 4, 5, 6])
+    #expect(ObjectType.allCases.map(\.description) == ["client index", "client record", "note", "document", "practice index", "client register"])
   }
 
   /// (chunk size, tail, padded final plaintext length)

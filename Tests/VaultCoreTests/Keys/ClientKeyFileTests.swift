@@ -1,5 +1,5 @@
 import Testing
-import VaultCore
+@testable import VaultCore
 import VaultCrypto
 
 @Suite("client key files")
@@ -16,7 +16,7 @@ struct ClientKeyFileTests {
       vault = try RandomID.generate()
       client = try RandomID.generate()
       clientKey = try SecretKey.random()
-      bytes = try ClientKeyFile.encode(client: client, clientKey: clientKey, keys: keys, vault: vault)
+      bytes = try ClientKeyFile.legacy(client: client, clientKey: clientKey, keys: keys, vault: vault).encoded()
     }
   }
 
@@ -25,14 +25,14 @@ struct ClientKeyFileTests {
     let f = try Fixture()
     #expect(f.bytes.count == FileHeader.size + RandomID.size + SecretKey.size + AEAD.overhead + 32)
     #expect(try ClientKeyFile.client(in: f.bytes) == f.client)
-    #expect(try ClientKeyFile.decode(f.bytes, client: f.client, keys: f.keys, vault: f.vault).isEqual(to: f.clientKey))
+    #expect(try ClientKeyFile.ownerKey(f.bytes, client: f.client, keys: f.keys, vault: f.vault).isEqual(to: f.clientKey))
   }
 
   @Test("decoding for another client id is rejected")
   func wrongClient() throws {
     let f = try Fixture()
     #expect(throws: FormatError.invalidField("client key file names another client")) {
-      try ClientKeyFile.decode(f.bytes, client: RandomID.generate(), keys: f.keys, vault: f.vault)
+      try ClientKeyFile.ownerKey(f.bytes, client: RandomID.generate(), keys: f.keys, vault: f.vault)
     }
   }
 
@@ -44,17 +44,17 @@ struct ClientKeyFileTests {
     moved.replaceSubrange(FileHeader.size..<FileHeader.size + RandomID.size, with: other.bytes)
     moved = try TestBytes.withRecomputedChecksum(moved)
     #expect(try ClientKeyFile.client(in: moved) == other)
-    #expect(throws: CryptoError.authenticationFailed) { try ClientKeyFile.decode(moved, client: other, keys: f.keys, vault: f.vault) }
+    #expect(throws: CryptoError.authenticationFailed) { try ClientKeyFile.ownerKey(moved, client: other, keys: f.keys, vault: f.vault) }
   }
 
   @Test("another vault's keys or id do not open a client key")
   func otherVault() throws {
     let f = try Fixture()
     #expect(throws: CryptoError.authenticationFailed) {
-      try ClientKeyFile.decode(f.bytes, client: f.client, keys: VaultKeys.generate(), vault: f.vault)
+      try ClientKeyFile.ownerKey(f.bytes, client: f.client, keys: VaultKeys.generate(), vault: f.vault)
     }
     #expect(throws: CryptoError.authenticationFailed) {
-      try ClientKeyFile.decode(f.bytes, client: f.client, keys: f.keys, vault: RandomID.generate())
+      try ClientKeyFile.ownerKey(f.bytes, client: f.client, keys: f.keys, vault: RandomID.generate())
     }
   }
 
@@ -63,7 +63,7 @@ struct ClientKeyFileTests {
     let f = try Fixture()
     for bit in 0..<(f.bytes.count * 8) {
       let flipped = TestBytes.flipping(f.bytes, bit: bit)
-      #expect(throws: (any Error).self, "bit \(bit)") { try ClientKeyFile.decode(flipped, client: f.client, keys: f.keys, vault: f.vault) }
+      #expect(throws: (any Error).self, "bit \(bit)") { try ClientKeyFile.ownerKey(flipped, client: f.client, keys: f.keys, vault: f.vault) }
     }
     for length in 0..<f.bytes.count {
       #expect(throws: (any Error).self, "length \(length)") { try ClientKeyFile.client(in: Array(f.bytes.prefix(length))) }
@@ -77,7 +77,7 @@ struct ClientKeyFileTests {
     for offset in start..<(f.bytes.count - 32) {
       let edited = try TestBytes.withRecomputedChecksum(TestBytes.flipping(f.bytes, byteAt: offset))
       #expect(throws: CryptoError.authenticationFailed, "byte \(offset)") {
-        try ClientKeyFile.decode(edited, client: f.client, keys: f.keys, vault: f.vault)
+        try ClientKeyFile.ownerKey(edited, client: f.client, keys: f.keys, vault: f.vault)
       }
     }
   }

@@ -49,7 +49,7 @@ struct KeySlotTests {
     #expect(decoded.salt == slot.salt)
     #expect(decoded.salt.count == PasswordKDF.saltSize)
     #expect(try decoded.encoded() == bytes)
-    #expect(try decoded.unlock(Self.credential(), vault: vault).isEqual(to: keys.master))
+    #expect(try decoded.unlock(Self.credential(), vault: vault).isEqual(to: keys.master!))
   }
 
   @Test("two slots for the same passphrase use different salts and bytes")
@@ -71,7 +71,7 @@ struct KeySlotTests {
     for label in ["x", "Zoë Ørsted 🔑", String(repeating: "a", count: 200), String(repeating: "\u{E9}", count: 100)] {
       let decoded = try KeySlot.decode(Self.slot(label: label, keys: keys, vault: vault).encoded())
       #expect(decoded.label == label)
-      #expect(try decoded.unlock(Self.credential(), vault: vault).isEqual(to: keys.master))
+      #expect(try decoded.unlock(Self.credential(), vault: vault).isEqual(to: keys.master!))
     }
   }
 
@@ -112,7 +112,7 @@ struct KeySlotTests {
     let vaultA = try RandomID.generate()
     let slot = try KeySlot.decode(Self.slot(keys: keys, vault: vaultA).encoded())
     #expect(throws: VaultError.wrongPassphrase) { try slot.unlock(Self.credential(), vault: RandomID.generate()) }
-    #expect(try slot.unlock(Self.credential(), vault: vaultA).isEqual(to: keys.master))
+    #expect(try slot.unlock(Self.credential(), vault: vaultA).isEqual(to: keys.master!))
   }
 
   @Test("a recovery slot unlocks with its recovery key only")
@@ -127,7 +127,7 @@ struct KeySlotTests {
     #expect(slot.kdf == KDFParameters(opsLimit: 0, memLimit: 0))
 
     let reparsed = try RecoveryKey.parse(TestBytes.secure(recovery.encoded()))
-    #expect(try slot.unlock(.recoveryKey(reparsed), vault: vault).isEqual(to: keys.master))
+    #expect(try slot.unlock(.recoveryKey(reparsed), vault: vault).isEqual(to: keys.master!))
     #expect(throws: VaultError.wrongRecoveryKey) { try slot.unlock(.recoveryKey(RecoveryKey.generate()), vault: vault) }
     #expect(throws: VaultError.wrongRecoveryKey) { try slot.unlock(.recoveryKey(recovery), vault: RandomID.generate()) }
     #expect(throws: VaultError.wrongPassphrase) { try slot.unlock(Self.credential(), vault: vault) }
@@ -199,8 +199,8 @@ struct KeySlotTests {
     }
 
     var unknown = try Self.slot(keys: keys, vault: vault).encoded()
-    unknown[Layout.kind] = 3
-    #expect(throws: FormatError.invalidField("unknown slot kind 3")) { try KeySlot.decode(TestBytes.withRecomputedChecksum(unknown)) }
+    unknown[Layout.kind] = 4
+    #expect(throws: FormatError.invalidField("unknown slot kind 4")) { try KeySlot.decode(TestBytes.withRecomputedChecksum(unknown)) }
   }
 
   @Test("a slot with bytes appended or removed before the checksum is rejected")

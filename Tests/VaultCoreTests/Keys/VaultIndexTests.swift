@@ -53,7 +53,7 @@ struct VaultIndexTests {
     let sealed = try ChecksummedFile.decode(.index, bytes)
     #expect(try AEAD.open(sealed, using: keys.index, binding: Array("vault.v1/index".utf8) + vault.bytes + FileHeader.encode(.index)).count == 12)
     #expect(throws: CryptoError.authenticationFailed) {
-      try AEAD.open(sealed, using: keys.master, binding: Array("vault.v1/index".utf8) + vault.bytes + FileHeader.encode(.index))
+      try AEAD.open(sealed, using: keys.master!, binding: Array("vault.v1/index".utf8) + vault.bytes + FileHeader.encode(.index))
     }
   }
 

@@ -40,7 +40,7 @@ struct FormatFixtureTests {
     #expect(index.entries.first == IndexEntry(client: client, clientIndex: clientIndex))
     #expect(index.entries.count == 2 && index.entries[1].client == .none, "the practice index entry")
     let keyFile = try Array(Data(contentsOf: URL(fileURLWithPath: vault.layout.clientKey(client))))
-    _ = try ClientKeyFile.decode(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
+    _ = try ClientKeyFile.ownerKey(keyFile, client: client, keys: unlocked.keys, vault: vault.config.vaultID)
     #expect(
       try vault.layout.objectStore.get(
         document, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, vault: vault.config.vaultID)

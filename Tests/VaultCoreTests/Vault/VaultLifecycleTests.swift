@@ -16,7 +16,7 @@ struct VaultLifecycleTests {
     #expect(byPass.slot.label == "tester")
     let byRecovery = try vault.unlock(.recoveryKey(created.recoveryKey))
     #expect(byRecovery.slot.kind == .recovery)
-    #expect(byPass.keys.master.isEqual(to: byRecovery.keys.master))
+    #expect(byPass.keys.master!.isEqual(to: byRecovery.keys.master!))
     #expect(try byPass.readIndex() == VaultIndex())
   }
 
@@ -90,7 +90,7 @@ struct VaultLifecycleTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: slotsDir).sorted() == before)
     let vault = try Vault.open(at: dir.path + "/v")
     #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(.passphrase(secret("correct horse battery staple"))) }
-    #expect(try vault.unlock(.passphrase(secret("another good passphrase"))).keys.master.isEqual(to: created.vault.keys.master))
+    #expect(try vault.unlock(.passphrase(secret("another good passphrase"))).keys.master!.isEqual(to: created.vault.keys.master!))
     #expect(try vault.unlock(.recoveryKey(created.recoveryKey)).slot.kind == .recovery)
   }
 

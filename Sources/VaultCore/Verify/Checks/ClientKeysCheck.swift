@@ -13,13 +13,13 @@ struct ClientKeysCheck: VaultCheck {
         continue
       }
       do {
-        let bytes = try FileSystem.readFile(context.layout.clientKey(id), limit: 4096)
-        guard try ClientKeyFile.client(in: bytes) == id else {
+        let file = try ClientKeyFile.decode(FileSystem.readFile(context.layout.clientKey(id), limit: ClientKeyFile.maximumFileSize))
+        guard file.client == id else {
           findings.append(Finding(.error, rel, "client id inside the file does not match its name"))
           continue
         }
         if let unlocked = context.unlocked {
-          context.clientKeys[id] = try ClientKeyFile.decode(bytes, client: id, keys: unlocked.keys, vault: context.vaultID)
+          context.clientKeys[id] = try file.open(as: unlocked.holder, keys: unlocked.keys, vault: context.vaultID)
         }
       } catch CryptoError.authenticationFailed {
         findings.append(Finding(.error, rel, "client key does not authenticate (modified, or moved from another client)"))

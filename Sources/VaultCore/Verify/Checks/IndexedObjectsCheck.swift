@@ -18,7 +18,7 @@ struct IndexedObjectsCheck: VaultCheck {
         context.referenced.formUnion(checkPractice(entry.clientIndex, context, present: present, scratch: scratch, &findings))
         continue
       }
-      guard let key = context.clientKeys[entry.client] else {
+      guard let ring = context.clientKeys[entry.client], !ring.clinical.isEmpty else {
         findings.append(Finding(.error, "clientkeys/\(entry.client.hex)", "client key is missing or unreadable; this client's records cannot be decrypted"))
         continue
       }
@@ -30,12 +30,26 @@ struct IndexedObjectsCheck: VaultCheck {
       let clientIndex: ClientIndex
       do {
         let plain = try store.get(
-          entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), key: key, vault: context.vaultID,
+          entry.clientIndex, binding: ObjectBinding(type: .clientIndex, client: entry.client), keys: ring.clinical, vault: context.vaultID,
           limit: ObjectType.clientIndex.maximumContent, scratch: scratch)
         clientIndex = try ClientIndex.decode(plain)
       } catch {
         findings.append(Finding(.error, context.path(of: entry.clientIndex), VaultVerifier.describe(error)))
         continue
+      }
+      // The register (a practice with practitioners) must open under the newest epoch's key.
+      if let register = entry.register {
+        context.referenced.insert(register)
+        do {
+          _ = try ClientIndex.decode(
+            store.get(
+              register, binding: ObjectBinding(type: .register, client: entry.client), keys: [ring.register], vault: context.vaultID,
+              limit: ObjectType.register.maximumContent, scratch: scratch), register: true)
+        } catch {
+          findings.append(Finding(.error, context.path(of: register), "client register: \(VaultVerifier.describe(error))"))
+        }
+      } else if index.revision == 1 {
+        findings.append(Finding(.error, "index", "client \(entry.client.hex.prefix(8))… has no register object"))
       }
       // Every record version, note version and addendum must open as what the client index says it is.
       for (id, type) in clientIndex.referencedObjects {
@@ -47,7 +61,7 @@ struct IndexedObjectsCheck: VaultCheck {
         }
         guard !context.damaged.contains(id) else { continue }
         do {
-          try store.reader(id, binding: ObjectBinding(type: type, client: entry.client), key: key, vault: context.vaultID, scratch: scratch)
+          try store.reader(id, binding: ObjectBinding(type: type, client: entry.client), keys: ring.clinical, vault: context.vaultID, scratch: scratch)
             .readAll { _ in }
         } catch {
           findings.append(Finding(.error, path, VaultVerifier.describe(error)))

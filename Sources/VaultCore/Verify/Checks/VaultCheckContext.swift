@@ -13,7 +13,7 @@ final class VaultCheckContext {
   /// The decoded and authenticated index: set by `IndexCheck`, keyed runs only.
   var index: VaultIndex?
   /// Every client key that unwrapped: set by `ClientKeysCheck`, keyed runs only.
-  var clientKeys: [RandomID: SecretKey] = [:]
+  var clientKeys: [RandomID: ClientKeyRing] = [:]
   /// Every object file's id, in listing order: set by `ObjectsCheck`.
   var objects: [ObjectID] = []
   /// Objects whose content does not match their name: set by `ObjectsCheck`.
