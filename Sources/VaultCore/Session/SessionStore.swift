@@ -42,8 +42,8 @@ public struct SessionStore: Sendable {
   }
 
   /// The session of `vault` and the kernel's view of its expiry, without refreshing it; nil if
-  /// there is none or it has ended. Throws `KeyringError`, `.unavailable` included, so that
-  /// `vault status` can say why there can be no session.
+  /// there is none or it has ended (one past its absolute end is removed, as by `current`). Throws
+  /// `KeyringError`, `.unavailable` included, so that `vault status` can say why there can be no session.
   public func status(vault: RandomID, now: Int64 = SessionStore.now()) throws -> SessionStatus? {
     guard let (key, session) = try load(vault: vault, now: now) else { return nil }
     return SessionStatus(session: session, kernel: keyring.state(of: key))
