@@ -206,3 +206,47 @@ int vault_link_tmpfile_at(int fd, int dirfd, const char *name) {
   snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
   return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
 }
+
+#include <linux/keyctl.h>
+
+// add_key(2) and keyctl(2) are reached through syscall(2), which is variadic; Glibc has no
+// wrappers for them (libkeyutils does, and is not needed for these few calls).
+
+const int32_t vault_KEY_SPEC_THREAD_KEYRING = KEY_SPEC_THREAD_KEYRING;
+const int32_t vault_KEY_SPEC_USER_KEYRING = KEY_SPEC_USER_KEYRING;
+
+int32_t vault_key_add(const char *description, const void *payload, size_t length, int32_t keyring) {
+  return (int32_t)syscall(SYS_add_key, "user", description, payload, length, keyring);
+}
+
+int32_t vault_key_search(int32_t keyring, const char *description) {
+  return (int32_t)syscall(SYS_keyctl, KEYCTL_SEARCH, keyring, "user", description, 0);
+}
+
+long vault_key_read(int32_t key, void *buffer, size_t length) {
+  return syscall(SYS_keyctl, KEYCTL_READ, key, buffer, length);
+}
+
+int vault_key_set_timeout(int32_t key, unsigned int seconds) {
+  return (int)syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, key, seconds);
+}
+
+int vault_key_set_permissions(int32_t key, uint32_t permissions) {
+  return (int)syscall(SYS_keyctl, KEYCTL_SETPERM, key, permissions);
+}
+
+int vault_key_link(int32_t key, int32_t keyring) {
+  return (int)syscall(SYS_keyctl, KEYCTL_LINK, key, keyring);
+}
+
+int vault_key_unlink(int32_t key, int32_t keyring) {
+  return (int)syscall(SYS_keyctl, KEYCTL_UNLINK, key, keyring);
+}
+
+int vault_key_invalidate(int32_t key) {
+  return (int)syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
+}
+
+long vault_key_describe(int32_t key, char *buffer, size_t length) {
+  return syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, buffer, length);
+}

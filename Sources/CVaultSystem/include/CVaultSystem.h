@@ -53,4 +53,31 @@ int vault_open_beneath(const char *root, const char *rel, int flags, mode_t mode
 /// fails with EEXIST if the name exists (never replaces).
 int vault_link_tmpfile_at(int fd, int dirfd, const char *name);
 
+// The kernel key retention service (keyrings(7)), "user" keys only. Every function returns
+// -1 with errno on failure, as the system call does.
+
+/// KEY_SPEC_THREAD_KEYRING: this thread's keyring (dies with the thread).
+extern const int32_t vault_KEY_SPEC_THREAD_KEYRING;
+/// KEY_SPEC_USER_KEYRING (@u): the keyring shared by every process of this uid.
+extern const int32_t vault_KEY_SPEC_USER_KEYRING;
+
+/// add_key(2): creates (or updates) a "user" key `description` holding `length` bytes in `keyring`; its serial.
+int32_t vault_key_add(const char *description, const void *payload, size_t length, int32_t keyring);
+/// KEYCTL_SEARCH: the serial of the live "user" key `description` reachable from `keyring` (ENOKEY if none).
+int32_t vault_key_search(int32_t keyring, const char *description);
+/// KEYCTL_READ: copies up to `length` payload bytes into `buffer`; the payload's full size.
+long vault_key_read(int32_t key, void *buffer, size_t length);
+/// KEYCTL_SET_TIMEOUT: the key expires `seconds` from now (0 removes the expiry); 0.
+int vault_key_set_timeout(int32_t key, unsigned int seconds);
+/// KEYCTL_SETPERM: sets the key's possessor/user/group/other permission mask; 0.
+int vault_key_set_permissions(int32_t key, uint32_t permissions);
+/// KEYCTL_LINK: links `key` into `keyring`, displacing a key of the same type and description; 0.
+int vault_key_link(int32_t key, int32_t keyring);
+/// KEYCTL_UNLINK: removes the link from `keyring` to `key`; 0.
+int vault_key_unlink(int32_t key, int32_t keyring);
+/// KEYCTL_INVALIDATE: makes the key unusable at once; the kernel then destroys it promptly; 0.
+int vault_key_invalidate(int32_t key);
+/// KEYCTL_DESCRIBE: "type;uid;gid;perm;description" into `buffer` (NUL-terminated if it fits); its full size.
+long vault_key_describe(int32_t key, char *buffer, size_t length);
+
 #endif
