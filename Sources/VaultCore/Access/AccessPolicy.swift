@@ -94,7 +94,7 @@ extension AccessError: CustomStringConvertible {
     case .notUnlocked:
       "this needs the vault unlocked, but it was opened without a key; please report this"
     case .roleRefused(let name, let role, let what, let allowed):
-      "\(name) is \(role.article) \(role): \(what) is for \(allowed.map { "\($0)s" }.joined(separator: " and ")) only (see docs/ROLES.md)"
+      "\(name) is \(role.article) \(role): \(what) is for \(Self.list(allowed.map { "\($0)s" })) only (see docs/ROLES.md)"
     case .notAssigned(let client, let name):
       "client \(client) is not assigned to \(name), whose key cannot open their record; an owner can assign it ('vault client assign \(client) --to \(name)') or grant emergency access ('vault emergency \(client) --to \(name) --reason …')"
     case .ownerRequired:
@@ -120,6 +120,13 @@ extension AccessError: CustomStringConvertible {
     case .notASupervisor(let name):
       "\(name) is not a supervisor; add them with --role supervisor, or choose a supervisor"
     }
+  }
+}
+
+extension AccessError {
+  /// "a", "a and b", "a, b and c".
+  static func list(_ items: [String]) -> String {
+    items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
   }
 }
 

@@ -96,6 +96,8 @@ public final class Practice {
   public var checks: Checks { Checks(practice: self) }
   /// Passphrases and key slots.
   public var keys: Keys { Keys(practice: self) }
+  /// Practitioners, their roles, and which clients each may open.
+  public var practitioners: Practitioners { Practitioners(practice: self) }
 
   // MARK: The gate
 
@@ -109,10 +111,10 @@ public final class Practice {
 
   /// Asks the policy, runs `work`, records the access, then returns the result: nothing leaves
   /// the core unrecorded. `client` is checked by the policy before any work.
-  func access<T>(_ action: Action, client: ClientCode? = nil, _ work: () throws -> Outcome<T>) throws -> T {
+  func access<T>(_ action: Action, client: ClientCode? = nil, flag: String? = nil, _ work: () throws -> Outcome<T>) throws -> T {
     try authorize(action, client: client)
     let outcome = try work()
-    try record(action, client: outcome.client ?? client, objects: outcome.objects, detail: outcome.detail)
+    try record(action, client: outcome.client ?? client, objects: outcome.objects, detail: outcome.detail, flag: flag)
     return outcome.value
   }
 

@@ -144,7 +144,9 @@ public struct AccessLog: Sendable {
       first.body.first == LogRecord.Mode.keyed.rawValue,
       try LogRecord.chain(previous: genesis, seq: 0, body: first.body) == first.chain
     else { throw refuse("entry 1 (the vault's init entry) is damaged or was replaced") }
-    if let unlocked {
+    // A practitioner whose role does not read the log cannot decrypt it; the chain and the
+    // checkpoint signature checked here and in `checkCanSign` still hold for them.
+    if let unlocked, unlocked.keys.logEntries != nil {
       let opened = try? LogRecord.open(first.body, seq: 0, vault: config.vaultID, keys: unlocked.keys)
       guard opened?.action == LogEntry.initAction else { throw refuse("entry 1 does not decrypt as the vault's init entry: the start of the log was replaced") }
     }
@@ -303,7 +305,7 @@ public struct AccessLog: Sendable {
   /// `limit` of them: what happened while nobody had the vault unlocked (backups, keyless checks,
   /// failed unlocks). Reads backwards from the end, so its cost depends on those entries only.
   func keylessTail(unlocked: UnlockedVault, limit: Int = 10_000) throws -> [LogEntry] {
-    guard FileStatus.exists(layout.logEntries) else { return [] }
+    guard FileStatus.exists(layout.logEntries), unlocked.keys.logBox != nil else { return [] }
     let file = try LogFile(path: layout.logEntries, kind: .logEntries, lock: LOCK_SH)
     var end = try file.tail(vault: config.vaultID).end
     var found: [LogEntry] = []

@@ -1,18 +1,29 @@
 import Foundation
 
-/// Which entries `log show` lists: by client, action, actor and time.
+/// Which entries `log show` lists: by client, action, actor, practitioner, flag and time.
 public struct LogFilter: Sendable {
   public var client: String?
   public var action: String?
   public var actor: String?
+  /// A practitioner's name: their entries under any name they had (by id), or under this name.
+  public var practitioner: String?
+  /// Only flagged entries (emergency access, the recovery key).
+  public var flagged: Bool
   public var since: Date?
   public var until: Date?
+  /// The id of `practitioner`, set by the log room from the registry.
+  var practitionerID: String?
 
   /// A filter; nil fields match everything. Dates: see `date(_:endOfDay:)`.
-  public init(client: String? = nil, action: String? = nil, actor: String? = nil, since: Date? = nil, until: Date? = nil) {
+  public init(
+    client: String? = nil, action: String? = nil, actor: String? = nil, practitioner: String? = nil, flagged: Bool = false, since: Date? = nil,
+    until: Date? = nil
+  ) {
     self.client = client
     self.action = action
     self.actor = actor
+    self.practitioner = practitioner
+    self.flagged = flagged
     self.since = since
     self.until = until
   }
@@ -22,6 +33,8 @@ public struct LogFilter: Sendable {
     if let client, e.client != client { return false }
     if let action, e.action != action { return false }
     if let actor, e.actor != actor { return false }
+    if let practitioner, !(practitionerID.map { e.practitioner == $0 } ?? false), e.actor.lowercased() != practitioner.lowercased() { return false }
+    if flagged, e.flag == nil { return false }
     if since != nil || until != nil {
       guard let t = LogEntry.parse(e.time) else { return false }
       if let since, t < since { return false }
@@ -34,6 +47,7 @@ public struct LogFilter: Sendable {
   public var summary: String? {
     let parts = [
       client.map { "client \($0)" }, action.map { "action \($0)" }, actor.map { "actor \($0)" },
+      practitioner.map { "practitioner \($0)" }, flagged ? "flagged" : nil,
       since.map { "since \(LogEntry.format($0))" }, until.map { "until \(LogEntry.format($0))" },
     ].compactMap { $0 }
     return parts.isEmpty ? nil : parts.joined(separator: ", ")

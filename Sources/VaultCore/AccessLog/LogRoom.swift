@@ -12,6 +12,8 @@ public struct LogRoom {
   /// recorded before anything is read. Damage stops the listing; what was read before it is kept.
   public func show(_ filter: LogFilter, limit: Int? = nil) throws -> LogListing {
     try practice.authorize(.logRead, client: nil)
+    var filter = filter
+    filter.practitionerID = filter.practitioner.flatMap { try? practice.unlockedKeys.registry?.named($0)?.id.hex }
     try practice.record(.logRead, detail: filter.summary)
     var shown: [NumberedEntry] = []
     var damage: VaultError?

@@ -81,3 +81,40 @@ public struct RecoveryRotation: Encodable, Sendable {
   /// The file the new key was saved to.
   public let recoveryKeyFile: String?
 }
+
+extension Keys {
+  /// Keeps this unlock in the kernel keyring (`vault unlock`): later commands use it without
+  /// asking until `timeout` seconds from now, or `idle` seconds without use, whichever comes first.
+  /// - Throws: `KeyringError.unavailable` where the kernel keyring cannot be used.
+  public func startSession(timeout: Int64, idle: Int64) throws -> SessionReport {
+    try practice.access(.sessionStart) {
+      let session = try Sessions().start(practice.unlockedKeys, timeout: timeout, idle: idle)
+      return .init(
+        value: SessionReport(session),
+        detail: "until \(LogEntry.format(seconds: session.expires)), or \(idle) s unused")
+    }
+  }
+
+  /// Ends this vault's unlock session (`vault lock`); keyless. Returns who it belonged to, or nil if there was none.
+  public func endSession() throws -> String? {
+    try practice.access(.sessionEnd) {
+      let id = practice.vault.config.vaultID
+      let store = SessionStore()
+      let name = (try? store.status(vault: id))??.session.practitionerName
+      let ended = try store.end(vault: id)
+      return .init(value: ended ? name ?? "someone" : nil, detail: ended ? "session of \(name ?? "unknown") ended" : "no session")
+    }
+  }
+
+  /// The unlock session's state (`vault status`); reads only the keyring, and records nothing.
+  public static func sessionStatus(_ vault: Vault) -> SessionReport {
+    do {
+      let status = try SessionStore().status(vault: vault.config.vaultID)
+      return SessionReport(status?.session, kernel: status?.kernel)
+    } catch let e as KeyringError {
+      return SessionReport(nil, unavailable: e.description)
+    } catch {
+      return SessionReport(nil, unavailable: "\(error)")
+    }
+  }
+}

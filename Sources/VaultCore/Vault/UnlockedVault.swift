@@ -149,6 +149,18 @@ public struct UnlockedVault: Sendable {
   /// exactly that is what the recovery key is for.
   public func changePassphrase(to passphrase: SecureBytes, label: String? = nil, kdf: KDFParameters?, now: Int64) throws -> KeySlot {
     try PassphrasePolicy.check(passphrase)
+    if slot.kind == .personal, let personal {
+      // A practitioner other than an owner changes their own passphrase only.
+      guard label == nil || label == slot.label else { throw VaultError.access(.ownerRequired) }
+      if kdf.map({ $0 == slot.kdf }) ?? true, (try? slot.unlock(.passphrase(passphrase), vault: vault.config.vaultID)) != nil {
+        throw VaultError.samePassphrase
+      }
+      let new = try KeySlot.create(
+        for: .passphrase(passphrase), kind: .personal, label: slot.label, kdf: kdf ?? slot.kdf, wrapping: personal.secret,
+        vault: vault.config.vaultID, now: now, id: slot.id)
+      try write(new)
+      return new
+    }
     let candidates = try vault.keySlots().slots.filter { $0.kind == .passphrase }
     let labels = candidates.map { "'\($0.label)'" }.joined(separator: ", ")
     let target: KeySlot
@@ -200,7 +212,16 @@ public struct UnlockedVault: Sendable {
     return old.count
   }
 
-  private func write(_ slot: KeySlot) throws {
+  /// Deletes key slots (a removed practitioner's).
+  func removeSlots(_ ids: [RandomID]) throws {
+    do {
+      for id in ids where FileStatus.exists(vault.layout.slot(id)) { try FileSystem.remove(vault.layout.slot(id)) }
+      try Directories.syncDirectory(vault.layout.slots)
+    } catch { throw VaultError.from(error) }
+  }
+
+  /// Writes a slot file atomically.
+  func write(_ slot: KeySlot) throws {
     do {
       try AtomicFile.write(slot.encoded(), to: vault.layout.slot(slot.id), temporaryDirectory: vault.layout.tmp)
     } catch { throw VaultError.from(error) }

@@ -13,7 +13,7 @@ public struct VaultLayout: Sendable, Equatable {
   }
 
   /// The names the vault directory holds; anything else in it is unexpected.
-  public static let topLevelNames: Set<String> = ["config", "lock", "index", "slots", "clientkeys", "objects", "tmp", "log"]
+  public static let topLevelNames: Set<String> = ["config", "lock", "index", "slots", "clientkeys", "objects", "tmp", "log", "practitioners"]
 
   /// Top-level entries that are symbolic links: a vault never has any, so each is tampering.
   public func symbolicLinks() -> [String] {

@@ -31,6 +31,9 @@ extension VaultCommand.Log {
     @Option(help: ArgumentHelp("Only entries about this client.", valueName: "client")) var client: String?
     @Option(help: ArgumentHelp("Only entries of this action (e.g. init, verify, key-change).", valueName: "action")) var action: String?
     @Option(help: ArgumentHelp("Only entries by this person (key-slot label) or 'system'.", valueName: "name")) var actor: String?
+    @Option(help: ArgumentHelp(
+      "Only entries by this practitioner, under any name they have had.", valueName: "name")) var practitioner: String?
+    @Flag(help: "Only flagged entries: emergency access, and everything done with the recovery key.") var flagged = false
     @Option(help: ArgumentHelp("Only entries at or after this date.", valueName: "date")) var since: String?
     @Option(help: ArgumentHelp("Only entries on or before this date.", valueName: "date")) var until: String?
     @Option(help: ArgumentHelp("Only the last <n> matching entries.", valueName: "n")) var limit: Int?
@@ -44,7 +47,7 @@ extension VaultCommand.Log {
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
       let filter = LogFilter(
-        client: client, action: action, actor: actor, since: since.flatMap { LogFilter.date($0, endOfDay: false) },
+        client: client, action: action, actor: actor, practitioner: practitioner, flagged: flagged, since: since.flatMap { LogFilter.date($0, endOfDay: false) },
         until: until.flatMap { LogFilter.date($0, endOfDay: true) })
       let listing = try practice.log.show(filter, limit: limit)
       let out = location.output
@@ -55,7 +58,7 @@ extension VaultCommand.Log {
         out.line("   #  TIME                  ACTOR           ACTION            CLIENT      DETAIL")
         for n in listing.entries {
           let e = n.entry
-          let detail = [e.detail, e.reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
+          let detail = [e.flag.map { "FLAGGED (\($0))" }, e.detail, e.reason.map { "reason: \($0)" }].compactMap { $0 }.joined(separator: "; ")
           out.line(
             "\(Self.pad(String(n.seq), 4, right: true))  \(Self.pad(e.time, 20))  \(Self.pad(e.actor, 14))  \(Self.pad(e.action, 16))  \(Self.pad(e.client ?? "-", 10))  \(detail)")
         }

@@ -19,7 +19,10 @@ enum CommandContext {
   /// Unlocks without taking the lock, for commands that ask for input (an editor) between
   /// checking their arguments and writing: the lock is never held while a person types.
   static func unlock(_ location: VaultOptions, _ unlock: UnlockOptions) throws -> UnlockedVault {
-    try Vault.open(at: location.path).unlock(credential(unlock))
+    let vault = try Vault.open(at: location.path)
+    // An unlock session (vault unlock) answers instead of a prompt, unless a credential was named.
+    if unlock.mayUseSession, let resumed = Sessions().resume(vault, as: unlock.practitionerName) { return resumed }
+    return try vault.unlock(credential(unlock), as: unlock.practitionerName)
   }
 
   /// Locks an already unlocked (or keyless) vault for `mode`.

@@ -71,6 +71,21 @@ struct UnlockOptions: ParsableArguments {
     "Unlock with the recovery key stored in <file> instead of a passphrase.", valueName: "file"))
   var recoveryKeyFile: String?
 
+  @Option(name: .customLong("as"), help: ArgumentHelp(
+    "Unlock as this practitioner: only their passphrase is tried (also: VAULT_PRACTITIONER).", valueName: "name"))
+  var practitioner: String?
+
+  /// --as, else VAULT_PRACTITIONER.
+  var practitionerName: String? { practitioner ?? SystemPath.environment("VAULT_PRACTITIONER").flatMap { $0.isEmpty ? nil : $0 } }
+
+  /// Set by `vault unlock`: a new session always asks.
+  var forceCredential = false
+
+  /// Whether an unlock session may answer instead of a credential (none was named).
+  var mayUseSession: Bool { !forceCredential && passphraseFile == nil && recoveryKeyFile == nil }
+
+  enum CodingKeys: String, CodingKey { case passphraseFile, recoveryKeyFile, practitioner }
+
   /// The passphrase source these options describe.
   var passphraseSource: PassphraseSource { PassphraseSource(file: passphraseFile) }
 }

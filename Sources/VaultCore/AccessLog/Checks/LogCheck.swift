@@ -126,4 +126,6 @@ final class LogCheckContext {
 
   /// The vault's id.
   var vaultID: RandomID { log.config.vaultID }
+  /// The entry counts the checkpoints cover (read once, when a sealed entry names someone).
+  lazy var checkpointCounts: Set<UInt64> = Set((try? log.checkpoints().checkpoints.map(\.count)) ?? [])
 }
