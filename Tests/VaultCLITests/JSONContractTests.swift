@@ -577,7 +577,7 @@ struct JSONContractTests {
       .io(path: "p", reason: "r"), .notEnoughMemory(slot: "s", mebibytes: 1), .internalError("x"),
       .targetIsLink(path: "p"), .targetIsDirectory(path: "p"), .targetExists(path: "p"), .targetNotRegular(path: "p"),
       .targetAppeared(path: "p"), .noPrivateScratch, .editorFailed("x"), .noSuchSlot(label: "l", labels: "l"), .whichSlot(labels: "l"),
-      .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"),
+      .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"), .session("x"),
       .age(.noMatch), .age(.hmacFailure), .age(.headerFailure("x")), .age(.payloadFailure("x")), .age(.invalidRecipient("x")), .age(.invalidIdentity),
     ]
     return vault + records.map { .record($0) } + backups.map { .backup($0) } + [

@@ -74,6 +74,20 @@ struct LogTests {
       (["export", "pending", "--passphrase-file", p2], "export-pending", "Dr Rivera"),
       (["export", "ada", "--out", s.root.appendingPathComponent("e.zip").path, "--unencrypted", "--identity-verified", "in person",
         "--passphrase-file", p2], "export", "Dr Rivera"),
+      (["practitioner", "add", "dana", "--role", "clinician", "--kdf", "test", "--new-passphrase-file", try s.write("dana's own passphrase\n", to: "dana"),
+        "--passphrase-file", p2], "practitioner-add", "Dr Rivera"),
+      (["practitioner", "add", "sam", "--role", "supervisor", "--kdf", "test", "--new-passphrase-file", try s.write("sam's own passphrase\n", to: "sam"),
+        "--passphrase-file", p2], "practitioner-add", "Dr Rivera"),
+      (["practitioner", "list", "--passphrase-file", p2], "practitioner-list", "Dr Rivera"),
+      (["practitioner", "supervise", "dana", "--by", "sam", "--passphrase-file", p2], "practitioner-supervise", "Dr Rivera"),
+      (["client", "assign", "ada", "--to", "dana", "--passphrase-file", p2], "client-assign", "Dr Rivera"),
+      (["client", "unassign", "ada", "--from", "dana", "--passphrase-file", p2], "client-unassign", "Dr Rivera"),
+      (["emergency", "ada", "--to", "dana", "--reason", "cover", "--passphrase-file", p2], "emergency-access", "Dr Rivera"),
+      (["client", "list", "--as", "dana", "--passphrase-file", s.root.appendingPathComponent("dana").path], "client-list", "dana"),
+      (["practitioner", "rename", "sam", "sammy", "--passphrase-file", p2], "practitioner-rename", "Dr Rivera"),
+      (["practitioner", "remove", "sammy", "--passphrase-file", p2], "practitioner-remove", "Dr Rivera"),
+      (["unlock", "--timeout", "60s", "--passphrase-file", p2], "session-start", "Dr Rivera"),
+      (["lock"], "session-end", "system"),
       (["client", "discharge", "ada", "--passphrase-file", p2], "client-discharge", "Dr Rivera"),
       (["backup", "--to", s.root.appendingPathComponent("dest").path], "backup", "system"),
     ]
@@ -96,7 +110,10 @@ struct LogTests {
       "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
       "form add", "form list", "consent add", "consent list", "consent show", "consent get", "consent check", "consent revoke",
       "disclose", "disclosures", "export", "export create", "export request", "export pending",
-      "backup", "backup create",
+      "backup", "backup create", "practitioner add", "practitioner list", "practitioner supervise", "practitioner rename",
+      "practitioner remove", "client assign", "client unassign", "emergency", "unlock", "lock",
+      // `status` reads only the kernel keyring; it records nothing.
+      "status",
       // These read or write a backup directory, or need no vault at all: they have no vault log to write to.
       "export open", "backup list", "backup verify", "backup prune", "restore",
     ]

@@ -22,9 +22,9 @@ public enum Action: String, Sendable, CaseIterable {
   /// The least a practice must have been opened with to perform this action.
   public var mode: Practice.Mode {
     switch self {
-    case .info, .verify, .logHead, .backup, .unlockFailed: .keyless
+    case .info, .verify, .logHead, .backup, .unlockFailed, .sessionEnd: .keyless
     case .clientShow, .clientList, .clientLookup, .noteShow, .noteList, .search, .noteReadAll, .consentGet, .consentList, .consentShow,
-      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify, .practitionerList, .sessionStart, .sessionEnd:
+      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify, .practitionerList, .sessionStart:
       .read
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
       .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate, .practitionerAdd, .practitionerRemove,

@@ -33,7 +33,7 @@ extension VaultError {
     case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
       .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .record, .backup, .access, .age,
       .targetIsLink, .targetIsDirectory, .targetExists, .targetNotRegular, .targetAppeared, .noPrivateScratch, .editorFailed,
-      .noSuchSlot, .whichSlot, .samePassphrase, .invalidLabel, .reservedLabel, .noAgeIdentity:
+      .noSuchSlot, .whichSlot, .samePassphrase, .invalidLabel, .reservedLabel, .noAgeIdentity, .session:
       .failure
     }
   }
@@ -76,6 +76,7 @@ extension VaultError {
     case .invalidLabel: "invalidLabel"
     case .reservedLabel: "reservedLabel"
     case .noAgeIdentity: "noAgeIdentity"
+    case .session: "sessionUnavailable"
     }
   }
 }

@@ -74,6 +74,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case reservedLabel(String)
   /// An identity file holds no age secret key.
   case noAgeIdentity(path: String)
+  /// An unlock session cannot be kept or read here (the kernel keyring is unavailable or refused).
+  case session(String)
 }
 
 extension VaultError: CustomStringConvertible {
@@ -151,6 +153,8 @@ extension VaultError: CustomStringConvertible {
       "'\(label)' is reserved; choose another --label"
     case .noAgeIdentity(let p):
       "\(p) holds no AGE-SECRET-KEY-1… line; give the identity file age-keygen wrote, or open the file with --passphrase-file"
+    case .session(let why):
+      "cannot keep an unlock session: \(why)"
     }
   }
 
@@ -194,6 +198,7 @@ extension VaultError {
     case let e as BackupError: return .backup(e)
     case let e as AccessError: return .access(e)
     case let e as AgeError: return .age(e)
+    case let e as KeyringError: return .session(e.description)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     case let e as StorageError where e.code == ELOOP:
       return .integrity([Finding(.error, e.path, "a symbolic link is on the way to it: a vault never holds symlinks, so one was planted (commands refuse to follow it); run 'vault verify'")])
