@@ -66,7 +66,7 @@ extension Records {
     let key = try SecretKey.random()
     let ring = try ClientKeyRing(clinical: [key])
     let file: ClientKeyFile
-    if let registry = unlocked.registry {
+    if let registry = try writtenRegistry() {
       let grantees = ([unlocked.practitioner].compactMap { $0 }).filter { $0.role != .owner }
       file = try ClientKeyFile.practice(
         client: id, ring: [key], grants: try Grants.sealed(for: id, ring: ring, to: grantees, registry: registry, vault: vaultID),

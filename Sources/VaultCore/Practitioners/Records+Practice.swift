@@ -3,10 +3,11 @@ import VaultCrypto
 // The engine side of practitioners: the registry file, the move of a format-1 vault to a practice
 // with practitioners, and client keys that gain, lose or re-seal grants (FORMAT.md §17).
 extension Records {
-  /// The registry as this unlock read and verified it, or, in a format-1 vault, one listing an
-  /// owner for each passphrase slot (named by its label), not yet written.
+  /// The registry on disk, its signature checked (a change earlier in this process is seen), or,
+  /// in a format-1 vault, one listing an owner for each passphrase slot (named by its label), not
+  /// yet written.
   func currentRegistry() throws -> PractitionerRegistry {
-    if let registry = unlocked.registry { return registry }
+    if let registry = try writtenRegistry() { return registry }
     var owners: [Practitioner] = []
     for slot in try unlocked.vault.keySlots().slots where slot.kind == .passphrase {
       if let i = owners.firstIndex(where: { $0.name.lowercased() == slot.label.lowercased() }) {
@@ -19,6 +20,13 @@ extension Records {
       }
     }
     return PractitionerRegistry(generation: 0, practitioners: owners)
+  }
+
+  /// The registry file, signature checked; nil in a vault without practitioners.
+  func writtenRegistry() throws -> PractitionerRegistry? {
+    guard let file = try PractitionerRegistry.read(unlocked.vault.layout.practitioners) else { return nil }
+    try PractitionerRegistry.verify(body: file.body, signature: file.signature, keys: unlocked.keys, vault: vaultID)
+    return file.registry
   }
 
   /// Signs and writes `registry` with the next generation (owners only).
