@@ -137,6 +137,35 @@ expect 0 verify
 step "Forgot the passphrase? The recovery key still unlocks"
 expect 0 verify --recovery-key-file "$work/recovery-key.txt"
 
+step "A practice: two clinicians and an auditor, each with their own passphrase and key"
+printf 'dana demo passphrase\n' > dana.pass; printf 'lee demo passphrase\n' > lee.pass; printf 'audit demo passphrase\n' > audit.pass
+expect 0 practitioner add dana --role clinician --kdf test --new-passphrase-file "$work/dana.pass"
+expect 0 practitioner add lee --role clinician --kdf test --new-passphrase-file "$work/lee.pass"
+expect 0 practitioner add audit --role auditor --kdf test --new-passphrase-file "$work/audit.pass"
+expect 0 client assign "$code" --to dana
+expect 0 client add --legal-name "Lou Lee" --as lee --passphrase-file "$work/lee.pass"
+expect 0 practitioner list
+
+step "Dana unlocks once (kernel keyring, automatic logoff); her commands then ask for nothing"
+expect 0 unlock --as dana --passphrase-file "$work/dana.pass" --timeout 10m --idle 5m
+expect 0 status
+expect 0 client list
+printf 'Follow-up: sleep diary reviewed.\n' > session2.md
+expect 0 add-note "$code" --file session2.md
+lou=$("$VAULT_BIN" client list --json --as lee --passphrase-file "$work/lee.pass" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["code"])')
+step "Lee's client is not Dana's: refused, and her key could not open it anyway (exit 6)"
+expect 6 note list "$lou"
+expect 0 lock
+
+step "The auditor reads the log and the accounting, never a note (exit 6)"
+expect 0 log show --as audit --passphrase-file "$work/audit.pass" --practitioner dana
+expect 0 disclosures "$code" --as audit --passphrase-file "$work/audit.pass"
+expect 6 note show "$code.1" --as audit --passphrase-file "$work/audit.pass"
+
+step "Emergency access: the owner gives Dana Lee's client, with a reason; flagged in the log"
+expect 0 emergency "$lou" --to dana --reason "Lee on leave; client called in crisis"
+expect 0 log show --flagged
+
 step "The access log: every command above left an entry (who, what, when, why)"
 expect 0 verify --reason "demo: monthly check"
 expect 0 log show

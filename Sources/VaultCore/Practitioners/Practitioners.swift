@@ -195,7 +195,7 @@ public struct Practitioners {
       let names = (current.contains { $0.id == p.id } ? current : current + [p]).map(\.name)
       return .init(
         value: Assignment(client: client.code.description, practitioner: p.name, assignedTo: names, newKeyEpoch: false),
-        detail: emergency.map { "emergency access to \(client.code) given to \(p.name): \($0)" } ?? "assigned to \(p.name)")
+        detail: emergency == nil ? "assigned to \(p.name)" : "emergency access to \(client.code) given to \(p.name)")
     }
   }
 
