@@ -79,7 +79,7 @@ public enum BackupEngine {
   /// Reads the vault's small files into blobs and lists its objects, under the lock the caller holds.
   static func capture(_ vault: Vault, into repo: BackupRepository) throws -> ([Snapshot.SnapshotFile], [ObjectID], LogHead) {
     let l = vault.layout
-    var paths = ["config", "index"]
+    var paths = ["config", "index"] + (FileStatus.exists(l.practitioners) ? ["practitioners"] : [])
     for dir in ["slots", "clientkeys"] { paths += ((try? Directories.list("\(l.root)/\(dir)")) ?? []).sorted().map { "\(dir)/\($0)" } }
     // The log is copied under its own shared flock: an append in progress finishes first.
     let logFD = (try? FileSystem.open(l.logEntries, O_RDONLY)) ?? -1
@@ -194,7 +194,7 @@ public enum BackupEngine {
       for d in layout.directories { try Directories.makeDirectory(d) }
       for f in snapshot.files {
         let parts = f.path.split(separator: "/")
-        guard ["config", "index", "log/entries", "log/checkpoints"].contains(f.path) || (parts.count == 2 && ["slots", "clientkeys"].contains(String(parts[0])) && !parts[1].hasPrefix(".")) else {
+        guard ["config", "index", "practitioners", "log/entries", "log/checkpoints"].contains(f.path) || (parts.count == 2 && ["slots", "clientkeys"].contains(String(parts[0])) && !parts[1].hasPrefix(".")) else {
           throw FormatError.invalidField("snapshot names an unexpected file '\(f.path)'")
         }
         try repo.restoreBlob(f.blob, to: "\(staging)/\(f.path)", temporaryDirectory: layout.tmp)

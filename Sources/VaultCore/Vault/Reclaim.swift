@@ -53,24 +53,28 @@ extension UnlockedVault {
     }
     if !reclaimed.isEmpty {
       try AccessLog(vault: vault).append(
-        LogEntry(action: "reclaim", actor: slot.label, reason: reason,
+        LogEntry(action: "reclaim", actor: actor.name, reason: reason,
           detail: "removed \(reclaimed.description) left by an interrupted command"),
         unlocked: self)
     }
     return reclaimed
   }
 
-  /// Every object and client the index reaches, decrypting each client index.
+  /// Every object and client the index reaches, decrypting each client index. Only an owner can
+  /// read every client index: for anyone else this throws, and nothing is reclaimed (an object of
+  /// a client they cannot open is not theirs to call unreferenced).
   func referencedFiles() throws -> (objects: Set<ObjectID>, clients: Set<RandomID>) {
+    guard keys.ownerBox != nil else { throw VaultError.access(.ownerRequired) }
     let records = Records(self)
     let index = try readIndex()
     var objects = Set<ObjectID>()
     var clients = Set<RandomID>()
     for entry in index.entries {
       objects.insert(entry.clientIndex)
+      if let register = entry.register { objects.insert(register) }
       clients.insert(entry.client)
-    }
-    for client in try records.allClients() {
+      guard entry.client != .none else { continue }
+      let client = try records.load(entry, code: ClientCode.derive(client: entry.client, key: keys.clientCodes))
       objects.formUnion(client.index.referencedObjects.map(\.0))
     }
     if index.entries.contains(where: { $0.client == .none }) {

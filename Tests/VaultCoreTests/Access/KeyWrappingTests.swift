@@ -124,3 +124,34 @@ struct KeyWrappingTests {
     }
   }
 }
+
+/// What a practice with practitioners must survive: reclaims by anyone, backups and restores.
+@Suite("a practice's files")
+struct PracticeFilesTests {
+  @Test("a clinician's writer never reclaims objects of clients they cannot open, and an owner's keeps every register")
+  func reclaimNeedsEveryClient() throws {
+    let f = try KeyWrappingTests.Fixture()
+    let before = Set(try f.vault.layout.objectStore.list().objects)
+    // An interrupted writer's marker: the next writer reclaims what nothing references.
+    try Data().write(to: URL(fileURLWithPath: f.vault.layout.unfinishedMarker))
+    let lee = try f.vault.unlock(.passphrase(TestBytes.secure(Array("lee passphrase 1234".utf8))), as: "lee")
+    _ = try Practice(f.vault, unlocked: lee, mode: .write)
+    #expect(Set(try f.vault.layout.objectStore.list().objects) == before, "lee's writer removed objects")
+    _ = try Practice(f.vault, unlocked: f.created.vault, mode: .write)
+    #expect(Set(try f.vault.layout.objectStore.list().objects) == before, "the owner's reclaim removed referenced objects")
+    #expect(!FileStatus.exists(f.vault.layout.unfinishedMarker))
+    let dana = try f.vault.unlock(.passphrase(TestBytes.secure(Array("dana passphrase 1234".utf8))), as: "dana")
+    #expect(try Practice(f.vault, unlocked: dana, mode: .read).notes.show(f.note.id).text == "Only for Dora's clinician.\n")
+  }
+
+  @Test("a backup holds the registry: after a restore each practitioner unlocks and reads what they could")
+  func backupAndRestore() throws {
+    let f = try KeyWrappingTests.Fixture()
+    let repo = f.dir.path + "/backups", restored = f.dir.path + "/restored"
+    _ = try Backups.create(vault: f.vault.layout.root, to: repo)
+    _ = try Backups.restore(from: repo, snapshot: nil, to: restored)
+    let vault = try Vault.open(at: restored)
+    let dana = try vault.unlock(.passphrase(TestBytes.secure(Array("dana passphrase 1234".utf8))), as: "dana")
+    #expect(try Practice(vault, unlocked: dana, mode: .read).notes.show(f.note.id).text == "Only for Dora's clinician.\n")
+  }
+}

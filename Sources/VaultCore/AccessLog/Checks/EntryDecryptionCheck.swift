@@ -1,7 +1,8 @@
 /// Keyed: every entry decrypts at its position in this vault's log, and entries written without
 /// the key (sealed) do not claim someone who unlocked as their actor. A practitioner whose role
 /// does not read the log seals their entries too, and signs a checkpoint right after each: a
-/// sealed entry may name someone only if a checkpoint ends exactly at it (FORMAT.md §11.2).
+/// sealed entry may name someone only if a checkpoint ends exactly at it, with its chain value
+/// as the head (FORMAT.md §11.2).
 struct EntryDecryptionCheck: LogCheck {
   let name = "entry decryption"
 
@@ -12,7 +13,7 @@ struct EntryDecryptionCheck: LogCheck {
       let plain = try LogRecord.plaintext(record.body, seq: count, vault: context.vaultID, keys: unlocked.keys)
       // Entries written without the key must not claim to be someone who unlocked.
       if record.body.first == LogRecord.Mode.sealed.rawValue, try LogEntry.decode(plain).actor != LogEntry.system,
-        !context.checkpointCounts.contains(count + 1)
+        context.checkpointHeads[count + 1] != record.chain
       {
         findings.fail("entry \(count + 1): written without the key but names someone as its actor, and no checkpoint was signed right after it (forged)")
       }

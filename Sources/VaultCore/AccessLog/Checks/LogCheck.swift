@@ -126,6 +126,7 @@ final class LogCheckContext {
 
   /// The vault's id.
   var vaultID: RandomID { log.config.vaultID }
-  /// The entry counts the checkpoints cover (read once, when a sealed entry names someone).
-  lazy var checkpointCounts: Set<UInt64> = Set((try? log.checkpoints().checkpoints.map(\.count)) ?? [])
+  /// The head each checkpoint signed, by the count it covers (read once, when a sealed entry names someone).
+  lazy var checkpointHeads: [UInt64: [UInt8]] = Dictionary(
+    ((try? log.checkpoints().checkpoints) ?? []).map { ($0.count, $0.head) }, uniquingKeysWith: { first, _ in first })
 }
