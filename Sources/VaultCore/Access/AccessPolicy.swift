@@ -108,7 +108,7 @@ extension AccessError: CustomStringConvertible {
     case .unknownRole(let text):
       "'\(text)' is not a role; use one of: \(Role.allCases.map(\.description).joined(separator: ", "))"
     case .cannotAssign(let name, let role):
-      "\(name) is \(role.article) \(role), and clients are assigned only to clinicians and owners\(role == .supervisor ? " (a supervisor reads the clients of the clinicians they supervise)" : role == .auditor ? " (an auditor never receives clinical content)" : "")"
+      "\(name) is \(role.article) \(role), and clients are assigned only to clinicians\(role == .owner ? " (owners hold every client's key already)" : role == .supervisor ? " (a supervisor reads the clients of the clinicians they supervise)" : role == .auditor ? " (an auditor never receives clinical content)" : "")"
     case .alreadyAssigned(let client, let name):
       "client \(client) is already assigned to \(name)"
     case .notAssignedTo(let client, let name):

@@ -20,7 +20,9 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
   /// 64 lowercase hex characters.
   public var hex: String { Hex.encode(bytes) }
   /// All zero: "no object" where a field is fixed-size (FORMAT.md §17.5).
-  public static let zero = try! ObjectID(bytes: [UInt8](repeating: 0, count: Hasher.digestSize))
+  public static let zero = ObjectID(zeroBytes: ())
+
+  private init(zeroBytes: Void) { bytes = [UInt8](repeating: 0, count: Hasher.digestSize) }
   /// The hex spelling.
   public var description: String { hex }
   /// Orders ids by their hex spelling, as a directory listing does.

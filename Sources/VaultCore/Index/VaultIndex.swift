@@ -33,6 +33,9 @@ public struct VaultIndex: Sendable, Equatable {
   public var entries: [IndexEntry]
   /// 1 once the practice has practitioners: every entry then names a register object too.
   public var revision: UInt8
+  /// Revision 1: the generation of the practitioner registry this index was written with; a
+  /// registry older than this was rolled back (FORMAT.md §17.1).
+  public var registryGeneration: UInt64 = 0
 
   /// An index with `generation` and `entries`.
   public init(generation: UInt64 = 0, entries: [IndexEntry] = [], revision: UInt8 = 0) {
@@ -49,12 +52,13 @@ public struct VaultIndex: Sendable, Equatable {
   static let maxEntries = 1 << 16
 
   /// The largest index file: header, nonce, generation, count, every entry, tag, checksum.
-  public static let maximumFileSize = FileHeader.size + 24 + 12 + maxEntries * 80 + 16 + 32
+  public static let maximumFileSize = FileHeader.size + 24 + 20 + maxEntries * 80 + 16 + 32
 
   /// The index file: header ‖ nonce ‖ sealed body ‖ checksum.
   public func encoded(keys: VaultKeys, vault: RandomID) throws -> [UInt8] {
     var w = ByteWriter()
     w.write(generation)
+    if revision == 1 { w.write(registryGeneration) }
     w.write(UInt32(entries.count))
     for e in entries {
       w.write(e.client.bytes)
@@ -77,6 +81,7 @@ public struct VaultIndex: Sendable, Equatable {
     let (revision, body) = try ChecksummedFile.decode(.index, bytes, revisions: 0...1)
     var r = ByteReader(try AEAD.open(body, using: keys.index, binding: associatedData(vault: vault, revision: revision)))
     let generation = try r.readUInt64()
+    let registryGeneration = revision == 1 ? try r.readUInt64() : 0
     let count = Int(try r.readUInt32())
     let size = revision == 0 ? 48 : 80
     guard count <= maxEntries, count * size == r.remaining else { throw FormatError.invalidField("entry count does not match size") }
@@ -92,7 +97,9 @@ public struct VaultIndex: Sendable, Equatable {
     }
     try r.expectEnd()
     guard Set(entries.map(\.client)).count == entries.count else { throw FormatError.invalidField("a client appears twice") }
-    return VaultIndex(generation: generation, entries: entries, revision: revision)
+    var index = VaultIndex(generation: generation, entries: entries, revision: revision)
+    index.registryGeneration = registryGeneration
+    return index
   }
 
   static func associatedData(vault: RandomID, revision: UInt8 = 0) -> [UInt8] {

@@ -23,6 +23,7 @@ public struct Keys {
   public func changePassphrase(to passphrase: SecureBytes, label: String?, cost: KDFLevel?) throws -> SlotSummary {
     try practice.access(.keyChange) {
       let slot = try practice.unlockedKeys.changePassphrase(to: passphrase, label: label, kdf: cost?.parameters, now: practice.now)
+      try registerRecoveredSlot(slot)
       return .init(
         value: SlotSummary(slot: slot.id.hex, label: slot.label, opsLimit: slot.kdf.opsLimit, memLimit: slot.kdf.memLimit),
         detail: "key slot '\(slot.label)' rewrapped\(cost.map { " (Argon2id cost: \($0.rawValue))" } ?? "")")
@@ -31,6 +32,22 @@ public struct Keys {
 }
 
 extension Keys {
+  /// A passphrase slot the recovery key wrote anew (the old one was lost) joins its owner in the
+  /// registry, which refuses unlisted master-key slots.
+  private func registerRecoveredSlot(_ slot: KeySlot) throws {
+    let records = try practice.records
+    guard slot.kind == .passphrase, var registry = try records.writtenRegistry(), registry.owner(ofSlot: slot.id) == nil else { return }
+    if let i = registry.practitioners.firstIndex(where: { $0.role == .owner && $0.name.lowercased() == slot.label.lowercased() }) {
+      registry.practitioners[i].slots = Array((registry.practitioners[i].slots + [slot.id]).suffix(Practitioner.maxSlots))
+    } else {
+      registry.practitioners.append(
+        Practitioner(
+          id: try RandomID.generate(), name: slot.label, role: .owner, supervisor: nil, publicKey: [UInt8](repeating: 0, count: 32), added: slot.created,
+          slots: [slot.id], bundle: []))
+    }
+    _ = try records.write(registry)
+  }
+
   /// Issues a new recovery key and retires every earlier one (a key that was lost, seen, or held
   /// by someone who left). The new slot is written first and recorded; only then are the old
   /// ones removed, so an interruption or a log that refuses the entry never leaves the vault

@@ -32,6 +32,9 @@ struct StaffBundle: Sendable {
   let registryPublicKey: [UInt8]
   /// Clients' keys are sealed to this (the practice's owners).
   let ownerPublicKey: [UInt8]
+  /// The config's log public key and signing public key: the config is checked against these
+  /// (only owners hold its MAC key).
+  let logPublicKey: [UInt8], signingPublicKey: [UInt8]
   /// Subkey id → key; id 0 is the master key (owners).
   let subkeys: [UInt8: SecretKey]
 
@@ -41,6 +44,8 @@ struct StaffBundle: Sendable {
     var plain = ByteWriter()
     plain.write(registryPublicKey)
     plain.write(ownerPublicKey)
+    plain.write(logPublicKey)
+    plain.write(signingPublicKey)
     plain.write(UInt8(ids.count))
     plain.write(ids)
     let clear = plain.bytes
@@ -62,7 +67,7 @@ struct StaffBundle: Sendable {
   static func open(_ sealed: [UInt8], practitioner: RandomID, role: Role, personal: PersonalKey, vault: RandomID) throws -> StaffBundle {
     let plain = try AEAD.openSecret(sealed, using: personal.bundleKey, binding: associatedData(practitioner: practitioner, role: role, vault: vault))
     return try plain.withUnsafeBytes { p in
-      let fixed = 2 * SealedBox.publicKeySize + 1
+      let fixed = 4 * 32 + 1
       guard p.count >= fixed else { throw FormatError.truncated }
       let n = Int(p[fixed - 1])
       guard p.count == fixed + n * (1 + SecretKey.size) else { throw FormatError.invalidField("key bundle has the wrong length") }
@@ -73,7 +78,8 @@ struct StaffBundle: Sendable {
       }
       guard subkeys.count == n else { throw FormatError.invalidField("key bundle names a subkey twice") }
       return StaffBundle(
-        registryPublicKey: Array(p[0..<32]), ownerPublicKey: Array(p[32..<64]), subkeys: subkeys)
+        registryPublicKey: Array(p[0..<32]), ownerPublicKey: Array(p[32..<64]), logPublicKey: Array(p[64..<96]), signingPublicKey: Array(p[96..<128]),
+        subkeys: subkeys)
     }
   }
 

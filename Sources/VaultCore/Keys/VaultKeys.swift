@@ -13,8 +13,8 @@ public struct VaultKeys: Sendable {
   public let master: SecretKey?
   /// Encrypts the index.
   public let index: SecretKey
-  /// Authenticates the config file.
-  public let configMAC: SecretKey
+  /// Authenticates the config file (owners only).
+  public let configMAC: SecretKey?
   /// Wraps per-client data keys in format-1 client key files (owners only).
   public let clientKeyWrap: SecretKey?
   /// Encrypts objects that belong to no client.
@@ -25,6 +25,8 @@ public struct VaultKeys: Sendable {
   public let signing: SigningKeyPair
   /// Opens access-log entries sealed without a key (owners and auditors).
   public let logBox: BoxKeyPair?
+  /// The log's public key, which the config must hold (derived, or carried by the bundle).
+  public let logPublicKey: [UInt8]
   /// Encrypts access-log entries written while the vault is unlocked (owners and auditors; other
   /// practitioners seal their entries to the log's public key and cannot read them back).
   public let logEntries: SecretKey?
@@ -49,16 +51,17 @@ public struct VaultKeys: Sendable {
     func sub(_ s: Subkey) throws -> SecretKey { try master.derive(id: s.rawValue, context: ctx) }
     let ownerBox = try BoxKeyPair(seed: sub(.ownerBoxSeed))
     let registry = try SigningKeyPair(seed: sub(.registrySigningSeed))
+    let logBox = try BoxKeyPair(seed: sub(.logBoxSeed))
     try self.init(
       master: master, index: sub(.index), configMAC: sub(.configMAC), clientKeyWrap: sub(.clientKeyWrap), vaultObjects: sub(.vaultObjects),
-      clientCodes: sub(.clientCodes), signing: SigningKeyPair(seed: sub(.signingSeed)), logBox: BoxKeyPair(seed: sub(.logBoxSeed)),
+      clientCodes: sub(.clientCodes), signing: SigningKeyPair(seed: sub(.signingSeed)), logBox: logBox, logPublicKey: logBox.publicKey,
       logEntries: sub(.logEntries), ownerBox: ownerBox, ownerPublicKey: ownerBox.publicKey, registrySigning: registry,
       registryPublicKey: registry.publicKey)
   }
 
   private init(
-    master: SecretKey?, index: SecretKey, configMAC: SecretKey, clientKeyWrap: SecretKey?, vaultObjects: SecretKey, clientCodes: SecretKey,
-    signing: SigningKeyPair, logBox: BoxKeyPair?, logEntries: SecretKey?, ownerBox: BoxKeyPair?, ownerPublicKey: [UInt8],
+    master: SecretKey?, index: SecretKey, configMAC: SecretKey?, clientKeyWrap: SecretKey?, vaultObjects: SecretKey, clientCodes: SecretKey,
+    signing: SigningKeyPair, logBox: BoxKeyPair?, logPublicKey: [UInt8], logEntries: SecretKey?, ownerBox: BoxKeyPair?, ownerPublicKey: [UInt8],
     registrySigning: SigningKeyPair?, registryPublicKey: [UInt8]
   ) {
     self.master = master
@@ -69,6 +72,7 @@ public struct VaultKeys: Sendable {
     self.clientCodes = clientCodes
     self.signing = signing
     self.logBox = logBox
+    self.logPublicKey = logPublicKey
     self.logEntries = logEntries
     self.ownerBox = ownerBox
     self.ownerPublicKey = ownerPublicKey
@@ -87,9 +91,9 @@ public struct VaultKeys: Sendable {
       return k
     }
     self.init(
-      master: nil, index: try need(.index), configMAC: try need(.configMAC), clientKeyWrap: nil, vaultObjects: try need(.vaultObjects),
+      master: nil, index: try need(.index), configMAC: nil, clientKeyWrap: nil, vaultObjects: try need(.vaultObjects),
       clientCodes: try need(.clientCodes), signing: try SigningKeyPair(seed: need(.signingSeed)),
-      logBox: try bundle.subkeys[UInt8(Subkey.logBoxSeed.rawValue)].map { try BoxKeyPair(seed: $0) },
+      logBox: try bundle.subkeys[UInt8(Subkey.logBoxSeed.rawValue)].map { try BoxKeyPair(seed: $0) }, logPublicKey: bundle.logPublicKey,
       logEntries: bundle.subkeys[UInt8(Subkey.logEntries.rawValue)], ownerBox: nil, ownerPublicKey: bundle.ownerPublicKey,
       registrySigning: nil, registryPublicKey: bundle.registryPublicKey)
   }
@@ -99,11 +103,17 @@ public struct VaultKeys: Sendable {
   func bundleSubkeys(for role: Role) throws -> [UInt8: SecretKey] {
     guard let master else { throw VaultError.access(.ownerRequired) }
     if role == .owner { return [0: master] }
-    var ids: [Subkey] = [.index, .configMAC, .signingSeed, .vaultObjects, .clientCodes]
+    var ids: [Subkey] = [.index, .signingSeed, .vaultObjects, .clientCodes]
     if role == .auditor { ids += [.logBoxSeed, .logEntries] }
     var out: [UInt8: SecretKey] = [:]
     for s in ids { out[UInt8(s.rawValue)] = try master.derive(id: s.rawValue, context: Binding.masterKeyContext) }
     return out
+  }
+
+  /// The config MAC key; only an owner writes a config.
+  func configMACKey() throws -> SecretKey {
+    guard let configMAC else { throw VaultError.access(.ownerRequired) }
+    return configMAC
   }
 
   /// A vault's keys, with a fresh random master key.

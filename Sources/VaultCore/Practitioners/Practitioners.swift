@@ -72,7 +72,7 @@ public struct Practitioners {
       try Self.checkName(name, in: registry)
       try PassphrasePolicy.check(passphrase)
       let sup = try supervisor.map { try Self.supervisor($0, in: registry) }
-      var index = try records.movedToPracticeLayout(registry: registry)
+      try records.moveToPracticeLayout(registry: registry)
       let personal = try PersonalKey(SecretKey.random())
       let id = try RandomID.generate()
       let vault = practice.vault.config.vaultID
@@ -81,7 +81,7 @@ public struct Practitioners {
         now: practice.now)
       let bundle = try StaffBundle(
         registryPublicKey: unlocked.keys.registryPublicKey, ownerPublicKey: unlocked.keys.ownerPublicKey,
-        subkeys: unlocked.keys.bundleSubkeys(for: role)
+        logPublicKey: unlocked.keys.logPublicKey, signingPublicKey: unlocked.keys.signing.publicKey, subkeys: unlocked.keys.bundleSubkeys(for: role)
       ).sealed(for: id, role: role, personal: personal, vault: vault)
       let added = Practitioner(
         id: id, name: name, role: role, supervisor: role == .clinician ? sup?.id : nil, publicKey: personal.publicKey, added: practice.now,
@@ -89,8 +89,7 @@ public struct Practitioners {
       try unlocked.write(slot)
       registry.practitioners.append(added)
       registry = try records.write(registry)
-      if role == .auditor { index = try regrantEveryClient(registry: registry, in: index) }
-      try unlocked.commit(index)
+      if role == .auditor { try regrantEveryClient(registry: registry) }
       return .init(
         value: try summary(added, registry: registry),
         detail: "\(name) added as \(role.article) \(role)\(sup.map { ", supervised by \($0.name)" } ?? "")")
@@ -109,18 +108,16 @@ public struct Practitioners {
       if gone.role == .owner, registry.owners.count <= 1 { throw AccessError.lastOwner(gone.name) }
       registry.practitioners.removeAll { $0.id == gone.id }
       for i in registry.practitioners.indices where registry.practitioners[i].supervisor == gone.id { registry.practitioners[i].supervisor = nil }
-      var index = try records.movedToPracticeLayout(registry: registry)
+      try records.moveToPracticeLayout(registry: registry)
       // Keys first: an interruption leaves them listed, to be removed again, never able to read on.
       var rekeyed = 0
-      for entry in index.entries where try entry.client != .none && records.keyFile(entry.client).grants(gone.id) {
+      for entry in try unlocked.readIndex().entries where try entry.client != .none && records.keyFile(entry.client).grants(gone.id) {
         let client = try records.load(entry, code: ClientCode.derive(client: entry.client, key: unlocked.keys.clientCodes))
-        let keep = records.assignees(of: try records.keyFile(entry.client), in: registry)
-        index = try records.regrant(client, to: keep, registry: registry, newEpoch: true, in: index)
+        try records.regrant(client, to: records.assignees(of: try records.keyFile(entry.client), in: registry), registry: registry, newEpoch: true)
         rekeyed += 1
       }
       registry = try records.write(registry)
       try unlocked.removeSlots(gone.slots)
-      try unlocked.commit(index)
       return .init(
         value: PractitionerRemoval(name: gone.name, slotsRemoved: gone.slots.count, clientsRekeyed: rekeyed),
         detail: "\(gone.name) (\(gone.role)) removed; \(gone.slots.count) key slot(s) deleted, \(rekeyed) client key(s) replaced")
@@ -136,7 +133,7 @@ public struct Practitioners {
       try Self.checkName(newName, in: PractitionerRegistry(generation: 0, practitioners: registry.practitioners.filter { $0.id != p.id }))
       guard let i = registry.practitioners.firstIndex(where: { $0.id == p.id }) else { throw AccessError.unknownPractitioner(name, known: []) }
       registry.practitioners[i].name = newName
-      _ = try records.movedToPracticeLayout(registry: registry)
+      try records.moveToPracticeLayout(registry: registry)
       registry = try records.write(registry)
       return .init(value: try summary(registry.practitioners[i], registry: registry), detail: "\(p.name) renamed to \(newName)")
     }
@@ -154,14 +151,13 @@ public struct Practitioners {
       guard let i = registry.practitioners.firstIndex(where: { $0.id == p.id }) else { throw AccessError.unknownPractitioner(name, known: []) }
       let former = registry.practitioners[i].supervisor
       registry.practitioners[i].supervisor = sup?.id
-      var index = try records.movedToPracticeLayout(registry: registry)
-      for entry in index.entries where try entry.client != .none && records.keyFile(entry.client).grants(p.id, scope: .clinical) {
+      try records.moveToPracticeLayout(registry: registry)
+      for entry in try practice.unlockedKeys.readIndex().entries where try entry.client != .none && records.keyFile(entry.client).grants(p.id, scope: .clinical) {
         let client = try records.load(entry, code: ClientCode.derive(client: entry.client, key: try practice.unlockedKeys.keys.clientCodes))
         let keep = records.assignees(of: try records.keyFile(entry.client), in: registry)
-        index = try records.regrant(client, to: keep, registry: registry, newEpoch: former != nil && former != sup?.id, in: index)
+        try records.regrant(client, to: keep, registry: registry, newEpoch: former != nil && former != sup?.id)
       }
       registry = try records.write(registry)
-      try practice.unlockedKeys.commit(index)
       return .init(
         value: try summary(registry.practitioners[i], registry: registry),
         detail: "\(p.name) supervised by \(sup?.name ?? "nobody")")
@@ -183,15 +179,14 @@ public struct Practitioners {
       let registry = try records.currentRegistry()
       let p = try Self.named(name, in: registry)
       guard p.role == .clinician else { throw AccessError.cannotAssign(name: p.name, role: p.role) }
-      var index = try records.movedToPracticeLayout(registry: registry)
       let file = try records.keyFile(client.id)
       let current = records.assignees(of: file, in: registry)
       if current.contains(where: { $0.id == p.id }) {
         guard emergency != nil else { throw AccessError.alreadyAssigned(client: client.code.description, name: p.name) }
       } else {
-        index = try records.regrant(try reload(client, index), to: current + [p], registry: registry, newEpoch: false, in: index)
+        try records.moveToPracticeLayout(registry: registry)
+        try records.regrant(try reload(client), to: current + [p], registry: registry, newEpoch: false)
       }
-      try practice.unlockedKeys.commit(index)
       let names = (current.contains { $0.id == p.id } ? current : current + [p]).map(\.name)
       return .init(
         value: Assignment(client: client.code.description, practitioner: p.name, assignedTo: names, newKeyEpoch: false),
@@ -207,12 +202,11 @@ public struct Practitioners {
       let records = try practice.records
       let registry = try records.currentRegistry()
       let p = try Self.named(name, in: registry)
-      var index = try records.movedToPracticeLayout(registry: registry)
       let current = records.assignees(of: try records.keyFile(client.id), in: registry)
       guard current.contains(where: { $0.id == p.id }) else { throw AccessError.notAssignedTo(client: client.code.description, name: p.name) }
+      try records.moveToPracticeLayout(registry: registry)
       let keep = current.filter { $0.id != p.id }
-      index = try records.regrant(try reload(client, index), to: keep, registry: registry, newEpoch: true, in: index)
-      try practice.unlockedKeys.commit(index)
+      try records.regrant(try reload(client), to: keep, registry: registry, newEpoch: true)
       return .init(
         value: Assignment(client: client.code.description, practitioner: p.name, assignedTo: keep.map(\.name), newKeyEpoch: true),
         detail: "unassigned from \(p.name); new key epoch")
@@ -222,20 +216,18 @@ public struct Practitioners {
   // MARK: Helpers
 
   /// The client as the (possibly just moved) index names it.
-  private func reload(_ client: Client, _ index: VaultIndex) throws -> Client {
-    guard let entry = index.entries.first(where: { $0.client == client.id }) else { return client }
+  private func reload(_ client: Client) throws -> Client {
+    guard let entry = try practice.unlockedKeys.readIndex().entries.first(where: { $0.client == client.id }) else { return client }
     return try practice.records.load(entry, code: client.code)
   }
 
   /// Re-seals every client's grants under `registry` (a new auditor gets each register key).
-  private func regrantEveryClient(registry: PractitionerRegistry, in index: VaultIndex) throws -> VaultIndex {
+  private func regrantEveryClient(registry: PractitionerRegistry) throws {
     let records = try practice.records
-    var next = index
-    for entry in index.entries where entry.client != .none {
+    for entry in try practice.unlockedKeys.readIndex().entries where entry.client != .none {
       let client = try records.load(entry, code: ClientCode.derive(client: entry.client, key: try practice.unlockedKeys.keys.clientCodes))
-      next = try records.regrant(client, to: records.assignees(of: try records.keyFile(entry.client), in: registry), registry: registry, newEpoch: false, in: next)
+      try records.regrant(client, to: records.assignees(of: try records.keyFile(entry.client), in: registry), registry: registry, newEpoch: false)
     }
-    return next
   }
 
   private func summary(_ p: Practitioner, registry: PractitionerRegistry) throws -> PractitionerSummary {

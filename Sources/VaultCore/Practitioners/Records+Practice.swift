@@ -29,24 +29,30 @@ extension Records {
     return file.registry
   }
 
-  /// Signs and writes `registry` with the next generation (owners only).
+  /// Signs and writes `registry` with the next generation (owners only), and commits an index
+  /// that records that generation: a registry rolled back past it is refused at unlock.
   func write(_ registry: PractitionerRegistry) throws -> PractitionerRegistry {
     guard let signing = unlocked.keys.registrySigning else { throw VaultError.access(.ownerRequired) }
     var next = registry
-    next.generation += 1
+    next.generation = max(registry.generation, try unlocked.readIndex().registryGeneration) + 1
     let layout = unlocked.vault.layout
     try wrap { try AtomicFile.write(next.encoded(signing: signing, vault: vaultID), to: layout.practitioners, temporaryDirectory: layout.tmp) }
+    var index = try unlocked.readIndex()
+    index.registryGeneration = next.generation
+    try unlocked.commit(index)
     return next
   }
 
-  /// Moves a vault's clients to the practice layout (FORMAT.md §17.6): every key file to
-  /// revision 1 and a register object per client, named by an index of revision 1. Each step can
-  /// be repeated, so an interrupted move is finished by the next one. Returns the index to commit.
-  func movedToPracticeLayout(registry: PractitionerRegistry) throws -> VaultIndex {
+  /// Moves a vault's clients to the practice layout (FORMAT.md §17.6), and repairs what an
+  /// interrupted practitioner command left: every key file of revision 1, and a register object
+  /// per client that opens under the newest epoch's key, named by an index of revision 1. Each
+  /// step can be repeated, so the next practitioner command finishes an interrupted one.
+  func moveToPracticeLayout(registry: PractitionerRegistry) throws {
     var index = try unlocked.readIndex()
-    guard index.revision == 0 || index.entries.contains(where: { $0.client != .none && $0.register == nil }) else { return index }
+    var changed = index.revision == 0
+    var replaced: [ObjectID] = []
     index.revision = 1
-    for (i, entry) in index.entries.enumerated() where entry.client != .none && entry.register == nil {
+    for (i, entry) in index.entries.enumerated() where entry.client != .none {
       let file = try keyFile(entry.client)
       guard let ring = try keyRing(entry.client) else { throw VaultError.access(.ownerRequired) }
       if file.revision == 0 {
@@ -55,10 +61,13 @@ extension Records {
             client: entry.client, ring: ring.clinical, grants: try Grants.sealed(for: entry.client, ring: ring, to: [], registry: registry, vault: vaultID),
             ownerPublicKey: unlocked.keys.ownerPublicKey, vault: vaultID))
       }
-      let client = try loadIfGranted(entry, code: ClientCode.derive(client: entry.client, key: unlocked.keys.clientCodes))!
-      index.entries[i].register = try register(client.index, client: entry.client, keys: ring, in: index)
+      if let register = entry.register, (try? read(register, as: .register, client: entry.client, keys: [ring.register])) != nil { continue }
+      let client = try load(entry, code: ClientCode.derive(client: entry.client, key: unlocked.keys.clientCodes))
+      index.entries[i].register = try self.register(client.index, client: entry.client, keys: ring, in: index)
+      replaced += entry.register.map { [$0] } ?? []
+      changed = true
     }
-    return index
+    if changed { try unlocked.commit(index, replacing: replaced) }
   }
 
   /// The clinicians a client is assigned to: those holding its data key who are clinicians.
@@ -66,19 +75,19 @@ extension Records {
     file.grants.filter { $0.scope == .clinical }.compactMap { registry.practitioner($0.practitioner) }.filter { $0.role == .clinician }
   }
 
-  /// Rewrites `client`'s key file for `assignees` under `registry`. With `newEpoch`, a new data key
-  /// is drawn first (someone lost access: what is written from now on is out of their reach) and
-  /// the register is rewritten under it; returns the index with the client's new register.
-  func regrant(_ client: Client, to assignees: [Practitioner], registry: PractitionerRegistry, newEpoch: Bool, in index: VaultIndex) throws -> VaultIndex {
+  /// Rewrites `client`'s key file for `assignees` under `registry`. With `newEpoch` (someone lost
+  /// access), a new data key is drawn first and the client index and register are re-encrypted
+  /// under it, so what is written from now on is out of the old key's reach, and an old key file
+  /// put back opens nothing current (a writer using it fails instead of writing under it).
+  func regrant(_ client: Client, to assignees: [Practitioner], registry: PractitionerRegistry, newEpoch: Bool) throws {
     var ring = client.keys
     if newEpoch { ring = try ClientKeyRing(clinical: [SecretKey.random()] + client.keys.clinical) }
     try writeKeyFile(
       try ClientKeyFile.practice(
         client: client.id, ring: ring.clinical, grants: try Grants.sealed(for: client.id, ring: ring, to: assignees, registry: registry, vault: vaultID),
         ownerPublicKey: unlocked.keys.ownerPublicKey, vault: vaultID))
-    guard newEpoch, let i = index.entries.firstIndex(where: { $0.client == client.id }) else { return index }
-    var next = index
-    next.entries[i].register = try register(client.index, client: client.id, keys: ring, in: index)
-    return next
+    if newEpoch {
+      _ = try save(Client(id: client.id, code: client.code, keys: ring, index: client.index, indexObject: client.indexObject, registerObject: client.registerObject), client.index)
+    }
   }
 }

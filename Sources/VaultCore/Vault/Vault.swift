@@ -160,7 +160,23 @@ public struct Vault: Sendable {
       throw VaultError.integrity([Finding(.error, "config", "config does not authenticate (modified, or from another vault)")])
     }
     if let registry { try PractitionerRegistry.verify(body: registry.body, signature: registry.signature, keys: keys, vault: config.vaultID) }
-    return UnlockedVault(vault: self, keys: keys, slot: slot, practitioner: slot.kind == .recovery ? nil : practitioner, personal: personal, registry: registry?.registry)
+    // Once there is a registry, a slot wrapping the master key must be one it lists (or the
+    // recovery key's): a removed owner's slot copied back does not open the vault.
+    if registry != nil, slot.kind == .passphrase, practitioner == nil {
+      throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or planted)")])
+    }
+    let unlocked = UnlockedVault(
+      vault: self, keys: keys, slot: slot, practitioner: slot.kind == .recovery ? nil : practitioner, personal: personal, registry: registry?.registry)
+    // The index records the registry's generation: an older registry (a removed practitioner put
+    // back) or none at all (deleted) is refused. A damaged index is `verify`'s to report.
+    if let index = try? unlocked.committedIndex(), index.revision == 1 {
+      guard let generation = registry?.registry.generation, generation >= index.registryGeneration else {
+        throw VaultError.integrity([
+          Finding(.error, "practitioners", registry == nil ? "the practitioner registry is missing (deleted)" : "the practitioner registry is older than the index records (rolled back)")
+        ])
+      }
+    }
+    return unlocked
   }
 
   /// The practitioner registry, read without a key (nil in a vault without practitioners).

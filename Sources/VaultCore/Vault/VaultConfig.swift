@@ -22,7 +22,7 @@ public struct VaultConfig: Sendable, Equatable {
       signingPublicKey: keys.signing.publicKey, mac: [])
     return VaultConfig(
       vaultID: vaultID, created: created, logPublicKey: unsigned.logPublicKey,
-      signingPublicKey: unsigned.signingPublicKey, mac: try Hasher.mac(Binding.config + unsigned.fields, key: keys.configMAC))
+      signingPublicKey: unsigned.signingPublicKey, mac: try Hasher.mac(Binding.config + unsigned.fields, key: keys.configMACKey()))
   }
 
   private init(vaultID: RandomID, created: Int64, logPublicKey: [UInt8], signingPublicKey: [UInt8], mac: [UInt8]) {
@@ -62,9 +62,12 @@ public struct VaultConfig: Sendable, Equatable {
 
   /// True if the MAC verifies and the public keys are the ones `keys` derive.
   public func isAuthentic(for keys: VaultKeys) throws -> Bool {
-    let expected = try Hasher.mac(Binding.config + fields, key: keys.configMAC)
-    // A practitioner without the log's secret half cannot derive its public key; the MAC covers it.
-    return constantTimeEqual(expected, mac) && (keys.logBox.map { logPublicKey == $0.publicKey } ?? true)
-      && signingPublicKey == keys.signing.publicKey
+    // A practitioner other than an owner holds no MAC key (with it they could rewrite the config
+    // for everyone): their bundle carries the public keys the config must hold.
+    guard let macKey = keys.configMAC else {
+      return logPublicKey == keys.logPublicKey && signingPublicKey == keys.signing.publicKey
+    }
+    let expected = try Hasher.mac(Binding.config + fields, key: macKey)
+    return constantTimeEqual(expected, mac) && logPublicKey == keys.logPublicKey && signingPublicKey == keys.signing.publicKey
   }
 }
