@@ -319,8 +319,13 @@ final class ContractRecorder {
   let s: CLISandbox
   /// "vault client add" → every run of it.
   var runs: [String: [CLISandbox.Result]] = [:]
+  /// Added to every run's environment.
+  let env: [String: String]
 
-  init(_ s: CLISandbox) { self.s = s }
+  init(_ s: CLISandbox, env: [String: String] = [:]) {
+    self.s = s
+    self.env = env
+  }
 
   /// Runs `args` (with the sandbox vault and passphrase unless `vault` is false) plus --json,
   /// records it under `name`, and requires exit status `status`.
@@ -328,7 +333,7 @@ final class ContractRecorder {
   func run(_ name: String, _ args: [String], vault: Bool = true, status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws
     -> CLISandbox.Result
   {
-    let r = vault ? try s.vaultRun(args + ["--json"]) : try s.run(args + ["--json"])
+    let r = vault ? try s.vaultRun(args + ["--json"], env: env) : try s.run(args + ["--json"], env: env)
     #expect(r.status == status, "\(name) \(args): exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
     runs[name, default: []].append(r)
     return r
@@ -348,7 +353,7 @@ struct JSONContractTests {
   func documentParses() throws {
     let contract = try JSONContract.load()
     #expect(contract.problems.isEmpty, "\(contract.problems)")
-    #expect(contract.commands.count >= 35, "\(contract.commands.keys.sorted())")
+    #expect(contract.commands.count >= 50, "\(contract.commands.keys.sorted())")
     // Every object a table or an output names has its own table.
     var named: [String] = []
     func collect(_ t: JSONContract.FieldType) {
@@ -461,6 +466,8 @@ struct JSONContractTests {
     try r.run("vault passwd", ["passwd", "--new-passphrase-file", try s.write("a new passphrase for ana\n", to: "new-pass")])
     try r.run("vault recovery rotate", ["recovery", "rotate", "--passphrase-file", try s.write("a new passphrase for ana\n", to: "new-pass-2")])
 
+    for other in [try practiceRuns(), try sessionRuns()] { r.runs.merge(other.runs) { $0 + $1 } }
+
     #expect(Set(r.runs.keys) == Set(contract.commands.keys), "run here but not documented: \(Set(r.runs.keys).subtracting(contract.commands.keys).sorted()); documented but not run: \(Set(contract.commands.keys).subtracting(r.runs.keys).sorted())")
     for (name, results) in r.runs {
       let type = try #require(contract.commands[name], "\(name) is not in docs/JSON.md")
@@ -474,6 +481,69 @@ struct JSONContractTests {
         for line in result.stderr.split(separator: "\n") { #expect(line.hasPrefix("vault: "), "\(name): stderr: \(line)") }
       }
     }
+  }
+
+  /// The practice commands, on a vault of their own: practitioners of every role, assignment,
+  /// emergency access, the log entries that name a practitioner or carry a flag. Sessions are
+  /// turned off (VAULT_KEYRING=off), so `vault status` says why.
+  func practiceRuns() throws -> ContractRecorder {
+    let s = try CLISandbox()
+    try s.initVault()
+    let r = ContractRecorder(s, env: ["VAULT_KEYRING": "off"])
+    let pass = { (name: String) in try s.write("the passphrase of \(name), long enough\n", to: "\(name).pass") }
+    let added = try r.run("vault client add", ["client", "add", "--legal-name", "Ann Lee"])
+    let c = try #require(ContractRecorder.field(added, "code"), "\(added.stdout)")
+    try r.run("vault practitioner add", ["practitioner", "add", "sam", "--role", "supervisor", "--new-passphrase-file", try pass("sam"), "--kdf", "test"])
+    try r.run("vault practitioner add", [
+      "practitioner", "add", "dana", "--role", "clinician", "--supervisor", "sam", "--new-passphrase-file", try pass("dana"), "--kdf", "test",
+    ])
+    try r.run("vault practitioner add", ["practitioner", "add", "lee", "--role", "clinician", "--new-passphrase-file", try pass("lee"), "--kdf", "test"])
+    try r.run("vault practitioner add", ["practitioner", "add", "audit", "--role", "auditor", "--new-passphrase-file", try pass("audit"), "--kdf", "test"])
+    try r.run("vault client assign", ["client", "assign", c, "--to", "dana"])
+    try r.run("vault client add", ["client", "add", "--legal-name", "Bob Roe", "--as", "dana", "--passphrase-file", try pass("dana")])
+    let listed = try r.run("vault practitioner list", ["practitioner", "list"])
+    #expect(listed.stdout.contains("\"clients\":2,") && listed.stdout.contains("\"role\":\"auditor\""), "\(listed.stdout)")
+    let emergency = try r.run("vault emergency", ["emergency", c, "--to", "lee", "--reason", "dana on leave"])
+    #expect(emergency.stdout.contains("\"assignedTo\":[\"dana\",\"lee\"]"), "\(emergency.stdout)")
+    let unassigned = try r.run("vault client unassign", ["client", "unassign", c, "--from", "lee"])
+    #expect(unassigned.stdout.contains("\"newKeyEpoch\":true"), "\(unassigned.stdout)")
+    try r.run("vault practitioner rename", ["practitioner", "rename", "lee", "leo"])
+    let supervised = try r.run("vault practitioner supervise", ["practitioner", "supervise", "leo", "--by", "sam"])
+    #expect(supervised.stdout.contains("\"supervisor\":\"sam\""), "\(supervised.stdout)")
+    try r.run("vault practitioner supervise", ["practitioner", "supervise", "leo", "--none"])
+    // The optional log keys: `flag` on the emergency, `practitioner` on everything since the first practitioner.
+    let flagged = try r.run("vault log show", ["log", "show", "--flagged"])
+    #expect(flagged.stdout.contains("\"flag\":\"emergency access\"") && flagged.stdout.contains("\"practitioner\":\""), "\(flagged.stdout)")
+    let danas = try r.run("vault log show", ["log", "show", "--practitioner", "dana"])
+    #expect(danas.stdout.contains("\"action\":\"client-add\""), "\(danas.stdout)")
+    try r.run("vault log show", ["log", "show", "--as", "audit", "--passphrase-file", try pass("audit")])
+    try r.run("vault practitioner remove", ["practitioner", "remove", "leo"])
+    let off = try r.run("vault status", ["status"], status: 1)
+    #expect(off.stdout.contains("\"unavailable\":") && off.stdout.contains("\"unlocked\":false"), "\(off.stdout)")
+    return r
+  }
+
+  /// `unlock`, `status` and `lock` in the real kernel keyring, on a fresh vault (sessions are
+  /// per vault); the session is ended at the end, and would expire by itself within 2 minutes.
+  func sessionRuns() throws -> ContractRecorder {
+    let s = try CLISandbox()
+    try s.initVault()
+    let r = ContractRecorder(s)
+    defer { _ = try? s.run(["lock", "--vault", s.vault]) }
+    let none = try r.run("vault status", ["status"], status: 1)
+    #expect(none.stdout == "{\"unlocked\":false}\n", "\(none.stdout)")
+    try r.run("vault unlock", ["unlock", "--timeout", "2m", "--idle", "1m"])
+    let open = try r.run("vault status", ["status"])
+    #expect(open.stdout.contains("\"unlocked\":true") && open.stdout.contains("\"idleSeconds\":60"), "\(open.stdout)")
+    // Without a passphrase source, the session opens the vault.
+    let listed = try s.run(["client", "list", "--vault", s.vault, "--json"])
+    #expect(listed.status == 0 && listed.stdout == "[]\n", "\(listed.stderr)")
+    let ended = try r.run("vault lock", ["lock"])
+    #expect(ended.stdout == "{\"ended\":true}\n", "\(ended.stdout)")
+    let again = try r.run("vault lock", ["lock"])
+    #expect(again.stdout == "{\"ended\":false}\n", "\(again.stdout)")
+    try r.run("vault status", ["status"], status: 1)
+    return r
   }
 
   /// Checks a failed run: nothing (or, for `stdoutAllowed`, one JSON document) on stdout, the
