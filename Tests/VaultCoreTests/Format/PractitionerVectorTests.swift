@@ -241,6 +241,17 @@ struct PractitionerVectorTests {
     #expect(Int(try FormatVectorTests.capture(most, 1).replacingOccurrences(of: ",", with: "")) == largest)
     #expect(largest <= ClientKeyFile.maximumFileSize)
     #expect(ClientKeyGrant.sealedSize == 113 && ClientKeyGrant.size == 130 && ClientKeyFile.chainLinkSize == 72)
+
+    // §17.1: header, generation and P (18 bytes), the entries, signature and checksum (96).
+    let s171 = try doc.section("### 17.1").lines.joined(separator: " ")
+    let entry = try #require(s171.firstMatch(of: try Regex(#"Each practitioner entry is (\d+) \+ n \+ 16·S \+ B bytes"#)))
+    let fixed = try #require(Int(try FormatVectorTests.capture(entry, 1)))
+    let a = try A7()
+    let registry = try PractitionerRegistry.decode(try a.dump(after: "**The registry**").bytes).registry
+    let total = 18 + registry.practitioners.reduce(0) { $0 + fixed + $1.name.utf8.count + 16 * $1.slots.count + $1.bundle.count } + 96
+    #expect(total == 580)
+    // §17.3: the bundle is 40 + 65 + 33·n bytes.
+    #expect(try registry.named("bob")?.bundle.count == 40 + 65 + 33 * a.keys.bundleSubkeys(for: .clinician).count)
   }
 
   @Test("§17.5: a register is a client index without records, notes or stored files' objects, names and media types")
