@@ -204,6 +204,33 @@ struct PractitionerVectorTests {
     #expect(throws: (any Error).self) { try store.get(old, binding: binding, keys: [try v.key("K_1")], vault: a.vault) }
   }
 
+  @Test("A.7: the register object opens under the register key as type 6 to the register of A.6")
+  func registerObject() throws {
+    let a = try A7()
+    let plain = try a.dump(after: "**A register object**").bytes
+    #expect(plain.count == 41)
+    let a6 = try Dump(try FormatVectorTests.appendix("A.6").block(after: "It is 212 bytes long")).bytes
+    #expect(try ClientIndex.decode(a6).register.encoded() == plain, "the register of A.6, as writers make it")
+    let decoded = try ClientIndex.decode(plain, register: true)
+    #expect(decoded.legalName == "Ann Lee" && decoded.records.isEmpty && decoded.notes.isEmpty)
+
+    let id = try #require(ObjectID(hex: try a.values.text("register object")))
+    let file = try a.dump(after: "so it is the file `objects/9c/").bytes
+    #expect(file.count == 313)
+    #expect(try Hasher.blake2b256(file) == id.bytes)
+    let dir = try TemporaryDirectory()
+    let store = ObjectStore(directory: dir.path + "/objects", temporaryDirectory: dir.path)
+    try FileManager.default.createDirectory(atPath: SystemPath.parent(store.path(for: id)), withIntermediateDirectories: true)
+    try Data(file).write(to: URL(fileURLWithPath: store.path(for: id)))
+    let register = try a.values.key("register key")
+    let binding = ObjectBinding(type: .register, client: a.client)
+    #expect(try store.get(id, binding: binding, key: register, vault: a.vault) == plain)
+    let ring = try ClientKeyRing(clinical: [try a.values.key("K_1"), try a.values.key("K_0")])
+    #expect(try store.get(id, binding: binding, keys: [ring.register], vault: a.vault) == plain)
+    #expect(throws: (any Error).self) { try store.get(id, binding: binding, keys: ring.clinical, vault: a.vault) }
+    #expect(throws: (any Error).self) { try store.get(id, binding: ObjectBinding(type: .clientIndex, client: a.client), key: register, vault: a.vault) }
+  }
+
   @Test("A.7: the index of revision 1 opens with subkey 1 to 80-byte entries naming a register")
   func indexRevision1() throws {
     let a = try A7()
