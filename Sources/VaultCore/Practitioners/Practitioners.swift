@@ -60,6 +60,9 @@ public struct Practitioners {
     }
   }
 
+  /// Refuses, before anyone types the new practitioner's passphrase, an actor who may not add one.
+  public func checkMayAdd() throws { try practice.authorizeAhead(.practitionerAdd, client: nil) }
+
   /// Adds `name` with `role` and their first passphrase (they change it with `vault passwd`).
   /// An auditor receives every client's register key at once; a clinician, the clients assigned
   /// to them from now on. The first addition moves a format-1 vault to the practice layout.
@@ -233,7 +236,7 @@ public struct Practitioners {
   private func summary(_ p: Practitioner, registry: PractitionerRegistry) throws -> PractitionerSummary {
     PractitionerSummary(
       id: p.id.hex, name: p.name, role: p.role.description, supervisor: p.supervisor.flatMap(registry.practitioner)?.name,
-      added: LogEntry.format(seconds: p.added), slots: p.slots.count, clients: p.role == .owner ? nil : nil)
+      added: LogEntry.format(seconds: p.added), slots: p.slots.count, clients: nil)
   }
 
   static func named(_ name: String, in registry: PractitionerRegistry) throws -> Practitioner {

@@ -109,6 +109,8 @@ public struct Vault: Sendable {
         guard !candidates.isEmpty else { throw VaultError.access(.unknownPractitioner(name, known: names)) }
       }
     }
+    // In a practice, only the slots the registry lists are tried: planted ones cost nothing.
+    if let listed = registry?.registry, kind != .recovery { candidates = candidates.filter { listed.owner(ofSlot: $0.id) != nil } }
     let damagedErrors = damaged.filter { $0.severity == .error }
     guard !candidates.isEmpty else {
       // No slot of this kind at all is damage (deleted or unreadable files), not a wrong passphrase.
@@ -117,7 +119,9 @@ public struct Vault: Sendable {
     // Each slot costs one Argon2id run; a directory stuffed with planted slots must not make
     // unlocking take hours (FORMAT.md §5.6).
     guard candidates.count <= Self.maximumSlotsPerKind else {
-      throw VaultError.integrity([Finding(.error, "slots", "\(candidates.count) \(kind) slots (at most \(Self.maximumSlotsPerKind) are allowed)")])
+      throw VaultError.integrity([
+        Finding(.error, "slots", "\(candidates.count) \(kind) slots (at most \(Self.maximumSlotsPerKind) are tried)\(registry == nil ? "" : "; name yourself with --as NAME")")
+      ])
     }
     var lastError: any Error = kind == .recovery ? VaultError.wrongRecoveryKey : VaultError.wrongPassphrase
     for slot in candidates {
@@ -131,7 +135,7 @@ public struct Vault: Sendable {
       }
     }
     if !damagedErrors.isEmpty { throw VaultError.integrity(damagedErrors) }
-    if case VaultError.wrongPassphrase = lastError { recordFailedUnlock("wrong passphrase") }
+    if case VaultError.wrongPassphrase = lastError { recordFailedUnlock("wrong passphrase" + (practitioner.map { " as \($0)" } ?? "")) }
     if case VaultError.wrongRecoveryKey = lastError { recordFailedUnlock("wrong recovery key") }
     throw lastError
   }
@@ -186,7 +190,9 @@ public struct Vault: Sendable {
   /// "system" since there is no key, and the next person to unlock is told. Best effort: a log
   /// that cannot take the entry must not hide the refusal itself.
   private func recordFailedUnlock(_ why: String) {
-    _ = try? AccessLog(vault: self).append(LogEntry(action: Action.unlockFailed.rawValue, actor: LogEntry.system, detail: why))
+    var entry = LogEntry(action: Action.unlockFailed.rawValue, actor: LogEntry.system, detail: why)
+    entry.flag = "failed unlock"
+    _ = try? AccessLog(vault: self).append(entry)
   }
 
   /// What a symlink inside a vault means.

@@ -10,11 +10,10 @@ extension VaultCommand {
       abstract: "Add, list, rename and remove the practice's practitioners.",
       discussion: """
         Each practitioner has their own passphrase and key, and a role:
-          owner       everything: every client, the access log, practitioners, keys
-          clinician   the clients assigned to them (new clients are assigned to whoever adds them)
-          supervisor  reads the clients of the clinicians they supervise; writes nothing clinical
-          auditor     the access log, the accounting of disclosures, consent status, open
-                      requests: no clinical content, and their key cannot decrypt any
+          owner       everything: every client, the log, practitioners, keys
+          clinician   the clients assigned to them (and those they add)
+          supervisor  reads their supervisees' clients; writes nothing
+          auditor     the log, disclosures, consent status, requests; no notes
         Roles are enforced by keys, not only by checks: a clinician's passphrase cannot open an \
         unassigned client's record even with a modified vault binary. docs/ROLES.md has the \
         table, command by command. Only owners manage practitioners.
@@ -31,8 +30,8 @@ extension VaultCommand {
       commandName: "add",
       abstract: "Add a practitioner with a role and their first passphrase.",
       discussion: """
-        Run by an owner. Asks for the new practitioner's passphrase twice (they type it; they \
-        can change it later with 'vault passwd --as NAME'), then for the owner's own. The first \
+        Run by an owner. Asks for the owner's passphrase, then for the new practitioner's \
+        twice (they type it; they change it later with 'vault passwd --as NAME'). The first \
         practitioner added to a vault moves it to the practice layout (docs/FORMAT.md §17): \
         every client's key file is rewritten; nothing is re-encrypted. An auditor receives the \
         register of every client at once.
@@ -60,8 +59,12 @@ extension VaultCommand {
     func run() throws {
       // Checked before anyone types a passphrase.
       guard Role(name: role) != nil else { throw VaultError.access(.unknownRole(role)) }
+      // Who is adding is checked before the new practitioner types a passphrase; the lock is not
+      // held while they type.
+      let unlocked = try CommandContext.unlock(location, unlock)
+      try CommandContext.briefly(location, lock: lock, unlocked: unlocked) { try $0.practitioners.checkMayAdd() }
       let new = try PassphraseSource(file: newPassphraseFile, environment: [:]).readNewOrExplain(option: "--new-passphrase-file")
-      let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
+      let practice = try CommandContext.open(location, lock: lock, unlocked: unlocked, mode: .write)
       let added = try practice.practitioners.add(name, role: role, passphrase: new, cost: kdf, supervisor: supervisor)
       let out = location.output
       if kdf == .test { out.note("\(KDFLevel.testWarning)") }
@@ -83,7 +86,7 @@ extension VaultCommand {
       let list = try practice.practitioners.list()
       let out = location.output
       out.emit(list)
-      out.line("NAME                 ROLE        CLIENTS  SUPERVISOR           ADDED")
+      out.line("\(Log.LogShow.pad("NAME", 20))  \(Log.LogShow.pad("ROLE", 10))  \(Log.LogShow.pad("CLIENTS", 7, right: true))  \(Log.LogShow.pad("SUPERVISOR", 20))  ADDED")
       for p in list {
         out.line(
           "\(Log.LogShow.pad(p.name, 20))  \(Log.LogShow.pad(p.role, 10))  \(Log.LogShow.pad(p.clients.map(String.init) ?? "all", 7, right: true))  \(Log.LogShow.pad(p.supervisor ?? "-", 20))  \(p.added)")
