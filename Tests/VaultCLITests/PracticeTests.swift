@@ -112,6 +112,35 @@ struct PracticeTests {
     #expect(old.stdout.contains("Private words about Dora Dana"), "\(old.stderr)")
   }
 
+  @Test("putting back an old registry, a removed owner's slot or an old key file is refused, never silently obeyed")
+  func rollbacks() throws {
+    let p = try Practice()
+    let dora = try #require(p.codes["Dora"])
+    let owner2 = try p.s.write("second owner passphrase\n", to: "owner2.pass")
+    #expect(try p.s.vaultRun(["practitioner", "add", "bo", "--role", "owner", "--kdf", "test", "--new-passphrase-file", owner2]).status == 0)
+    let before = try p.s.vaultFiles()
+    #expect(try p.s.vaultRun(["practitioner", "remove", "dana"]).status == 0)
+    #expect(try p.s.vaultRun(["practitioner", "remove", "owner", "--as", "bo", "--passphrase-file", owner2]).status == 0)
+    let after = try p.s.vaultFiles()
+    func putBack(_ prefix: String, from files: [String: Data] = before) throws {
+      for (name, data) in files where name.hasPrefix(prefix) { try data.write(to: URL(fileURLWithPath: "\(p.s.vault)/\(name)")) }
+    }
+    // The removed owner's slot: refused (the registry no longer lists it).
+    try putBack("slots/")
+    let owner = try p.s.vaultRun(["client", "list", "--as", "owner"])
+    #expect(owner.status != 0 && !owner.stdout.contains("Dora"), "\(owner.stderr)")
+    // The old registry too: older than the index records.
+    try putBack("practitioners")
+    let dana = try p.run(["client", "list"], as: "dana", p.dana)
+    #expect(dana.status == 10 && dana.stderr.contains("rolled back"), "\(dana.stderr)")
+    // An old key file of Dora's: the client index was re-encrypted under the new key, so a writer fails loudly.
+    try putBack("practitioners", from: after)
+    try putBack("clientkeys/")
+    let note = try p.s.write("after the rollback\n", to: "rollback-note")
+    let write = try p.s.vaultRun(["add-note", dora, "--file", note, "--as", "bo", "--passphrase-file", owner2])
+    #expect(write.status != 0, "a note was written under a rolled-back key file: \(write.stdout)")
+  }
+
   @Test("bad input is refused with a clear error and nothing changes")
   func badInput() throws {
     let p = try Practice()
