@@ -18,8 +18,9 @@ enum Entry {
   /// Runs the command line; returns the exit status (after printing any error).
   static func execute(json: Bool) -> Int32 {
     do {
-      var command = try VaultCommand.parseAsRoot(SystemPath.arguments())
-      try Arguments.checkText(in: command)
+      let arguments = SystemPath.arguments()
+      var command = try VaultCommand.parseAsRoot(arguments)
+      try Arguments.checkText(in: command, arguments: arguments)
       try command.run()
       // A change held for a log entry that never came did not happen: that is a bug, never a success.
       if CommitCheck.unpublished > 0 {

@@ -16,7 +16,10 @@ enum Arguments {
   ]
 
   /// Refuses a parsed command any of whose text values is not UTF-8 (paths excepted).
-  static func checkText(in command: any ParsableCommand) throws {
+  static func checkText(in command: any ParsableCommand, arguments: [String]) throws {
+    // Walking the command by reflection costs every process milliseconds of runtime type
+    // lookups; it is needed only to name the option when some argument is not UTF-8.
+    guard arguments.contains(where: { $0.unicodeScalars.contains(SystemPath.rawByteMarker) }) else { return }
     if let bad = firstInvalidText(in: command, property: nil, depth: 0) {
       throw ValidationError(
         "\(bad) is not valid UTF-8 text; vault keeps names, reasons and notes as UTF-8. Convert it (for example with "
