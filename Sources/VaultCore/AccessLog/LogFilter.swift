@@ -33,7 +33,12 @@ public struct LogFilter: Sendable {
     if let client, e.client != client { return false }
     if let action, e.action != action { return false }
     if let actor, e.actor != actor { return false }
-    if let practitioner, !(practitionerID.map { e.practitioner == $0 } ?? false), e.actor.lowercased() != practitioner.lowercased() { return false }
+    // By id (from the registry, or typed: a removed practitioner's stays in `practitioner list --json` of a backup), else by name.
+    if let practitioner, !(practitionerID.map { e.practitioner == $0 } ?? false), e.practitioner != practitioner.lowercased(),
+      e.actor.lowercased() != practitioner.lowercased()
+    {
+      return false
+    }
     if flagged, e.flag == nil { return false }
     if since != nil || until != nil {
       guard let t = LogEntry.parse(e.time) else { return false }

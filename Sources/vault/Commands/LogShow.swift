@@ -32,7 +32,7 @@ extension VaultCommand.Log {
     @Option(help: ArgumentHelp("Only entries of this action (e.g. init, verify, key-change).", valueName: "action")) var action: String?
     @Option(help: ArgumentHelp("Only entries by this person (key-slot label) or 'system'.", valueName: "name")) var actor: String?
     @Option(help: ArgumentHelp(
-      "Only entries by this practitioner, under any name they have had.", valueName: "name")) var practitioner: String?
+      "Only entries by this practitioner (a name, or their id), under any name they have had.", valueName: "name")) var practitioner: String?
     @Flag(help: "Only flagged entries: emergency access, and everything done with the recovery key.") var flagged = false
     @Option(help: ArgumentHelp("Only entries at or after this date.", valueName: "date")) var since: String?
     @Option(help: ArgumentHelp("Only entries on or before this date.", valueName: "date")) var until: String?
