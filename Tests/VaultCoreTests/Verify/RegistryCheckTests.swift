@@ -104,3 +104,31 @@ struct RegistryCheckTests {
     return (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }
   }
 }
+
+extension RegistryCheckTests {
+  @Test("a passphrase slot no practitioner lists, and a listed slot that is missing, are warnings without a key")
+  func slotsAndEntries() throws {
+    let f = try Fixture()
+    let registry = try #require(try f.vault.registry())
+    let dana = try #require(registry.named("dana"))
+    let slotPath = f.vault.layout.slot(dana.slots[0])
+    let bytes = try RawFile.read(slotPath)
+    // dana's slot copied under another id: nobody lists it.
+    let stray = try RandomID(bytes: [UInt8](repeating: 0x5a, count: 16))
+    let slot = try KeySlot.decode(bytes)
+    #expect(slot.kind == .personal)
+    var copy = bytes
+    copy.replaceSubrange(8..<24, with: stray.bytes)
+    let content = Array(copy.dropLast(Hasher.digestSize))
+    try RawFile.writeNew(content + (try Hasher.blake2b256(content)), to: f.vault.layout.slot(stray))
+    try FileManager.default.removeItem(atPath: slotPath)
+    let found = try VaultVerifier(vault: f.vault).run()
+    #expect(
+      found.contains(
+        Finding(
+          .warning, "slots/\(stray.hex)",
+          "key slot 'dana' belongs to no practitioner of the registry, so it opens nothing (left by an interrupted removal, or planted)")), "\(found)")
+    #expect(found.contains(Finding(.warning, "practitioners", "dana's key slot \(dana.slots[0].hex) is missing")), "\(found)")
+    #expect(!found.contains { $0.severity == .error }, "\(found)")
+  }
+}

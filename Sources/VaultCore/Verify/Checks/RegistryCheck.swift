@@ -24,6 +24,7 @@ struct RegistryCheck: VaultCheck {
       findings.append(Finding(.error, "practitioners", "the practitioner registry is damaged: \(error)"))
       return
     }
+    try slots(parsed.registry, context, &findings)
     guard let unlocked = context.unlocked else { return }
     do {
       try PractitionerRegistry.verify(body: parsed.body, signature: parsed.signature, keys: unlocked.keys, vault: context.vaultID)
@@ -36,6 +37,25 @@ struct RegistryCheck: VaultCheck {
         Finding(
           .error, "practitioners",
           "the practitioner registry (generation \(parsed.registry.generation)) is older than the index records (\(index.registryGeneration)): rolled back"))
+    }
+  }
+
+  /// Slots and the registry, without a key: a passphrase slot (kind 1 or 3) no practitioner lists
+  /// opens nothing (the unlock refuses it), and a listed slot that is missing leaves its
+  /// practitioner one passphrase short. Both are warnings: an interrupted removal leaves the first.
+  private func slots(_ registry: PractitionerRegistry, _ context: VaultCheckContext, _ findings: inout [Finding]) throws {
+    let slots = try context.vault.keySlots().slots
+    for slot in slots where slot.kind != .recovery && registry.owner(ofSlot: slot.id) == nil {
+      findings.append(
+        Finding(
+          .warning, "slots/\(slot.id.hex)",
+          "key slot '\(slot.label)' belongs to no practitioner of the registry, so it opens nothing (left by an interrupted removal, or planted)"))
+    }
+    let present = Set(slots.map(\.id))
+    for p in registry.practitioners {
+      for id in p.slots where !present.contains(id) {
+        findings.append(Finding(.warning, "practitioners", "\(p.name)'s key slot \(id.hex) is missing"))
+      }
     }
   }
 
