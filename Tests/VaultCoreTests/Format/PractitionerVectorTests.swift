@@ -61,6 +61,9 @@ struct PractitionerVectorTests {
     #expect(owners.publicKey == (try v.hex("owners public")))
     #expect(TestBytes.bytes(of: owners.secretKey) == (try v.hex("owners secret")))
     #expect(try SigningKeyPair(seed: try v.key("subkey 10")).publicKey == (try v.hex("registry public")))
+    // The config's public keys (§4.3), which a bundle carries (§17.3).
+    #expect(try BoxKeyPair(seed: try a.master.derive(id: 5, context: "vaultmk1")).publicKey == (try v.hex("log public")))
+    #expect(try SigningKeyPair(seed: try a.master.derive(id: 4, context: "vaultmk1")).publicKey == (try v.hex("signing public")))
     let box = try BoxKeyPair(seed: try v.key("box seed"))
     #expect(box.publicKey == (try v.hex("box public")))
     #expect(TestBytes.bytes(of: box.secretKey) == (try v.hex("box secret")))
@@ -68,6 +71,8 @@ struct PractitionerVectorTests {
     // Through the code.
     #expect(a.keys.ownerPublicKey == (try v.hex("owners public")))
     #expect(a.keys.registryPublicKey == (try v.hex("registry public")))
+    #expect(a.keys.logPublicKey == (try v.hex("log public")))
+    #expect(a.keys.signing.publicKey == (try v.hex("signing public")))
     #expect(TestBytes.bytes(of: try #require(a.keys.ownerBox).secretKey) == (try v.hex("owners secret")))
     #expect(a.personal.publicKey == (try v.hex("box public")))
     #expect(TestBytes.bytes(of: a.personal.box.secretKey) == (try v.hex("box secret")))
@@ -95,7 +100,7 @@ struct PractitionerVectorTests {
     let a = try A7()
     let dump = try a.dump(after: "**The registry**")
     let bytes = dump.bytes
-    #expect(bytes.count == 580)
+    #expect(bytes.count == 611)
     let (registry, body, signature) = try PractitionerRegistry.decode(bytes)
     #expect(registry.generation == 2)
     let names = registry.practitioners.map(\.name)
@@ -104,13 +109,13 @@ struct PractitionerVectorTests {
     #expect(alice.id == a.alice && alice.role == .owner && alice.holdsMasterKeyInSlots && alice.publicKey == [UInt8](repeating: 0, count: 32))
     #expect(alice.added == 1_795_640_438 && alice.supervisor == nil && alice.slots.count == 1)
     #expect(bob.id == a.bob && bob.role == .clinician && bob.publicKey == a.personal.publicKey && bob.added == 1_795_644_000)
-    #expect(bob.bundle.count == 270)
+    #expect(bob.bundle.count == 301)
 
     // The signature, by hand: Ed25519 over "vault.v1/practitioners" ‖ vault id ‖ everything before it.
     let signatureAt = try dump.offset(ofComment: "signature")
-    #expect(signatureAt == 0x1e4 && Array(bytes[signatureAt..<(signatureAt + 64)]) == signature)
+    #expect(signatureAt == 0x203 && Array(bytes[signatureAt..<(signatureAt + 64)]) == signature)
     let message = Array("vault.v1/practitioners".utf8) + a.vault.bytes + Array(bytes[0..<signatureAt])
-    #expect(message.count == 522)
+    #expect(message.count == 553)
     try Signing.verify(signature, of: message, publicKey: try a.values.hex("registry public"))
     // Through the code, and re-encoded byte for byte (Ed25519 signatures are deterministic).
     try PractitionerRegistry.verify(body: body, signature: signature, keys: a.keys, vault: a.vault)
@@ -120,14 +125,24 @@ struct PractitionerVectorTests {
     let bundleAt = try dump.offset(ofComment: "bundle: nonce")
     #expect(bundleAt == 0xd6 && Array(bytes[bundleAt..<signatureAt]) == bob.bundle)
     let plaintext = try a.dump(after: "**bundle plaintext**").bytes
-    #expect(plaintext.count == 230)
+    #expect(plaintext.count == 261)
+    // Its fixed part: the registry's, the owners', the log's and the signing public keys, then n.
+    #expect(Array(plaintext[0..<32]) == (try a.values.hex("registry public")))
+    #expect(Array(plaintext[32..<64]) == (try a.values.hex("owners public")))
+    #expect(Array(plaintext[64..<96]) == (try a.values.hex("log public")))
+    #expect(Array(plaintext[96..<128]) == (try a.values.hex("signing public")))
+    #expect(plaintext[128] == 4 && Array(plaintext[129..<133]) == [1, 4, 6, 8])
     let ad = Array("vault.v1/practitioners".utf8) + a.vault.bytes + a.bob.bytes + [Role.clinician.rawValue]
     #expect(ad.count == 55 && ad == StaffBundle.associatedData(practitioner: a.bob, role: .clinician, vault: a.vault))
     #expect(try AEAD.open(bob.bundle, using: a.personal.bundleKey, binding: ad) == plaintext)
     let bundle = try StaffBundle.open(bob.bundle, practitioner: a.bob, role: .clinician, personal: a.personal, vault: a.vault)
     #expect(bundle.registryPublicKey == a.keys.registryPublicKey && bundle.ownerPublicKey == a.keys.ownerPublicKey)
+    #expect(bundle.logPublicKey == a.keys.logPublicKey && bundle.signingPublicKey == a.keys.signing.publicKey)
+    // No subkey 2: a clinician cannot compute the config's MAC (§17.3).
     let clinician = try a.keys.bundleSubkeys(for: .clinician)
-    #expect(bundle.subkeys.keys.sorted() == [1, 2, 4, 6, 8] && clinician.keys.sorted() == [1, 2, 4, 6, 8])
+    #expect(bundle.subkeys.keys.sorted() == [1, 4, 6, 8] && clinician.keys.sorted() == [1, 4, 6, 8])
+    #expect(try a.keys.bundleSubkeys(for: .supervisor).keys.sorted() == [1, 4, 6, 8])
+    #expect(try a.keys.bundleSubkeys(for: .auditor).keys.sorted() == [1, 4, 5, 6, 7, 8])
     for (id, key) in bundle.subkeys {
       #expect(TestBytes.bytes(of: key) == TestBytes.bytes(of: try a.master.derive(id: UInt64(id), context: "vaultmk1")), "subkey \(id)")
     }
@@ -138,7 +153,18 @@ struct PractitionerVectorTests {
     let bobKeys = try VaultKeys(bundle: bundle)
     #expect(bobKeys.master == nil && bobKeys.clientKeyWrap == nil && bobKeys.logEntries == nil && bobKeys.logBox == nil && bobKeys.registrySigning == nil)
     #expect(TestBytes.bytes(of: bobKeys.index) == TestBytes.bytes(of: a.keys.index))
-    #expect(bobKeys.signing.publicKey == a.keys.signing.publicKey)
+    #expect(bobKeys.signing.publicKey == a.keys.signing.publicKey && bobKeys.configMAC == nil && bobKeys.logPublicKey == a.keys.logPublicKey)
+    // bob checks a config by its two public keys (§4.3): this vault's passes, whatever its MAC;
+    // one with another vault's public keys does not.
+    let config = try VaultConfig.make(vaultID: a.vault, created: 1_795_640_438, keys: a.keys)
+    #expect(try config.isAuthentic(for: bobKeys) && config.isAuthentic(for: a.keys))
+    let other = try VaultConfig.make(vaultID: a.vault, created: 1_795_640_438, keys: try VaultKeys(master: try a.values.key("K_0")))
+    #expect(try !other.isAuthentic(for: bobKeys))
+    var forgedMAC = try config.encoded()
+    forgedMAC[100] ^= 0x01
+    forgedMAC = Array(forgedMAC.dropLast(32)) + (try Hasher.blake2b256(Array(forgedMAC.dropLast(32))))
+    let forged = try VaultConfig.decode(forgedMAC)
+    #expect(try !forged.isAuthentic(for: a.keys), "an owner checks the MAC")
     try PractitionerRegistry.verify(body: body, signature: signature, keys: bobKeys, vault: a.vault)
   }
 
@@ -235,15 +261,24 @@ struct PractitionerVectorTests {
   func indexRevision1() throws {
     let a = try A7()
     let bytes = try a.dump(after: "**An index of revision 1**").bytes
-    #expect(bytes.count == 172 && bytes.count == 92 + 80 * 1)
+    #expect(bytes.count == 180 && bytes.count == 100 + 80 * 1)
     #expect(Array(bytes[0..<8]) == FileHeader.encode(.index, revision: 1))
-    let plaintext = try a.dump(after: "Its 92-byte plaintext").bytes
-    #expect(plaintext.count == 92)
+    let plaintext = try a.dump(after: "Its 100-byte plaintext").bytes
+    #expect(plaintext.count == 100)
     let ad = Array("vault.v1/index".utf8) + a.vault.bytes + [0x76, 0x61, 0x75, 0x6c, 0x74, 0x01, 0x03, 0x01]
     #expect(ad.count == 38 && ad == VaultIndex.associatedData(vault: a.vault, revision: 1))
     #expect(try AEAD.open(Array(bytes[8..<(bytes.count - 32)]), using: a.keys.index, binding: ad) == plaintext)
     let index = try VaultIndex.decode(bytes, keys: a.keys, vault: a.vault)
     #expect(index.revision == 1 && index.generation == 3)
+    // The registry generation it records is that of the registry of this appendix.
+    let registry = try PractitionerRegistry.decode(try a.dump(after: "**The registry**").bytes).registry
+    #expect(index.registryGeneration == 2 && index.registryGeneration == registry.generation)
+    #expect(Array(plaintext[8..<16]) == [2, 0, 0, 0, 0, 0, 0, 0])
+    // Re-encoded (with a fresh nonce), it opens to the same plaintext.
+    let again = try index.encoded(keys: a.keys, vault: a.vault)
+    #expect(again.count == bytes.count)
+    #expect(try VaultIndex.decode(again, keys: a.keys, vault: a.vault) == index)
+    #expect(try VaultIndex.decode(again, keys: a.keys, vault: a.vault).registryGeneration == 2)
     #expect(index.entries == [
       IndexEntry(
         client: a.client, clientIndex: try ObjectID(bytes: [UInt8](repeating: 0x11, count: 32)),
@@ -260,7 +295,7 @@ struct PractitionerVectorTests {
   func sizes() throws {
     let doc = try Doc.load()
     let s7 = try doc.section("## 7.").lines.joined(separator: " ")
-    let bound = try #require(s7.firstMatch(of: try Regex(#"larger than 92 \+ 80·65536 = ([\d,]+) bytes"#)))
+    let bound = try #require(s7.firstMatch(of: try Regex(#"larger than 100 \+ 80·65536 = ([\d,]+) bytes"#)))
     #expect(Int(try FormatVectorTests.capture(bound, 1).replacingOccurrences(of: ",", with: "")) == VaultIndex.maximumFileSize)
     let s174 = try doc.section("### 17.4").lines.joined(separator: " ")
     let most = try #require(s174.firstMatch(of: try Regex(#"171 \+ 72·\(E−1\) \+ 130·G bytes \(at most ([\d,]+)\)"#)))
@@ -276,9 +311,11 @@ struct PractitionerVectorTests {
     let a = try A7()
     let registry = try PractitionerRegistry.decode(try a.dump(after: "**The registry**").bytes).registry
     let total = 18 + registry.practitioners.reduce(0) { $0 + fixed + $1.name.utf8.count + 16 * $1.slots.count + $1.bundle.count } + 96
-    #expect(total == 580)
-    // §17.3: the bundle is 40 + 65 + 33·n bytes.
-    #expect(try registry.named("bob")?.bundle.count == 40 + 65 + 33 * a.keys.bundleSubkeys(for: .clinician).count)
+    #expect(total == 611)
+    // §17.3: the bundle is 40 + 129 + 33·n bytes.
+    let s173 = try doc.section("### 17.3").lines.joined(separator: " ")
+    #expect(s173.contains("(40 + 129 + 33·n bytes)"))
+    #expect(try registry.named("bob")?.bundle.count == 40 + 129 + 33 * a.keys.bundleSubkeys(for: .clinician).count)
   }
 
   @Test("§17.5: a register is a client index without records, notes or stored files' objects, names and media types")

@@ -138,7 +138,7 @@ struct VerifierChecksTests {
     #expect(
       VaultVerifier.standardChecks.map(\.name) == [
         "layout", "permissions and symbolic links", "key slots", "index", "client keys", "objects", "indexed objects", "references",
-        "access log",
+        "access log", "practitioner registry",
       ])
     #expect(
       LogVerifier.standardChecks.map(\.name) == [
@@ -248,6 +248,15 @@ struct VerifierChecksTests {
       expected = {
         $0 == Finding(.error, "log", "the access log is empty or missing: every vault's log starts with its init entry, so it was deleted")
       }
+    case "practitioner registry":
+      // The fixture is a format-1 vault: adding a practitioner makes it a practice, with a registry.
+      do {
+        let owner = try Practice(f.vault, unlocked: f.unlocked, mode: .write)
+        _ = try owner.practitioners.add("dana", role: "clinician", passphrase: TestBytes.secure("dana passphrase 1234"), cost: .test, supervisor: nil)
+      }
+      try flipLastByte(f.layout.practitioners)
+      keyed = false
+      expected = { $0.severity == .error && $0.path == "practitioners" && $0.message.hasPrefix("the practitioner registry is damaged") }
     default:
       Issue.record("no tamper case for the vault check '\(name)': add one here")
       return

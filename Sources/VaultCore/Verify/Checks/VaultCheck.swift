@@ -32,6 +32,7 @@ extension VaultVerifier {
       IndexedObjectsCheck(),  // keyed: every object the index reaches opens as what it is (sets `referenced`)
       ReferencesCheck(),  // keyed: objects and client keys nothing refers to
       AccessLogCheck(),  // the access log (LogVerifier) and its first entry
+      RegistryCheck(),  // practitioners: structure; keyed, signature and generation against the index
     ]
   }
 }
