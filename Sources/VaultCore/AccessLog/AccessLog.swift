@@ -100,7 +100,7 @@ public struct AccessLog: Sendable {
             try? cp.truncate(to: checkpointEnd)
           }
           try? file.truncate(to: before.end)
-          if let staged { try? FileSystem.remove(staged) }
+          if let staged { unlocked?.discard(staged) }
           throw error
         }
         if staged != nil { try unlocked?.finishInstalledCommit() }

@@ -89,7 +89,7 @@ public struct Practitioners {
       let added = Practitioner(
         id: id, name: name, role: role, supervisor: role == .clinician ? sup?.id : nil, publicKey: personal.publicKey, added: practice.now,
         slots: [slot.id], bundle: bundle)
-      try unlocked.write(slot)
+      try unlocked.replaceWithCommit(practice.vault.layout.slot(slot.id), with: slot.encoded())
       registry.practitioners.append(added)
       registry = try records.write(registry)
       if role == .auditor { try regrantEveryClient(registry: registry) }
@@ -120,7 +120,7 @@ public struct Practitioners {
         rekeyed += 1
       }
       registry = try records.write(registry)
-      try unlocked.removeSlots(gone.slots)
+      try unlocked.replaceWithCommit(practice.vault.layout.practitioners, with: nil, removing: gone.slots.map(practice.vault.layout.slot))
       return .init(
         value: PractitionerRemoval(name: gone.name, slotsRemoved: gone.slots.count, clientsRekeyed: rekeyed),
         detail: "\(gone.name) (\(gone.role)) removed; \(gone.slots.count) key slot(s) deleted, \(rekeyed) client key(s) replaced")

@@ -35,8 +35,8 @@ extension Records {
     guard let signing = unlocked.keys.registrySigning else { throw VaultError.access(.ownerRequired) }
     var next = registry
     next.generation = max(registry.generation, try unlocked.readIndex().registryGeneration) + 1
-    let layout = unlocked.vault.layout
-    try wrap { try AtomicFile.write(next.encoded(signing: signing, vault: vaultID), to: layout.practitioners, temporaryDirectory: layout.tmp) }
+    // Installed with the index, after the command's log entry: no practitioner changes unrecorded.
+    try unlocked.replaceWithCommit(unlocked.vault.layout.practitioners, with: next.encoded(signing: signing, vault: vaultID))
     var index = try unlocked.readIndex()
     index.registryGeneration = next.generation
     try unlocked.commit(index)

@@ -83,29 +83,80 @@ public struct UnlockedVault: Sendable {
     return next
   }
 
-  /// Writes the index a commit waiting for its log entry will install, as a finished temporary
-  /// file; returns its path (nil when no commit waits). The access log calls it before appending.
-  func stagePendingCommit() throws -> String? {
-    guard let pending = commits.pending else { return nil }
-    do {
-      return try AtomicFile.prepare(pending.index.encoded(keys: keys, vault: vault.config.vaultID), in: vault.layout.tmp)
-    } catch { throw VaultError.from(error) }
+  /// Replaces the file at `path` with `bytes`, and removes `removing`, together with the next
+  /// commit: after its log entry, like the index (the registry and key slots of a practitioner
+  /// command, which must not change without their entry). Immediate when commits are.
+  func replaceWithCommit(_ path: String, with bytes: [UInt8]?, removing: [String] = []) throws {
+    guard commits.deferred else {
+      do {
+        if let bytes { try AtomicFile.write(bytes, to: path, temporaryDirectory: vault.layout.tmp) }
+        for r in removing where FileStatus.exists(r) { try FileSystem.remove(r) }
+      } catch { throw VaultError.from(error) }
+      return
+    }
+    if commits.pending == nil { try commit(readIndex()) }
+    commits.hold(file: path, bytes: bytes, removing: removing)
   }
 
-  /// Renames the staged index into place (its log entry is durable). If the rename fails, the
-  /// change did not happen and the caller takes the log entry back.
-  func installStagedCommit(_ staged: String) throws {
-    do { try FileSystem.rename(staged, vault.layout.index) } catch {
-      try? FileSystem.remove(staged)
+  /// The index, and the files held with it, a commit waiting for its log entry will install.
+  struct StagedCommit {
+    /// Finished temporary file of the index.
+    let index: String
+    /// (temporary file, destination) of each file replaced with the commit.
+    let files: [(temporary: String, path: String)]
+    /// Files removed once it is installed.
+    let removals: [String]
+  }
+
+  /// Writes what a commit waiting for its log entry will install, as finished temporary files
+  /// (nil when no commit waits). The access log calls it before appending.
+  func stagePendingCommit() throws -> StagedCommit? {
+    guard let pending = commits.pending else { return nil }
+    var files: [(temporary: String, path: String)] = []
+    do {
+      for (path, bytes) in commits.files.sorted(by: { $0.key < $1.key }) {
+        guard let bytes else { continue }
+        files.append((try AtomicFile.prepare(bytes, in: vault.layout.tmp), path))
+      }
+      let index = try AtomicFile.prepare(pending.index.encoded(keys: keys, vault: vault.config.vaultID), in: vault.layout.tmp)
+      return StagedCommit(index: index, files: files, removals: commits.removals)
+    } catch {
+      for f in files { try? FileSystem.remove(f.temporary) }
       throw VaultError.from(error)
     }
+  }
+
+  /// Renames the staged files, then the index, into place (the log entry is durable). If a rename
+  /// fails, the change did not happen (a registry installed before the index is newer than the
+  /// index records, which readers accept) and the caller takes the log entry back.
+  func installStagedCommit(_ staged: StagedCommit) throws {
+    var left = staged.files.map(\.temporary) + [staged.index]
+    do {
+      for f in staged.files {
+        try FileSystem.rename(f.temporary, f.path)
+        left.removeFirst()
+      }
+      try FileSystem.rename(staged.index, vault.layout.index)
+    } catch {
+      for t in left { try? FileSystem.remove(t) }
+      throw VaultError.from(error)
+    }
+    for r in staged.removals where FileStatus.exists(r) { try? FileSystem.remove(r) }
+  }
+
+  /// A staged commit that will not be installed: its temporary files go.
+  func discard(_ staged: StagedCommit) {
+    for t in staged.files.map(\.temporary) + [staged.index] { try? FileSystem.remove(t) }
   }
 
   /// After `installStagedCommit`: makes the rename durable and tidies after it. The change is
   /// made and recorded by then, so a failure here says so rather than "nothing was changed".
   func finishInstalledCommit() throws {
     guard let pending = commits.take() else { return }
-    do { try Directories.syncDirectory(vault.layout.root) } catch {
+    do {
+      try Directories.syncDirectory(vault.layout.root)
+      if !pending.files.isEmpty { try Directories.syncDirectory(vault.layout.slots) }
+    } catch {
       throw VaultError.io(
         path: vault.layout.index,
         reason: "the change was made and recorded, but the disk refused to make it durable (\((error as? StorageError)?.description ?? "\(error)")); check the disk, then run 'vault verify'")
@@ -212,14 +263,6 @@ public struct UnlockedVault: Sendable {
     return old.count
   }
 
-  /// Deletes key slots (a removed practitioner's).
-  func removeSlots(_ ids: [RandomID]) throws {
-    do {
-      for id in ids where FileStatus.exists(vault.layout.slot(id)) { try FileSystem.remove(vault.layout.slot(id)) }
-      try Directories.syncDirectory(vault.layout.slots)
-    } catch { throw VaultError.from(error) }
-  }
-
   /// Writes a slot file atomically.
   func write(_ slot: KeySlot) throws {
     do {
@@ -233,6 +276,8 @@ final class CommitGate: @unchecked Sendable {
   private let lock = NSLock()
   private var _deferred = false
   private var _pending: (index: VaultIndex, replaced: [ObjectID])?
+  private var _files: [String: [UInt8]?] = [:]
+  private var _removals: [String] = []
   private static let counter = NSLock()
   nonisolated(unsafe) private static var unpublished = 0
 
@@ -242,6 +287,17 @@ final class CommitGate: @unchecked Sendable {
   }
 
   var pending: (index: VaultIndex, replaced: [ObjectID])? { lock.withLock { _pending } }
+  /// Files to replace with the pending commit (nil bytes: none, only removals).
+  var files: [String: [UInt8]?] { lock.withLock { _files } }
+  /// Files to remove once the pending commit is installed.
+  var removals: [String] { lock.withLock { _removals } }
+
+  func hold(file path: String, bytes: [UInt8]?, removing: [String]) {
+    lock.withLock {
+      if let bytes { _files[path] = bytes }
+      _removals += removing
+    }
+  }
 
   func hold(_ index: VaultIndex, replacing: [ObjectID]) {
     lock.withLock {
@@ -250,11 +306,16 @@ final class CommitGate: @unchecked Sendable {
     }
   }
 
-  func take() -> (index: VaultIndex, replaced: [ObjectID])? {
+  func take() -> (index: VaultIndex, replaced: [ObjectID], files: [String])? {
     lock.withLock {
-      defer { _pending = nil }
+      let files = Array(_files.keys)
+      defer {
+        _pending = nil
+        _files = [:]
+        _removals = []
+      }
       if _pending != nil { Self.counter.withLock { Self.unpublished -= 1 } }
-      return _pending
+      return _pending.map { ($0.index, $0.replaced, files) }
     }
   }
 

@@ -155,3 +155,25 @@ struct PracticeFilesTests {
     #expect(try Practice(vault, unlocked: dana, mode: .read).notes.show(f.note.id).text == "Only for Dora's clinician.\n")
   }
 }
+
+@Suite("practitioner changes and their log entries")
+struct PractitionerChangeLoggingTests {
+  @Test("a practitioner change whose log entry cannot be written does not happen: no slot, no registry change")
+  func unrecordedChangeDoesNotHappen() throws {
+    let dir = try TemporaryDirectory()
+    let created = try makeVault(in: dir)
+    let vault = created.vault.vault
+    let slotsBefore = try Directories.list(vault.layout.slots).sorted()
+    let writer = try Practice(vault, unlocked: created.vault, mode: .write)
+    // After the writer's preflight, the log stops taking entries (its last record altered).
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: vault.layout.logEntries))
+    bytes[bytes.count - 10] ^= 0x40
+    try bytes.write(to: URL(fileURLWithPath: vault.layout.logEntries))
+    #expect(throws: VaultError.self) {
+      _ = try writer.practitioners.add("dana", role: "clinician", passphrase: TestBytes.secure(Array("dana passphrase 1234".utf8)), cost: .test, supervisor: nil)
+    }
+    #expect(!FileStatus.exists(vault.layout.practitioners), "the registry was written without its entry")
+    #expect(try Directories.list(vault.layout.slots).sorted() == slotsBefore, "a slot was written without its entry")
+    #expect(try Directories.list(vault.layout.tmp).filter { $0.hasPrefix(AtomicFile.temporaryPrefix) }.isEmpty)
+  }
+}
