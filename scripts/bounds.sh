@@ -74,9 +74,11 @@ vault_rows() { # KIND LARGEST TESTED DIR
   measure "$1" "$2" "$3" "log verify" -- "$bin" log verify --vault "$4" --passphrase-file "$pass"
 }
 
-# Small files with a 4096-byte read limit: padded to the limit (damaged but read) and one over.
+# Small files with a read limit (4096 bytes; 8192 for client key files, FORMAT.md §8.1): padded
+# to the limit (damaged but read) and one over.
 for kind in config slot clientkey; do
-  for size in 4096 4097; do
+  limit=4096; [ "$kind" = clientkey ] && limit=8192
+  for size in "$limit" $((limit + 1)); do
     fresh
     # every key slot (passphrase and recovery) is padded, so unlocking cannot avoid reading one
     case $kind in
@@ -84,12 +86,13 @@ for kind in config slot clientkey; do
       slot) for f in "$d"/slots/*; do truncate -s "$size" "$f"; done ;;
       clientkey) for f in "$d"/clientkeys/*; do truncate -s "$size" "$f"; done ;;
     esac
-    vault_rows "$kind" "4,096" "$(human "$size")" "$d"
+    vault_rows "$kind" "$(human "$limit")" "$(human "$size")" "$d"
   done
 done
 
-# The index: VaultIndex.maximumFileSize = 8 + 24 + 12 + 65536*48 + 16 + 32, and one byte over.
-index_max=$((8 + 24 + 12 + 65536 * 48 + 16 + 32))
+# The index: VaultIndex.maximumFileSize = 8 + 24 + 20 + 65536*80 + 16 + 32 (revision 1, the
+# larger), and one byte over.
+index_max=$((8 + 24 + 20 + 65536 * 80 + 16 + 32))
 for size in "$index_max" $((index_max + 1)); do
   fresh
   truncate -s "$size" "$d/index"
