@@ -53,14 +53,7 @@ public enum SealedBox {
   /// Seals `prefix ‖ secrets…` to `publicKey`; the secrets are copied only into secure memory.
   public static func seal(prefix: [UInt8], secrets: [SecretKey], to publicKey: [UInt8]) throws -> [UInt8] {
     guard publicKey.count == publicKeySize else { throw CryptoError.invalidLength(expected: publicKeySize, actual: publicKey.count) }
-    let message = try SecureBytes(count: prefix.count + secrets.count * SecretKey.size)
-    message.withUnsafeMutableBytes { m in
-      m.copyBytes(from: prefix)
-      for (i, secret) in secrets.enumerated() {
-        let at = prefix.count + i * SecretKey.size
-        secret.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: m[at..<(at + SecretKey.size)]).copyMemory(from: $0) }
-      }
-    }
+    let message = try SecureBytes.joining(prefix, secrets)
     return try message.withUnsafeBytes { m in
       var out = [UInt8](repeating: 0, count: m.count + overhead)
       let rc = crypto_box_seal(&out, m.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(m.count), publicKey)

@@ -48,3 +48,18 @@ public struct SecretKey: Sendable {
   /// Constant-time equality of two keys.
   public func isEqual(to other: SecretKey) -> Bool { storage.isEqual(to: other.storage) }
 }
+
+extension SecureBytes {
+  /// `prefix ‖ secrets…` in secure memory: what a sealed bundle of keys encrypts.
+  public static func joining(_ prefix: [UInt8], _ secrets: [SecretKey]) throws -> SecureBytes {
+    let out = try SecureBytes(count: prefix.count + secrets.count * SecretKey.size)
+    out.withUnsafeMutableBytes { m in
+      m.copyBytes(from: prefix)
+      for (i, secret) in secrets.enumerated() {
+        let at = prefix.count + i * SecretKey.size
+        secret.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: m[at..<(at + SecretKey.size)]).copyMemory(from: $0) }
+      }
+    }
+    return out
+  }
+}

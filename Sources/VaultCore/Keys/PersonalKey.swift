@@ -49,15 +49,7 @@ struct StaffBundle: Sendable {
     plain.write(UInt8(ids.count))
     plain.write(ids)
     let clear = plain.bytes
-    let keys = ids.map { subkeys[$0]! }
-    let message = try SecureBytes(count: clear.count + keys.count * SecretKey.size)
-    message.withUnsafeMutableBytes { m in
-      m.copyBytes(from: clear)
-      for (i, k) in keys.enumerated() {
-        let at = clear.count + i * SecretKey.size
-        k.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: m[at..<(at + SecretKey.size)]).copyMemory(from: $0) }
-      }
-    }
+    let message = try SecureBytes.joining(clear, ids.map { subkeys[$0]! })
     return try message.withUnsafeBytes {
       try AEAD.seal($0, using: personal.bundleKey, binding: Self.associatedData(practitioner: practitioner, role: role, vault: vault))
     }
