@@ -141,6 +141,25 @@ struct PracticeTests {
     #expect(write.status != 0, "a note was written under a rolled-back key file: \(write.stdout)")
   }
 
+  @Test("a recovered owner slot whose label is another practitioner's name is refused, and the vault still opens")
+  func recoveredSlotNamedLikeAPractitioner() throws {
+    let p = try Practice()
+    // The owner's passphrase slot is lost; the recovery key writes a new one.
+    let registry = try Data(contentsOf: URL(fileURLWithPath: "\(p.s.vault)/practitioners"))
+    let info = try #require(try JSONSerialization.jsonObject(with: Data(p.s.run(["info", "--vault", p.s.vault, "--json"]).stdout.utf8)) as? [String: Any])
+    let slots = try #require(info["slots"] as? [[String: Any]])
+    let owner = try #require(slots.first { $0["label"] as? String == "owner" && $0["kind"] as? String == "passphrase" }?["id"] as? String)
+    try FileManager.default.removeItem(atPath: "\(p.s.vault)/slots/\(owner)")
+    let new = try p.s.write("a recovered passphrase\n", to: "recovered")
+    let r = try p.s.run(["passwd", "--vault", p.s.vault, "--recovery-key-file", p.s.recoveryFile, "--label", "Dana", "--new-passphrase-file", new, "--kdf", "test"])
+    #expect(r.status == 1 && r.stderr.contains("already exists"), "\(r.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: "\(p.s.vault)/practitioners")) == registry)
+    #expect(try p.s.run(["client", "list", "--vault", p.s.vault, "--recovery-key-file", p.s.recoveryFile]).status == 0, "the vault still opens")
+    let ok = try p.s.run(["passwd", "--vault", p.s.vault, "--recovery-key-file", p.s.recoveryFile, "--label", "owner", "--new-passphrase-file", new, "--kdf", "test"])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(try p.s.run(["client", "list", "--vault", p.s.vault, "--as", "owner", "--passphrase-file", new]).status == 0)
+  }
+
   @Test("bad input is refused with a clear error and nothing changes")
   func badInput() throws {
     let p = try Practice()

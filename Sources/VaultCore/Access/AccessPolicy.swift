@@ -114,7 +114,7 @@ extension AccessError: CustomStringConvertible {
     case .notAssignedTo(let client, let name):
       "client \(client) is not assigned to \(name), so there is nothing to take back"
     case .tooManyEpochs(let maximum):
-      "this client's key has been replaced \(maximum - 1) times, the most a key file holds; export the client and import them again to start a fresh key"
+      "this client's key has been replaced \(maximum - 1) times, the most a key file holds (FORMAT.md §17.4), so nobody can lose access to this client any more; keep the assignment, and see OPERATIONS.md, \"When someone leaves\""
     case .tooManyGrants(let maximum):
       "at most \(maximum) practitioners can hold one client's key; unassign someone first"
     case .notASupervisor(let name):

@@ -95,11 +95,10 @@ extension Records {
     return Client(id: id, code: code, keys: ring, index: index, indexObject: indexObject, registerObject: registerObject)
   }
 
-  /// Replaces (or creates) a client's key file; objects or a file the index does not name yet are
-  /// reclaimed if the command dies before it commits.
+  /// Replaces (or creates) a client's key file, with the next commit: after the command's log
+  /// entry, like the index (immediately for library callers that log nothing).
   func writeKeyFile(_ file: ClientKeyFile) throws {
-    let layout = unlocked.vault.layout
     try unlocked.markUnfinished()
-    try wrap { try AtomicFile.write(file.encoded(), to: layout.clientKey(file.client), temporaryDirectory: layout.tmp) }
+    try unlocked.replaceWithCommit(unlocked.vault.layout.clientKey(file.client), with: file.encoded())
   }
 }

@@ -39,6 +39,9 @@ extension Keys {
     guard slot.kind == .passphrase, var registry = try records.writtenRegistry(), registry.owner(ofSlot: slot.id) == nil else { return }
     if let i = registry.practitioners.firstIndex(where: { $0.role == .owner && $0.name.lowercased() == slot.label.lowercased() }) {
       registry.practitioners[i].slots = Array((registry.practitioners[i].slots + [slot.id]).suffix(Practitioner.maxSlots))
+    } else if registry.named(slot.label) != nil {
+      // Another practitioner's name: the new owner slot needs one of its own.
+      throw AccessError.practitionerExists(slot.label)
     } else {
       registry.practitioners.append(
         Practitioner(

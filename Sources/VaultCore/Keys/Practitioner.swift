@@ -57,6 +57,11 @@ public struct PractitionerRegistry: Sendable, Equatable {
 
   /// The registry file: header ‖ body ‖ signature ‖ checksum.
   func encoded(signing: SigningKeyPair, vault: RandomID) throws -> [UInt8] {
+    // Never write what a reader refuses: that would lock everyone out, owners included.
+    let names = practitioners.map { $0.name.lowercased() }, ids = practitioners.map(\.id)
+    guard Set(names).count == names.count, Set(ids).count == ids.count, practitioners.count <= Self.maxPractitioners,
+      practitioners.allSatisfy({ !$0.name.isEmpty && $0.name.utf8.count <= Practitioner.maxNameBytes && (1...Practitioner.maxSlots).contains($0.slots.count) })
+    else { throw VaultError.internalError("a practitioner registry that readers would refuse (a name twice, or a bound exceeded); nothing was written") }
     let body = self.body
     let signature = signing.sign(Self.message(body: body, vault: vault))
     return try ChecksummedFile.encode(.practitioners, body: body + signature)

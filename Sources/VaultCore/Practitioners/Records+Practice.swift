@@ -24,7 +24,9 @@ extension Records {
 
   /// The registry file, signature checked; nil in a vault without practitioners.
   func writtenRegistry() throws -> PractitionerRegistry? {
-    guard let file = try PractitionerRegistry.read(unlocked.vault.layout.practitioners) else { return nil }
+    let path = unlocked.vault.layout.practitioners
+    let pending = try unlocked.pendingFile(path).map { try PractitionerRegistry.decode($0) }
+    guard let file = try pending ?? PractitionerRegistry.read(path) else { return nil }
     try PractitionerRegistry.verify(body: file.body, signature: file.signature, keys: unlocked.keys, vault: vaultID)
     return file.registry
   }
@@ -62,9 +64,13 @@ extension Records {
             ownerPublicKey: unlocked.keys.ownerPublicKey, vault: vaultID))
       }
       if let register = entry.register, (try? read(register, as: .register, client: entry.client, keys: [ring.register])) != nil { continue }
+      // A register missing, or not under the newest epoch (an interrupted new epoch): the client
+      // index is written again under the newest key too, so an older key file opens nothing current.
       let client = try load(entry, code: ClientCode.derive(client: entry.client, key: unlocked.keys.clientCodes))
+      let object = try put(client.index.encoded(), as: .clientIndex, client: entry.client, key: client.key)
+      index.entries[i].clientIndex = object
       index.entries[i].register = try self.register(client.index, client: entry.client, keys: ring, in: index)
-      replaced += entry.register.map { [$0] } ?? []
+      replaced += [entry.clientIndex] + (entry.register.map { [$0] } ?? [])
       changed = true
     }
     if changed { try unlocked.commit(index, replacing: replaced) }

@@ -93,7 +93,8 @@ struct Records {
   /// The client's key file, parsed.
   func keyFile(_ client: RandomID) throws -> ClientKeyFile {
     do {
-      let file = try ClientKeyFile.decode(FileSystem.readFile(unlocked.vault.layout.clientKey(client), limit: ClientKeyFile.maximumFileSize))
+      let path = unlocked.vault.layout.clientKey(client)
+      let file = try ClientKeyFile.decode(unlocked.pendingFile(path) ?? FileSystem.readFile(path, limit: ClientKeyFile.maximumFileSize))
       guard file.client == client else { throw FormatError.invalidField("the key file names another client") }
       return file
     } catch {

@@ -94,14 +94,13 @@ public struct UnlockedVault: Sendable {
       } catch { throw VaultError.from(error) }
       return
     }
-    if commits.pending == nil { try commit(readIndex()) }
     commits.hold(file: path, bytes: bytes, removing: removing)
   }
 
   /// The index, and the files held with it, a commit waiting for its log entry will install.
   struct StagedCommit {
-    /// Finished temporary file of the index.
-    let index: String
+    /// Finished temporary file of the index (nil when only files change, as in `passwd`).
+    let index: String?
     /// (temporary file, destination) of each file replaced with the commit.
     let files: [(temporary: String, path: String)]
     /// Files removed once it is installed.
@@ -111,14 +110,15 @@ public struct UnlockedVault: Sendable {
   /// Writes what a commit waiting for its log entry will install, as finished temporary files
   /// (nil when no commit waits). The access log calls it before appending.
   func stagePendingCommit() throws -> StagedCommit? {
-    guard let pending = commits.pending else { return nil }
+    guard commits.hasPending else { return nil }
+    let pending = commits.pending
     var files: [(temporary: String, path: String)] = []
     do {
       for (path, bytes) in commits.files.sorted(by: { $0.key < $1.key }) {
         guard let bytes else { continue }
         files.append((try AtomicFile.prepare(bytes, in: vault.layout.tmp), path))
       }
-      let index = try AtomicFile.prepare(pending.index.encoded(keys: keys, vault: vault.config.vaultID), in: vault.layout.tmp)
+      let index = try pending.map { try AtomicFile.prepare($0.index.encoded(keys: keys, vault: vault.config.vaultID), in: vault.layout.tmp) }
       return StagedCommit(index: index, files: files, removals: commits.removals)
     } catch {
       for f in files { try? FileSystem.remove(f.temporary) }
@@ -127,27 +127,41 @@ public struct UnlockedVault: Sendable {
   }
 
   /// Renames the staged files, then the index, into place (the log entry is durable). If a rename
-  /// fails, the change did not happen (a registry installed before the index is newer than the
-  /// index records, which readers accept) and the caller takes the log entry back.
+  /// fails, every file already renamed gets its previous content back (kept under a temporary
+  /// hard link) and the caller takes the log entry back: all of the change or none of it.
   func installStagedCommit(_ staged: StagedCommit) throws {
-    var left = staged.files.map(\.temporary) + [staged.index]
+    var installed: [(path: String, previous: String?)] = []
     do {
       for f in staged.files {
+        var previous: String?
+        if FileStatus.exists(f.path) {
+          let keep = "\(vault.layout.tmp)/\(AtomicFile.temporaryPrefix)previous-\(Hex.encode(try Random.bytes(8)))"
+          guard link(f.path, keep) == 0 else { throw StorageError(path: f.path, operation: "link", code: errno) }
+          previous = keep
+        }
         try FileSystem.rename(f.temporary, f.path)
-        left.removeFirst()
+        installed.append((f.path, previous))
       }
-      try FileSystem.rename(staged.index, vault.layout.index)
+      if let index = staged.index { try FileSystem.rename(index, vault.layout.index) }
     } catch {
-      for t in left { try? FileSystem.remove(t) }
+      for done in installed.reversed() {
+        if let previous = done.previous { try? FileSystem.rename(previous, done.path) } else { try? FileSystem.remove(done.path) }
+      }
+      discard(staged)
       throw VaultError.from(error)
     }
+    for done in installed { if let previous = done.previous { try? FileSystem.remove(previous) } }
     for r in staged.removals where FileStatus.exists(r) { try? FileSystem.remove(r) }
   }
 
   /// A staged commit that will not be installed: its temporary files go.
   func discard(_ staged: StagedCommit) {
-    for t in staged.files.map(\.temporary) + [staged.index] { try? FileSystem.remove(t) }
+    for t in staged.files.map(\.temporary) + [staged.index].compactMap({ $0 }) where FileStatus.exists(t) { try? FileSystem.remove(t) }
   }
+
+  /// The bytes a pending commit will install at `path` (a key file or the registry written
+  /// earlier in this command), so that the command reads what it wrote.
+  func pendingFile(_ path: String) -> [UInt8]? { commits.files[path] ?? nil }
 
   /// After `installStagedCommit`: makes the rename durable and tidies after it. The change is
   /// made and recorded by then, so a failure here says so rather than "nothing was changed".
@@ -155,13 +169,13 @@ public struct UnlockedVault: Sendable {
     guard let pending = commits.take() else { return }
     do {
       try Directories.syncDirectory(vault.layout.root)
-      if !pending.files.isEmpty { try Directories.syncDirectory(vault.layout.slots) }
+      for dir in Set(pending.files.map(SystemPath.parent)) where dir != vault.layout.root { try Directories.syncDirectory(dir) }
     } catch {
       throw VaultError.io(
         path: vault.layout.index,
         reason: "the change was made and recorded, but the disk refused to make it durable (\((error as? StorageError)?.description ?? "\(error)")); check the disk, then run 'vault verify'")
     }
-    finish(replacing: pending.replaced)
+    if let replaced = pending.replaced { finish(replacing: replaced) }
   }
 
   private func write(_ next: VaultIndex, replacing: [ObjectID]) throws {
@@ -192,7 +206,8 @@ public struct UnlockedVault: Sendable {
   }
 
   /// Rewraps the master key under a new passphrase, with a fresh salt and `kdf` (or the slot's
-  /// current costs). No other file changes. Call under the exclusive lock.
+  /// current costs). No other file changes; the slot is replaced with the next commit, after the
+  /// command's log entry. Call under the exclusive lock.
   ///
   /// The slot is the one named by `label`, else the passphrase slot that unlocked the vault,
   /// else (unlocked with the recovery key) the only passphrase slot. With the recovery key and
@@ -209,7 +224,7 @@ public struct UnlockedVault: Sendable {
       let new = try KeySlot.create(
         for: .passphrase(passphrase), kind: .personal, label: slot.label, kdf: kdf ?? slot.kdf, wrapping: personal.secret,
         vault: vault.config.vaultID, now: now, id: slot.id)
-      try write(new)
+      try replaceWithCommit(vault.layout.slot(new.id), with: new.encoded())
       return new
     }
     let candidates = try vault.keySlots().slots.filter { $0.kind == .passphrase }
@@ -219,7 +234,7 @@ public struct UnlockedVault: Sendable {
       let new = try KeySlot.create(
         for: .passphrase(passphrase), label: label ?? "owner", kdf: kdf ?? .moderate, keys: keys,
         vault: vault.config.vaultID, now: now)
-      try write(new)
+      try replaceWithCommit(vault.layout.slot(new.id), with: new.encoded())
       return new
     } else if let label {
       guard let named = candidates.first(where: { $0.label == label }) else {
@@ -241,7 +256,7 @@ public struct UnlockedVault: Sendable {
     let new = try KeySlot.create(
       for: .passphrase(passphrase), label: target.label, kdf: kdf ?? target.kdf, keys: keys,
       vault: vault.config.vaultID, now: now, id: target.id)
-    try write(new)
+    try replaceWithCommit(vault.layout.slot(new.id), with: new.encoded())
     return new
   }
 
@@ -287,6 +302,8 @@ final class CommitGate: @unchecked Sendable {
   }
 
   var pending: (index: VaultIndex, replaced: [ObjectID])? { lock.withLock { _pending } }
+  /// Whether an index or any file waits for a log entry.
+  var hasPending: Bool { lock.withLock { _pending != nil || !_files.isEmpty || !_removals.isEmpty } }
   /// Files to replace with the pending commit (nil bytes: none, only removals).
   var files: [String: [UInt8]?] { lock.withLock { _files } }
   /// Files to remove once the pending commit is installed.
@@ -294,6 +311,7 @@ final class CommitGate: @unchecked Sendable {
 
   func hold(file path: String, bytes: [UInt8]?, removing: [String]) {
     lock.withLock {
+      if _pending == nil, _files.isEmpty, _removals.isEmpty { Self.counter.withLock { Self.unpublished += 1 } }
       if let bytes { _files[path] = bytes }
       _removals += removing
     }
@@ -301,21 +319,23 @@ final class CommitGate: @unchecked Sendable {
 
   func hold(_ index: VaultIndex, replacing: [ObjectID]) {
     lock.withLock {
-      if _pending == nil { Self.counter.withLock { Self.unpublished += 1 } }
+      if _pending == nil, _files.isEmpty, _removals.isEmpty { Self.counter.withLock { Self.unpublished += 1 } }
       _pending = (index, (_pending?.replaced ?? []) + replacing)
     }
   }
 
-  func take() -> (index: VaultIndex, replaced: [ObjectID], files: [String])? {
+  /// What was pending (nil when nothing was), now published: the index with the objects it
+  /// replaced (nil when only files changed), and the files.
+  func take() -> (replaced: [ObjectID]?, files: [String])? {
     lock.withLock {
-      let files = Array(_files.keys)
+      guard _pending != nil || !_files.isEmpty || !_removals.isEmpty else { return nil }
       defer {
         _pending = nil
         _files = [:]
         _removals = []
       }
-      if _pending != nil { Self.counter.withLock { Self.unpublished -= 1 } }
-      return _pending.map { ($0.index, $0.replaced, files) }
+      Self.counter.withLock { Self.unpublished -= 1 }
+      return (_pending?.replaced, Array(_files.keys) + _removals)
     }
   }
 

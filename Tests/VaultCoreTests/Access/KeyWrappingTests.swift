@@ -176,4 +176,23 @@ struct PractitionerChangeLoggingTests {
     #expect(try Directories.list(vault.layout.slots).sorted() == slotsBefore, "a slot was written without its entry")
     #expect(try Directories.list(vault.layout.tmp).filter { $0.hasPrefix(AtomicFile.temporaryPrefix) }.isEmpty)
   }
+
+  @Test("an assignment or unassignment whose entry cannot be written leaves the client's key file as it was")
+  func unrecordedAssignmentDoesNotHappen() throws {
+    let f = try KeyWrappingTests.Fixture()
+    let keyFile = f.vault.layout.clientKey(try f.doraKeyFile().client)
+    let before = try Data(contentsOf: URL(fileURLWithPath: keyFile))
+    for change in ["assign", "unassign"] {
+      let writer = try Practice(f.vault, unlocked: f.created.vault, mode: .write)
+      let entries = try Data(contentsOf: URL(fileURLWithPath: f.vault.layout.logEntries))
+      var broken = entries
+      broken[broken.count - 10] ^= 0x40
+      try broken.write(to: URL(fileURLWithPath: f.vault.layout.logEntries))
+      #expect(throws: VaultError.self) {
+        _ = try change == "assign" ? writer.practitioners.assign(f.dora, to: "lee") : writer.practitioners.unassign(f.dora, from: "dana")
+      }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: keyFile)) == before, "\(change) changed the key file without its entry")
+      try entries.write(to: URL(fileURLWithPath: f.vault.layout.logEntries))
+    }
+  }
 }
