@@ -139,6 +139,34 @@ struct PracticeTests {
     let note = try p.s.write("after the rollback\n", to: "rollback-note")
     let write = try p.s.vaultRun(["add-note", dora, "--file", note, "--as", "bo", "--passphrase-file", owner2])
     #expect(write.status != 0, "a note was written under a rolled-back key file: \(write.stdout)")
+    // No registry at all beside an index that needs one: refused, and the message says what to do.
+    try FileManager.default.removeItem(atPath: "\(p.s.vault)/practitioners")
+    let missing = try p.s.vaultRun(["client", "list", "--as", "bo", "--passphrase-file", owner2])
+    #expect(missing.status == 10 && missing.stderr.contains("missing (deleted)") && missing.stderr.contains("from the latest backup"), "\(missing.stderr)")
+  }
+
+  @Test("a supervisor reads their supervisee's clients and writes nothing; a renamed clinician's entries stay theirs")
+  func supervisionAndRename() throws {
+    let p = try Practice()
+    let dora = try #require(p.codes["Dora"]), lou = try #require(p.codes["Lou"])
+    let sam = try p.s.write("sam passphrase 123\n", to: "sam.pass")
+    #expect(try p.s.vaultRun(["practitioner", "add", "sam", "--role", "supervisor", "--kdf", "test", "--new-passphrase-file", sam]).status == 0)
+    #expect(try p.s.vaultRun(["practitioner", "supervise", "dana", "--by", "sam"]).status == 0)
+    let list = try p.run(["client", "list"], as: "sam", sam)
+    #expect(list.stdout.contains("Dora Dana") && !list.stdout.contains("Lou Lee"), "\(list.stdout)")
+    #expect(try p.run(["note", "show", dora + ".1"], as: "sam", sam).stdout.contains("Private words about Dora Dana"))
+    #expect(try p.run(["note", "show", lou + ".1"], as: "sam", sam).status == 6)
+    let note = try p.s.write("a supervisor's note\n", to: "sam-note")
+    #expect(try p.run(["add-note", dora, "--file", note], as: "sam", sam).status == 6, "a supervisor writes nothing clinical")
+    // Clients assigned to dana later reach her supervisor too; clearing supervision takes them back.
+    #expect(try p.s.vaultRun(["practitioner", "supervise", "dana", "--none"]).status == 0)
+    #expect(try p.run(["note", "show", dora + ".1"], as: "sam", sam).status == 6)
+    // Renamed, dana's earlier entries are found under her new name.
+    #expect(try p.s.vaultRun(["practitioner", "rename", "dana", "dina"]).status == 0)
+    let log = try p.s.vaultRun(["log", "show", "--practitioner", "dina", "--json"])
+    let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+    #expect(entries.contains { $0["actor"] as? String == "dana" && $0["action"] as? String == "note-add" }, "\(log.stdout)")
+    #expect(try p.run(["client", "list"], as: "dina", p.dana).stdout.contains("Dora Dana"))
   }
 
   @Test("a recovered owner slot whose label is another practitioner's name is refused, and the vault still opens")

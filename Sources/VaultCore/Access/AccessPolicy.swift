@@ -10,18 +10,16 @@ enum AccessPolicy {
     let clinical: Set<Role> = [.owner, .clinician]
     let readers: Set<Role> = [.owner, .clinician, .supervisor]
     switch action {
-    // Keyless work, and what everyone does to their own key or session.
-    case .info, .verify, .logHead, .backup, .unlockFailed, .keyChange, .sessionStart, .sessionEnd, .practitionerList, .formList:
+    // Keyless work, what everyone does to their own key or session, and reports whose clients
+    // the keys limit (a clinician's cover only the clients they hold).
+    case .info, .verify, .logHead, .backup, .unlockFailed, .keyChange, .sessionStart, .sessionEnd, .practitionerList, .formList,
+      .clientLookup, .consentList, .consentCheck, .disclosuresRead, .exportPending:
       return everyone
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
       .consentGet, .disclosure, .exportRequest, .export:
       return clinical
     case .clientShow, .clientList, .noteShow, .noteList, .search, .consentShow:
       return readers
-    case .clientLookup:
-      return everyone
-    case .consentList, .consentCheck, .disclosuresRead, .exportPending:
-      return everyone
     case .logRead, .logVerify:
       return [.owner, .auditor]
     case .noteReadAll, .clientImport, .formAdd, .recoveryRotate, .practitionerAdd, .practitionerRemove, .practitionerRename,

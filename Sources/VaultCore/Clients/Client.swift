@@ -18,7 +18,9 @@ public struct Client: Sendable {
   /// The key new objects are written under; refused to a holder of the register key only.
   var key: SecretKey {
     get throws(AccessError) {
-      guard let k = keys.newest else { throw .notAssigned(client: code.description, name: "an auditor") }
+      guard let k = keys.newest else {
+        throw .roleRefused(name: "this practitioner", role: .auditor, what: "writing \(code)'s record (their key opens only its register)", allowed: [.owner, .clinician])
+      }
       return k
     }
   }

@@ -1,5 +1,8 @@
 // Index/ owns the one mutable file that says what the vault contains. Every change to the
 // vault's records is new objects plus one atomic replacement of this file (FORMAT.md §7).
+#if canImport(Glibc)
+  import Glibc
+#endif
 import VaultCrypto
 
 /// One client in the index: where their record list lives.
@@ -67,6 +70,16 @@ public struct VaultIndex: Sendable, Equatable {
     }
     let sealed = try AEAD.seal(w.bytes, using: keys.index, binding: Self.associatedData(vault: vault, revision: revision))
     return try ChecksummedFile.encode(.index, revision: revision, body: sealed)
+  }
+
+  /// The layout revision of the index file at `path`, from its header alone (nil if unreadable):
+  /// whether the vault has moved to the practice layout, known without decrypting anything.
+  static func revision(ofFileAt path: String) -> UInt8? {
+    guard let fd = try? FileSystem.open(path, O_RDONLY) else { return nil }
+    defer { close(fd) }
+    var header = [UInt8](repeating: 0, count: FileHeader.size)
+    guard (try? header.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }) == FileHeader.size else { return nil }
+    return header[7]
   }
 
   /// Keyless structural check: header, checksum, and room for the AEAD.

@@ -94,7 +94,7 @@ public struct Practitioners {
       registry = try records.write(registry)
       if role == .auditor { try regrantEveryClient(registry: registry) }
       return .init(
-        value: try summary(added, registry: registry),
+        value: summary(added, registry: registry),
         detail: "\(name) added as \(role.article) \(role)\(sup.map { ", supervised by \($0.name)" } ?? "")")
     }
   }
@@ -138,7 +138,7 @@ public struct Practitioners {
       registry.practitioners[i].name = newName
       try records.moveToPracticeLayout(registry: registry)
       registry = try records.write(registry)
-      return .init(value: try summary(registry.practitioners[i], registry: registry), detail: "\(p.name) renamed to \(newName)")
+      return .init(value: summary(registry.practitioners[i], registry: registry), detail: "\(p.name) renamed to \(newName)")
     }
   }
 
@@ -162,7 +162,7 @@ public struct Practitioners {
       }
       registry = try records.write(registry)
       return .init(
-        value: try summary(registry.practitioners[i], registry: registry),
+        value: summary(registry.practitioners[i], registry: registry),
         detail: "\(p.name) supervised by \(sup?.name ?? "nobody")")
     }
   }
@@ -233,7 +233,7 @@ public struct Practitioners {
     }
   }
 
-  private func summary(_ p: Practitioner, registry: PractitionerRegistry) throws -> PractitionerSummary {
+  private func summary(_ p: Practitioner, registry: PractitionerRegistry) -> PractitionerSummary {
     PractitionerSummary(
       id: p.id.hex, name: p.name, role: p.role.description, supervisor: p.supervisor.flatMap(registry.practitioner)?.name,
       added: LogEntry.format(seconds: p.added), slots: p.slots.count, clients: nil)

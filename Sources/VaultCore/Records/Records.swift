@@ -166,7 +166,11 @@ struct Records {
   }
 
   func read(_ id: ObjectID, as type: ObjectType, client: RandomID, keys: [SecretKey], limit: Int? = nil) throws -> [UInt8] {
-    guard !keys.isEmpty else { throw AccessError.notAssigned(client: "this client", name: unlocked.actor.name) }
+    guard !keys.isEmpty else {
+      let actor = unlocked.actor
+      throw AccessError.roleRefused(
+        name: actor.name, role: actor.role, what: "a client's clinical record (their key opens only its register)", allowed: [.owner, .clinician, .supervisor])
+    }
     do {
       return try store.get(
         id, binding: ObjectBinding(type: type, client: client), keys: keys, vault: vaultID, limit: limit ?? type.maximumContent, scratch: scratch)

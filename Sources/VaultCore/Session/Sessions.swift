@@ -23,7 +23,9 @@ public struct Sessions: Sendable {
     do {
       let slot = try KeySlot.decode(FileSystem.readFile(vault.layout.slot(session.practitioner), limit: 4096))
       guard slot.id == session.practitioner, slot.kind.rawValue == session.kind else { throw KeyringError.damagedSession("slot mismatch") }
-      return try vault.opened(slot, secret: SecretKey(session.secret), registry: PractitionerRegistry.read(vault.layout.practitioners))
+      let registry = try PractitionerRegistry.read(vault.layout.practitioners)
+      try vault.checkRegistryPresent(registry != nil)
+      return try vault.opened(slot, secret: SecretKey(session.secret), registry: registry)
     } catch {
       // A removed practitioner, a replaced slot or a planted payload: forget it, and ask.
       _ = try? store.end(vault: vault.config.vaultID)

@@ -136,7 +136,7 @@ public struct UnlockedVault: Sendable {
         var previous: String?
         if FileStatus.exists(f.path) {
           let keep = "\(vault.layout.tmp)/\(AtomicFile.temporaryPrefix)previous-\(Hex.encode(try Random.bytes(8)))"
-          guard link(f.path, keep) == 0 else { throw StorageError(path: f.path, operation: "link", code: errno) }
+          try FileSystem.hardLink(f.path, keep)
           previous = keep
         }
         try FileSystem.rename(f.temporary, f.path)

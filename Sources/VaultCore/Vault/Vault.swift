@@ -96,6 +96,7 @@ public struct Vault: Sendable {
   ///   a practitioner's key bundle fails to authenticate.
   public func unlock(_ credential: Credential, as practitioner: String? = nil) throws -> UnlockedVault {
     let registry = try PractitionerRegistry.read(layout.practitioners)
+    try checkRegistryPresent(registry != nil)
     let (slots, damaged) = try keySlots()
     let kind = credential.slotKind
     var candidates = slots.filter { kind == .recovery ? $0.kind == .recovery : $0.kind.takesPassphrase }
@@ -141,6 +142,7 @@ public struct Vault: Sendable {
   }
 
   /// The vault as opened by `slot`, whose wrapped `secret` is the master key or a personal key.
+  /// Callers have checked that a registry is present where one must be (`checkRegistryPresent`).
   func opened(_ slot: KeySlot, secret: SecretKey, registry: (registry: PractitionerRegistry, body: [UInt8], signature: [UInt8])?) throws -> UnlockedVault {
     let keys: VaultKeys
     var personal: PersonalKey?
@@ -148,13 +150,13 @@ public struct Vault: Sendable {
     if slot.kind == .personal {
       let key = try PersonalKey(secret)
       guard let practitioner, practitioner.publicKey == key.publicKey else {
-        throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or the registry was replaced)")])
+        throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or the registry was replaced); unlock as someone 'vault practitioner list' names, with --as NAME")])
       }
       do {
         keys = try VaultKeys(
           bundle: StaffBundle.open(practitioner.bundle, practitioner: practitioner.id, role: practitioner.role, personal: key, vault: config.vaultID))
       } catch {
-        throw VaultError.integrity([Finding(.error, "practitioners", "\(practitioner.name)'s key bundle does not open (modified, or from another vault)")])
+        throw VaultError.integrity([Finding(.error, "practitioners", "\(practitioner.name)'s key bundle does not open (modified, or from another vault); restore 'practitioners' from the latest backup, or an owner removes and re-adds \(practitioner.name)")])
       }
       personal = key
     } else {
@@ -167,21 +169,30 @@ public struct Vault: Sendable {
     // Once there is a registry, a slot wrapping the master key must be one it lists (or the
     // recovery key's): a removed owner's slot copied back does not open the vault.
     if registry != nil, slot.kind == .passphrase, practitioner == nil {
-      throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or planted)")])
+      throw VaultError.integrity([Finding(.error, "slots/\(slot.id.hex)", "this key slot belongs to no practitioner of the practice (removed, or planted); unlock as someone 'vault practitioner list' names, with --as NAME")])
     }
     let unlocked = UnlockedVault(
       vault: self, keys: keys, slot: slot, practitioner: slot.kind == .recovery ? nil : practitioner, personal: personal, registry: registry?.registry)
     // The index records the registry's generation: an older registry (a removed practitioner put
-    // back) or none at all (deleted) is refused. A damaged index is `verify`'s to report.
-    if let index = try? unlocked.committedIndex(), index.revision == 1 {
-      guard let generation = registry?.registry.generation, generation >= index.registryGeneration else {
-        throw VaultError.integrity([
-          Finding(.error, "practitioners", registry == nil ? "the practitioner registry is missing (deleted)" : "the practitioner registry is older than the index records (rolled back)")
-        ])
+    // back) or none at all (deleted) is refused. Without a registry the index header says whether
+    // one should exist, so a format-1 vault decrypts nothing more to unlock. A damaged index is
+    // `verify`'s to report.
+    if let registry {
+      if let index = try? unlocked.committedIndex(), index.revision == 1, registry.registry.generation < index.registryGeneration {
+        throw VaultError.integrity([Finding(.error, "practitioners", "the practitioner registry is older than the index records (rolled back)" + Self.restoreRegistry)])
       }
     }
     return unlocked
   }
+
+  /// Without a registry, the index header says whether one should exist (a vault moved to the
+  /// practice layout): a deleted registry is refused before any slot is tried.
+  func checkRegistryPresent(_ present: Bool) throws {
+    guard !present, VaultIndex.revision(ofFileAt: layout.index) == 1 else { return }
+    throw VaultError.integrity([Finding(.error, "practitioners", "the practitioner registry is missing (deleted)" + Self.restoreRegistry)])
+  }
+
+  static let restoreRegistry = "; restore the file 'practitioners' from the latest backup (OPERATIONS.md, \"On exit 10\")"
 
   /// The practitioner registry, read without a key (nil in a vault without practitioners).
   public func registry() throws -> PractitionerRegistry? { try PractitionerRegistry.read(layout.practitioners)?.registry }

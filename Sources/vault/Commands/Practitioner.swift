@@ -86,10 +86,9 @@ extension VaultCommand {
       let list = try practice.practitioners.list()
       let out = location.output
       out.emit(list)
-      out.line("\(Log.LogShow.pad("NAME", 20))  \(Log.LogShow.pad("ROLE", 10))  \(Log.LogShow.pad("CLIENTS", 7, right: true))  \(Log.LogShow.pad("SUPERVISOR", 20))  ADDED")
+      out.line("\("NAME".padding(20))  \("ROLE".padding(10))  \("CLIENTS".padding(7))  \("SUPERVISOR".padding(20))  ADDED")
       for p in list {
-        out.line(
-          "\(Log.LogShow.pad(p.name, 20))  \(Log.LogShow.pad(p.role, 10))  \(Log.LogShow.pad(p.clients.map(String.init) ?? "all", 7, right: true))  \(Log.LogShow.pad(p.supervisor ?? "-", 20))  \(p.added)")
+        out.line("\(p.name.padding(20))  \(p.role.padding(10))  \((p.clients.map(String.init) ?? "all").padding(7))  \((p.supervisor ?? "-").padding(20))  \(p.added)")
       }
     }
   }
