@@ -150,7 +150,7 @@ public enum BackupEngine {
     let src = try source.openBlob(id)
     let dst = try target.backend.makeWriter()
     do {
-      let hasher = try VaultCrypto.Hasher()
+      let hasher = try ObjectDigest()
       var buffer = [UInt8](repeating: 0, count: max(1, min(1 << 20, src.size)))
       var total: UInt64 = 0
       while true {

@@ -143,8 +143,8 @@ public struct ObjectStore: Sendable {
     var head = [UInt8](repeating: 0, count: ObjectHeader.size)
     let n = try head.withUnsafeMutableBytes { try blob.read(into: $0) }
     do { _ = try ObjectHeader.decode(Array(head.prefix(n))) } catch { throw ObjectError.corrupted(id, error.description) }
-    let hasher = try Hasher()
-    hasher.update(Array(head.prefix(n)))
+    let hasher = try ObjectDigest()
+    head.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
     var total = n
     var buf = [UInt8](repeating: 0, count: max(1, min(1 << 20, blob.size - n)))
     while true {
