@@ -253,7 +253,7 @@
       {
         name = s.id
       }
-      let path = "\(ctx.repository.snapshotsDir)/\(name)"
+      let path = ctx.repository.store.path(of: BackupRepository.snapshotsFolder) + "/\(name)"
       write(must("encode snapshot file") { try ChecksummedFile.encode(.backupSnapshot, body: input) }, to: path)
       defer { unlink(path) }
       guard let (snapshots, _) = try? ctx.repository.snapshots() else { return }
@@ -263,7 +263,7 @@
         let again = try? JSONDecoder().decode(Snapshot.self, from: e.encode(s))
         check(again == s, "Snapshot does not round-trip")
         _ = s.date
-        _ = s.objects.map { ObjectID(hex: $0) }
+        _ = s.objects?.map { ObjectID(hex: $0) }
       }
       _ = RetentionPolicy(daily: 7, weekly: 4, monthly: 12, yearly: 3).keep(snapshots)
     }

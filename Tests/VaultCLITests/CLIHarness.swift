@@ -141,6 +141,11 @@ final class CLISandbox: Sendable {
     try d.write(to: URL(fileURLWithPath: path))
   }
 
+  /// A file's size in bytes.
+  func size(_ path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+  }
+
   /// Cuts a file to `length` bytes.
   func truncate(_ path: String, to length: Int) throws {
     let d = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -38,33 +38,40 @@ public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-/// A backup repository: immutable, content-addressed copies of a vault's objects and files,
-/// and one manifest per snapshot (FORMAT.md §16), kept in a `BlobStore` (a local directory; the
-/// layout is the same in any store). Anyone can check it without a key.
+/// A backup repository (FORMAT.md §16): a vault's objects and files packed into content-addressed
+/// pack files, index files that say where each is, and one manifest per snapshot, kept in any
+/// `BlobStore` (a local directory, an S3 bucket). Anyone can check it without a key.
+///
+/// Repositories of the first layout (one loose file per object, revision 0 of the marker) are
+/// read as they are; the first backup or prune converts them to packs (§16.5).
 public struct BackupRepository: Sendable {
-  /// Where it is (the directory of a local repository).
+  /// Where it is (the directory of a local repository, the URL of a remote one).
   public let root: String
   /// Where its blobs live.
   public let store: any BlobStore
+  /// The marker's layout revision: 0 loose copies (first layout), 1 packs.
+  public internal(set) var revision: UInt8 = currentRevision
+
+  /// The layout this release writes.
+  static let currentRevision: UInt8 = 1
 
   static let markerName = BlobName(unchecked: "vault-backup")
   static let lockName = BlobName(unchecked: "lock")
   static let tmpFolder = BlobName(unchecked: "tmp")
   static let snapshotsFolder = BlobName(unchecked: "snapshots")
+  static let packsFolder = BlobName(unchecked: "packs")
+  static let indexFolder = BlobName(unchecked: "index")
+  /// The first layout's loose copies: vault files, and objects.
   static let filesFolder = BlobName(unchecked: "files")
   static let objectsFolder = BlobName(unchecked: "objects")
   /// Present while a backup or prune is changing the repository: one that finds it knows an
-  /// earlier run was interrupted and left objects or blobs that no snapshot names.
+  /// earlier run was interrupted and may have left packs that no index names.
   static let unfinishedName = BlobName(unchecked: "tmp/unfinished")
 
-  var marker: String { store.path(of: Self.markerName) }
-  var tmp: String { store.path(of: Self.tmpFolder) }
-  var snapshotsDir: String { store.path(of: Self.snapshotsFolder) }
-  var filesDir: String { store.path(of: Self.filesFolder) }
-  /// The copies of the vault's objects, named and checked as in a vault.
-  public var objects: ObjectStore { ObjectStore(backend: store, folder: Self.objectsFolder) }
+  /// The first layout's object copies, named and checked as in a vault.
+  var looseObjects: ObjectStore { ObjectStore(backend: store, folder: Self.objectsFolder) }
 
-  /// The repository in the directory `root` (not checked; see `open` and `create`).
+  /// The repository in the local directory `root` (not checked; see `open` and `openOrCreate`).
   public init(root: String) {
     var r = root
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
@@ -77,78 +84,193 @@ public struct BackupRepository: Sendable {
     root = store.location
   }
 
-  /// Opens the repository at `root` for `vault`, creating it in a missing or empty directory.
-  public static func openOrCreate(_ root: String, for vault: RandomID) throws -> BackupRepository {
-    let repo = BackupRepository(root: root)
-    if FileStatus.exists(repo.marker) {
-      try repo.check(vault: vault)
-      try repo.makeDirectories()
+  var isLocal: Bool { store is LocalBlobStore }
+
+  /// Opens the repository in `store` for `vault`, creating it when the store is empty (a local
+  /// directory: missing or empty).
+  public static func openOrCreate(_ store: any BlobStore, for vault: RandomID) throws -> BackupRepository {
+    var repo = BackupRepository(store: store)
+    if store.exists(Self.markerName) {
+      repo = try open(repo).0
+      guard try repo.vaultID() == vault else { throw BackupError.otherVault(repo.root) }
+      try repo.makeFolders()
       return repo
     }
-    if FileStatus.exists(root) {
-      // Empty, or holding only the temporary file of a creation that was interrupted.
-      let entries = (try? Directories.list(root)) ?? ["?"]
-      guard FileStatus.isDirectory(root), entries.allSatisfy({ $0.hasPrefix(AtomicFile.temporaryPrefix) }) else {
-        throw BackupError.notARepository(root)
+    let root = repo.root
+    if store is LocalBlobStore {
+      if FileStatus.exists(root) {
+        // Empty, or holding only the temporary file of a creation that was interrupted.
+        let entries = (try? Directories.list(root)) ?? ["?"]
+        guard FileStatus.isDirectory(root), entries.allSatisfy({ $0.hasPrefix(AtomicFile.temporaryPrefix) }) else {
+          throw BackupError.notARepository(root)
+        }
+        for name in entries { try? FileSystem.remove("\(root)/\(name)") }
+      } else {
+        do { try Directories.makeDirectory(root) } catch let e as StorageError {
+          throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
+        }
       }
-      for name in entries { try? FileSystem.remove("\(root)/\(name)") }
-    } else {
-      do { try Directories.makeDirectory(root) } catch let e as StorageError {
-        throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
-      }
+    } else if !(try store.list(nil)).isEmpty {
+      throw BackupError.notARepository(root)
     }
     do {
       // The marker comes first, atomically: a creation killed at any point leaves either an
       // empty directory (give or take a temporary file) or a repository. Its temporary file is
       // made beside it, since tmp/ does not exist yet.
-      let bare = LocalBlobStore(root: repo.root, temporaryDirectory: nil)
-      try bare.put(Self.markerName, bytes: ChecksummedFile.encode(.backupRepository, body: vault.bytes))
-      try repo.makeDirectories()
-    } catch let e as StorageError {
+      let bare = (store as? LocalBlobStore).map { LocalBlobStore(root: $0.root, temporaryDirectory: nil) as any BlobStore } ?? store
+      try bare.put(Self.markerName, bytes: Self.marker(vault))
+      try repo.makeFolders()
+    } catch let e as StorageError where store is LocalBlobStore {
       throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
     }
     return repo
   }
 
-  /// Opens an existing repository, checking its marker.
+  /// Opens the repository in the local directory `root` for `vault`, creating it when missing or empty.
+  public static func openOrCreate(_ root: String, for vault: RandomID) throws -> BackupRepository {
+    try openOrCreate(BackupRepository(root: root).store, for: vault)
+  }
+
+  /// The marker's bytes for a repository of the current layout.
+  static func marker(_ vault: RandomID) throws -> [UInt8] {
+    try ChecksummedFile.encode(.backupRepository, revision: currentRevision, body: vault.bytes)
+  }
+
+  /// Opens an existing local repository, checking its marker.
   public static func open(_ root: String) throws -> (BackupRepository, RandomID) {
-    let repo = BackupRepository(root: root)
-    guard repo.store.exists(Self.markerName) else { throw BackupError.notARepository(root) }
-    return try open(repo)
+    try open(BackupRepository(root: root))
   }
 
   /// Opens the repository in `repo`'s store, checking its marker.
   public static func open(_ repo: BackupRepository) throws -> (BackupRepository, RandomID) {
     guard repo.store.exists(Self.markerName) else { throw BackupError.notARepository(repo.root) }
-    let body = try ChecksummedFile.decode(.backupRepository, try repo.store.get(Self.markerName, limit: 4096))
+    var opened = repo
+    let (revision, body) = try ChecksummedFile.decode(
+      .backupRepository, try repo.store.get(Self.markerName, limit: 4096), revisions: 0...currentRevision)
+    opened.revision = revision
     // A creation killed right after the marker left no subdirectories: they are empty by definition.
-    try? repo.makeDirectories()
-    return (repo, try RandomID(bytes: body))
+    try? opened.makeFolders()
+    return (opened, try RandomID(bytes: body))
   }
 
-  func check(vault: RandomID) throws {
-    let (_, owner) = try Self.open(self)
-    guard owner == vault else { throw BackupError.otherVault(root) }
+  func vaultID() throws -> RandomID {
+    try RandomID(bytes: try ChecksummedFile.decode(.backupRepository, try store.get(Self.markerName, limit: 4096), revisions: 0...Self.currentRevision).body)
   }
 
-  func makeDirectories() throws {
+  func makeFolders() throws {
     do {
-      if store is LocalBlobStore && !FileStatus.isDirectory(root) { try Directories.makeDirectory(root) }
-      for folder in [Self.tmpFolder, Self.snapshotsFolder, Self.filesFolder, Self.objectsFolder] { try store.makeFolder(folder) }
+      if let local = store as? LocalBlobStore, !FileStatus.isDirectory(local.root) { try Directories.makeDirectory(local.root) }
+      let folders = revision == 0 ? [Self.tmpFolder, Self.snapshotsFolder, Self.filesFolder, Self.objectsFolder] : [Self.tmpFolder, Self.snapshotsFolder, Self.packsFolder, Self.indexFolder]
+      for folder in folders { try store.makeFolder(folder) }
     } catch let e as StorageError {
       throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
     }
   }
 
-  /// Takes the repository's lock (backup and prune are exclusive; list and verify shared).
+  /// Takes the repository's lock (backup and prune are exclusive; list, verify and restore shared).
   public func lock(_ mode: VaultLock.Mode, wait: Double = 0) throws -> any BlobLock {
     try store.lock(Self.lockName, mode, wait: wait)
   }
 
-  var unfinishedMarker: String { store.path(of: Self.unfinishedName) }
+  // MARK: Names
 
-  /// Removes leftovers of interrupted runs: temporary files, and, if a run was interrupted, the
-  /// objects and blobs no snapshot names. Call under the exclusive lock; returns how many went.
+  /// The name of pack `id`: `packs/<hex>`.
+  static func packName(_ id: ObjectID) -> BlobName { BlobName(unchecked: "packs/\(id.hex)") }
+
+  /// The name of a first-layout file copy: `files/xx/<hex>`.
+  static func looseFileName(_ id: ObjectID) -> BlobName {
+    let hex = id.hex
+    return BlobName(unchecked: "files/\(hex.prefix(2))/\(hex)")
+  }
+
+  /// The packs present, and names in packs/ that are not pack ids.
+  func listPacks() throws -> (packs: [ObjectID], strays: [String]) {
+    var packs: [ObjectID] = []
+    var strays: [String] = []
+    for entry in try store.list(Self.packsFolder) {
+      if !entry.isFolder, let id = ObjectID(hex: entry.name) { packs.append(id) } else { strays.append(entry.name) }
+    }
+    return (packs, strays)
+  }
+
+  /// The first layout's file copies (names checked by whoever uses them).
+  func looseFiles() throws -> [String] {
+    try store.list(Self.filesFolder).flatMap { sub -> [String] in
+      guard let folder = try? Self.filesFolder.appending(sub.name) else { return [] }
+      return ((try? store.list(folder)) ?? []).map(\.name)
+    }
+  }
+
+  // MARK: Index
+
+  /// Reads every index file (or, in the first layout, lists the loose copies). Returns the
+  /// index and the names of index files that cannot be read (damage: their packs are unknown).
+  func loadIndex() throws -> (index: RepositoryIndex, damaged: [String]) {
+    var index = RepositoryIndex()
+    var damaged: [String] = []
+    if revision == 0 {
+      for id in try looseObjects.list().objects { index.addLoose(.object, id) }
+      for hex in try looseFiles() { if let id = ObjectID(hex: hex) { index.addLoose(.data, id) } }
+      return (index, [])
+    }
+    for entry in try store.list(Self.indexFolder) {
+      guard let name = try? Self.indexFolder.appending(entry.name), !entry.isFolder else {
+        damaged.append(entry.name)
+        continue
+      }
+      do {
+        for p in try RepositoryIndex.decode(try store.get(name, limit: RepositoryIndex.maximumFileSize), name: entry.name) { index.add(pack: p.id, p.trailer) }
+        index.files.append(name)
+      } catch {
+        damaged.append(entry.name)
+      }
+    }
+    return (index, damaged)
+  }
+
+  /// Stores an index file naming `packs`, durably; returns its name.
+  @discardableResult
+  func writeIndex(_ packs: [(id: ObjectID, trailer: PackTrailer)]) throws -> BlobName? {
+    guard !packs.isEmpty else { return nil }
+    let bytes = RepositoryIndex.encode(packs)
+    let name = try Self.indexFolder.appending(Hex.encode(try Hasher.blake2b256(bytes)))
+    try store.put(name, bytes: bytes, mode: .contentAddressed, durable: true)
+    return name
+  }
+
+  /// A reader of the entry at `location`, checked against `id` by the caller.
+  func open(_ id: ObjectID, at location: PackLocation, index: RepositoryIndex) throws -> any BlobReader {
+    guard let pack = location.pack else {
+      return try store.open(location.kind == .object ? looseObjects.name(for: id) : Self.looseFileName(id))
+    }
+    let reader = try store.open(Self.packName(pack))
+    guard UInt64(reader.size) == index.packs[pack]?.packSize else { throw FormatError.invalidField("pack \(pack.hex.prefix(12))… is not the size its index says") }
+    try EntryReader(reader, length: location.offset).skipRest()
+    return EntryReader(reader, length: location.length)
+  }
+
+  /// The whole of a data entry (a snapshot's object list), checked against its id.
+  func data(_ id: ObjectID, index: RepositoryIndex, limit: Int) throws -> [UInt8] {
+    guard let location = index.locations[id] else { throw FormatError.invalidField("data \(id.hex.prefix(12))… is missing") }
+    let reader = try open(id, at: location, index: index)
+    guard reader.size <= limit || location.pack == nil else { throw FormatError.invalidField("data \(id.hex.prefix(12))… is larger than \(limit) bytes") }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+      if n == 0 { break }
+      out += buffer.prefix(n)
+      guard out.count <= limit else { throw FormatError.invalidField("data \(id.hex.prefix(12))… is larger than \(limit) bytes") }
+    }
+    guard try Hasher.blake2b256(out) == id.bytes else { throw FormatError.invalidField("data \(id.hex.prefix(12))… does not match its name") }
+    return out
+  }
+
+  // MARK: Leftovers
+
+  /// Removes leftovers of interrupted runs: temporary files, and, if a run was interrupted,
+  /// the packs no index names (and loose copies a conversion left). Call under the exclusive
+  /// lock; returns how many went.
   @discardableResult
   public func reclaimLeftovers() throws -> Int {
     var removed = 0
@@ -158,26 +280,32 @@ public struct BackupRepository: Sendable {
       try? store.delete(name)
       removed += 1
     }
-    guard interrupted else { return removed }
-    var neededObjects = Set<String>()
-    var neededBlobs = Set<String>()
-    let damaged = try forEachSnapshot { s in
-      neededObjects.formUnion(s.objects)
-      neededBlobs.formUnion(s.files.map(\.blob))
-    }
-    // A manifest that cannot be read may still name objects: keep everything until it is fixed.
+    guard interrupted, revision == Self.currentRevision else { return removed }
+    let (index, damaged) = try loadIndex()
+    // An index that cannot be read may name any pack: keep everything until it is fixed.
     guard damaged.isEmpty else { return removed }
-    for id in try objects.list().objects where !neededObjects.contains(id.hex) {
-      try objects.remove(id)
+    for id in try listPacks().packs where index.packs[id] == nil {
+      try store.delete(Self.packName(id))
       removed += 1
     }
-    for hex in try blobs() where !neededBlobs.contains(hex) {
-      // A stray that is not a blob id was never written by a backup: verify reports it.
-      guard let name = try? blobName(hex) else { continue }
-      try store.delete(name)
-      removed += 1
-    }
+    removed += try removeLooseCopies()
     try store.delete(Self.unfinishedName)
+    return removed
+  }
+
+  /// Deletes what a conversion from the first layout left (objects/, files/).
+  func removeLooseCopies() throws -> Int {
+    var removed = 0
+    for id in (try? looseObjects.list().objects) ?? [] {
+      try looseObjects.remove(id)
+      removed += 1
+    }
+    for hex in (try? looseFiles()) ?? [] {
+      if let id = ObjectID(hex: hex) {
+        try store.delete(Self.looseFileName(id))
+        removed += 1
+      }
+    }
     return removed
   }
 
@@ -187,8 +315,8 @@ public struct BackupRepository: Sendable {
     try store.put(Self.unfinishedName, bytes: [])
   }
 
-  /// The run finished: every object and blob it wrote is named by a snapshot, or was meant to go.
-  func clearUnfinished() { try? store.delete(Self.unfinishedName) }
+  /// The run finished: every pack it wrote is named by an index, or was meant to go.
+  func clearUnfinished() { try? store.delete(Self.unfinishedName, durable: true) }
 
   // MARK: Snapshots
 
@@ -235,18 +363,35 @@ public struct BackupRepository: Sendable {
     guard !id.contains("/"), let name = try? Self.snapshotsFolder.appending(id), store.exists(name) else {
       throw BackupError.unknownSnapshot(id)
     }
-    let body = try ChecksummedFile.decode(.backupSnapshot, try store.get(name, limit: Snapshot.maximumFileSize))
-    let s: Snapshot
+    let (revision, body) = try ChecksummedFile.decode(.backupSnapshot, try store.get(name, limit: Snapshot.maximumFileSize), revisions: 0...1)
+    var s: Snapshot
     do { s = try JSONDecoder().decode(Snapshot.self, from: Data(body)) } catch {
       // The checksum is unkeyed: a manifest edited and re-summed must still be damage, not a crash.
       throw FormatError.invalidField("snapshot \(id) is not a valid manifest")
     }
     guard s.id == id else { throw FormatError.invalidField("snapshot \(id) names itself \(s.id)") }
+    guard (revision == 0) == (s.objectList == nil), (revision == 0) == (s.objects != nil) else {
+      throw FormatError.invalidField("snapshot \(id) mixes the manifest revisions")
+    }
     // Names become paths: anything but a 64-digit hex id (a "../" say) is damage, never opened.
-    guard s.files.allSatisfy({ ObjectID(hex: $0.blob) != nil }), s.objects.allSatisfy({ ObjectID(hex: $0) != nil }) else {
+    guard s.files.allSatisfy({ ObjectID(hex: $0.blob) != nil }), (s.objects ?? []).allSatisfy({ ObjectID(hex: $0) != nil }),
+      s.objectList.map({ ObjectID(hex: $0) != nil }) ?? true
+    else {
       throw FormatError.invalidField("snapshot \(id) names a blob or object that is not a 64-digit hex id")
     }
+    s.revision = revision
     return s
+  }
+
+  /// The objects `snapshot` holds: listed in the manifest (revision 0) or in its object list.
+  func objectIDs(of snapshot: Snapshot, index: RepositoryIndex) throws -> [ObjectID] {
+    if let objects = snapshot.objects { return objects.compactMap(ObjectID.init(hex:)) }
+    guard let hex = snapshot.objectList, let list = ObjectID(hex: hex) else { return [] }
+    let bytes = try data(list, index: index, limit: Snapshot.maximumObjectListSize)
+    guard bytes.count % 32 == 0, bytes.count / 32 == snapshot.objectCount ?? -1 else {
+      throw FormatError.invalidField("snapshot \(snapshot.id)'s object list does not hold \(snapshot.objectCount ?? 0) ids")
+    }
+    return try stride(from: 0, to: bytes.count, by: 32).map { try ObjectID(bytes: Array(bytes[$0..<($0 + 32)])) }
   }
 
   func write(_ snapshot: Snapshot) throws {
@@ -254,80 +399,13 @@ public struct BackupRepository: Sendable {
     e.outputFormatting = [.sortedKeys]
     let body = Array(try e.encode(snapshot))
     guard body.count + FileHeader.size + 32 <= Snapshot.maximumFileSize else {
-      throw BackupError.tooManyObjects(snapshot.objects.count)
+      throw BackupError.tooManyObjects(snapshot.objectCount ?? 0)
     }
-    try store.put(try Self.snapshotsFolder.appending(snapshot.id), bytes: try ChecksummedFile.encode(.backupSnapshot, body: body))
+    try store.put(try Self.snapshotsFolder.appending(snapshot.id), bytes: try ChecksummedFile.encode(.backupSnapshot, revision: 1, body: body))
   }
 
   func removeSnapshot(_ id: String) throws {
     try store.delete(try Self.snapshotsFolder.appending(id), durable: true)
-  }
-
-  // MARK: Blobs (the vault's small files)
-
-  /// The name of the blob `hex` (a 64-digit hex id): `files/xx/<hex>`.
-  func blobName(_ hex: String) throws -> BlobName {
-    guard ObjectID(hex: hex) != nil else { throw FormatError.invalidField("a blob id is not a 64-digit hex id") }
-    return BlobName(unchecked: "files/\(hex.prefix(2))/\(hex)")
-  }
-
-  func blobPath(_ hex: String) -> String { store.path(of: (try? blobName(hex)) ?? Self.filesFolder) }
-
-  /// Stores the file at `source` as a blob unless present; returns its id and size. Streamed in
-  /// 1 MiB blocks (a decade's access log is hundreds of MB): hashed first, copied only if new,
-  /// and the copy hashed again, so a file that changed in between is refused, not stored wrong.
-  func putBlob(copying source: String) throws -> (id: String, size: UInt64) {
-    let (digest, size) = try Self.hash(source)
-    let hex = Hex.encode(digest)
-    let name = try blobName(hex)
-    if store.exists(name) { return (hex, size) }
-    let writer = try store.makeWriter()
-    do {
-      let copied = try Self.copy(source, to: writer)
-      guard copied == digest else { throw FormatError.invalidField("\(source) changed while it was backed up") }
-      try writer.commit(as: name, mode: .contentAddressed, durable: true)
-    } catch {
-      writer.abandon()
-      throw error
-    }
-    return (hex, size)
-  }
-
-  /// Keyless check that a blob's bytes hash to its name.
-  func checkBlob(_ hex: String) throws {
-    let reader = try store.open(try blobName(hex))
-    guard Hex.encode(try Self.hash(reader, path: blobPath(hex)).digest) == hex else {
-      throw FormatError.invalidField("blob \(hex.prefix(12))… does not match its name")
-    }
-  }
-
-  /// Copies a blob to `target` (through a temporary file in `temporaryDirectory`), checking it against its name.
-  func restoreBlob(_ hex: String, to target: String, temporaryDirectory: String) throws {
-    let reader = try store.open(try blobName(hex))
-    let tmpPath = try AtomicFile.temporaryPath(in: temporaryDirectory)
-    do {
-      let dst = try FileSystem.open(tmpPath, O_WRONLY | O_CREAT | O_EXCL)
-      defer { close(dst) }
-      let hasher = try VaultCrypto.Hasher()
-      var buffer = [UInt8](repeating: 0, count: max(1, min(1 << 20, reader.size)))
-      while true {
-        let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-        if n == 0 { break }
-        try buffer.withUnsafeBytes { b in
-          let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
-          hasher.update(chunk)
-          try FileSystem.writeAll(dst, chunk, path: tmpPath)
-        }
-      }
-      try FileSystem.sync(dst, path: tmpPath)
-      guard Hex.encode(hasher.finalize()) == hex else {
-        throw FormatError.invalidField("blob \(hex.prefix(12))… does not match its name")
-      }
-      try AtomicFile.commit(tmpPath, to: target)
-    } catch {
-      try? FileSystem.remove(tmpPath)
-      throw error
-    }
   }
 
   /// BLAKE2b-256 and size of a file, read in 1 MiB blocks.
@@ -344,45 +422,5 @@ public struct BackupRepository: Sendable {
       size += UInt64(n)
     }
     return (hasher.finalize(), size)
-  }
-
-  /// BLAKE2b-256 and size of a blob, read in blocks of up to 1 MiB.
-  static func hash(_ reader: any BlobReader, path: String) throws -> (digest: [UInt8], size: UInt64) {
-    let hasher = try VaultCrypto.Hasher()
-    var size: UInt64 = 0
-    var buffer = [UInt8](repeating: 0, count: max(1, min(1 << 20, reader.size)))
-    while true {
-      let n = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
-      if n == 0 { break }
-      buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
-      size += UInt64(n)
-    }
-    return (hasher.finalize(), size)
-  }
-
-  /// Streams the file `source` into `writer`, returning the BLAKE2b-256 of what was copied.
-  static func copy(_ source: String, to writer: any BlobWriter) throws -> [UInt8] {
-    let src = try FileSystem.open(source, O_RDONLY | O_NONBLOCK)
-    defer { close(src) }
-    let hasher = try VaultCrypto.Hasher()
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(src, into: $0, path: source) }
-      if n == 0 { break }
-      try buffer.withUnsafeBytes { b in
-        let chunk = UnsafeRawBufferPointer(rebasing: b.prefix(n))
-        hasher.update(chunk)
-        try writer.write(chunk)
-      }
-    }
-    return hasher.finalize()
-  }
-
-  /// Every blob id present (the names in files/xx/ folders; checked by whoever uses them).
-  func blobs() throws -> [String] {
-    try store.list(Self.filesFolder).flatMap { sub -> [String] in
-      guard let folder = try? Self.filesFolder.appending(sub.name) else { return [] }
-      return ((try? store.list(folder)) ?? []).map(\.name)
-    }
   }
 }

@@ -53,7 +53,7 @@ public enum Backups {
   ) throws -> BackupSummary {
     let started = Date()
     let vault = try Vault.open(at: vaultPath)
-    let repo = try BackupRepository.openOrCreate(directory, for: vault.config.vaultID)
+    let repo = try BackupRepository.openOrCreate(try BackupLocation.store(for: directory), for: vault.config.vaultID)
     let held = try repo.lock(.exclusive, wait: wait)
     defer { withExtendedLifetime(held) {} }
     let result = try BackupEngine.backup(vault, to: repo, wait: wait, progress: progress) { snapshot, copied, bytes in
@@ -70,7 +70,7 @@ public enum Backups {
   /// The snapshots in a repository, and the names of those that cannot be read.
   public static func list(_ directory: String) throws -> (snapshots: [SnapshotSummary], damaged: [String]) {
     let (snapshots, damaged) = try withRepository(directory, .shared) { try $0.snapshots() }
-    return (snapshots.map { SnapshotSummary(id: $0.id, time: $0.time, objects: $0.objects.count, logEntries: $0.logCount) }, damaged)
+    return (snapshots.map { SnapshotSummary(id: $0.id, time: $0.time, objects: $0.count, logEntries: $0.logCount) }, damaged)
   }
 
   /// Checks every copy against its name and every snapshot for completeness (keyless). With
@@ -103,12 +103,12 @@ public enum Backups {
       try BackupEngine.restore(chosen, from: repo, to: target, progress: progress)
       return chosen
     }
-    return RestoreSummary(snapshot: chosen.id, time: chosen.time, to: target, objects: chosen.objects.count)
+    return RestoreSummary(snapshot: chosen.id, time: chosen.time, to: target, objects: chosen.count)
   }
 
   /// Runs `body` on the repository at `directory`, holding its lock in `mode` meanwhile.
   private static func withRepository<T>(_ directory: String, _ mode: VaultLock.Mode, _ body: (BackupRepository) throws -> T) throws -> T {
-    let (repo, _) = try BackupRepository.open(directory)
+    let (repo, _) = try BackupRepository.open(try BackupLocation.repository(directory))
     let held = try repo.lock(mode)
     return try withExtendedLifetime(held) { try body(repo) }
   }

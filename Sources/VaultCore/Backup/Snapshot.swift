@@ -2,7 +2,7 @@
 // everything it copies is already encrypted, and it checks content against names as it goes.
 import Foundation
 
-/// One snapshot: the vault's small files (by content hash) and every object it held, at one moment.
+/// One snapshot: the vault's small files and every object it held, at one moment.
 public struct Snapshot: Codable, Sendable, Equatable {
   /// "20261126T021500.123Z-1a2b3c4d": time to the millisecond first, so names sort by time.
   public var id: String
@@ -16,30 +16,42 @@ public struct Snapshot: Codable, Sendable, Equatable {
   public var logHead: String
   /// The vault's files other than objects: path relative to the vault → blob.
   public var files: [SnapshotFile]
-  /// Every object the vault held (hex ids).
-  public var objects: [String]
+  /// Every object the vault held (hex ids), in a manifest of revision 0; nil in revision 1.
+  public var objects: [String]?
+  /// Revision 1: the data entry listing every object id (32 bytes each, sorted), and their count.
+  public var objectList: String?
+  public var objectCount: Int?
+  /// The manifest's revision (its header's last byte); not part of the JSON.
+  public var revision: UInt8 = 1
 
-  /// The largest manifest a reader accepts: 32 MiB, about 450,000 objects (a busy solo
-  /// practice's decade is under 60,000); a larger one is damage, refused before it is read.
-  /// Writers refuse to write one they could not read back.
+  enum CodingKeys: String, CodingKey { case id, time, vault, logCount, logHead, files, objects, objectList, objectCount }
+
+  /// The largest manifest a reader accepts: 32 MiB (revision 0 listed every object in it:
+  /// about 450,000); a larger one is damage, refused before it is read.
   public static let maximumFileSize = 32 << 20
+  /// The largest object list a reader accepts: 64 MiB, two million objects.
+  static let maximumObjectListSize = 64 << 20
 
-  /// A snapshot manifest.
-  public init(id: String, time: String, vault: String, logCount: UInt64, logHead: String, files: [SnapshotFile], objects: [String]) {
+  /// A manifest of revision 1, its objects in the list `objectList`.
+  public init(id: String, time: String, vault: String, logCount: UInt64, logHead: String, files: [SnapshotFile], objectList: String, objectCount: Int) {
     self.id = id
     self.time = time
     self.vault = vault
     self.logCount = logCount
     self.logHead = logHead
     self.files = files
-    self.objects = objects
+    self.objectList = objectList
+    self.objectCount = objectCount
   }
 
-  /// A file of the vault, stored as a blob named by its BLAKE2b-256.
+  /// How many objects the vault held.
+  public var count: Int { objects?.count ?? objectCount ?? 0 }
+
+  /// A file of the vault, stored as a data entry named by its BLAKE2b-256.
   public struct SnapshotFile: Codable, Sendable, Equatable {
     /// Path relative to the vault ("config", "slots/…", "log/entries").
     public var path: String
-    /// The blob's id (hex BLAKE2b-256 of the content).
+    /// The entry's id (hex BLAKE2b-256 of the content).
     public var blob: String
     /// Size in bytes.
     public var size: UInt64

@@ -15,6 +15,10 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
   case backupSnapshot = 9
   /// The practice's practitioners and roles (FORMAT.md §17).
   case practitioners = 10
+  /// A pack of a backup repository: entries back to back, then their list (FORMAT.md §16.2).
+  case backupPack = 11
+  /// An index of a backup repository: the lists of some of its packs (FORMAT.md §16.3).
+  case backupIndex = 12
 
   /// The kind's name as FORMAT.md writes it.
   public var description: String {
@@ -29,6 +33,8 @@ public enum FileKind: UInt8, Sendable, CustomStringConvertible {
     case .backupRepository: "backup repository"
     case .backupSnapshot: "backup snapshot"
     case .practitioners: "practitioners"
+    case .backupPack: "backup pack"
+    case .backupIndex: "backup index"
     }
   }
 }

@@ -6,7 +6,7 @@ import VaultCore
 @Suite("backup retention")
 struct RetentionTests {
   static func snapshot(_ time: String) -> Snapshot {
-    Snapshot(id: time, time: time, vault: "", logCount: 0, logHead: "", files: [], objects: [])
+    Snapshot(id: time, time: time, vault: "", logCount: 0, logHead: "", files: [], objectList: "", objectCount: 0)
   }
 
   // Two a day for 60 days from 2026-01-01, plus one in each of 2024 and 2025.

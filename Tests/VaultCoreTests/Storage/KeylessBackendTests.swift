@@ -113,15 +113,15 @@ struct KeylessBackendTests {
     let local = ObjectStore(directory: try dir.makeSubdirectory("objects"), temporaryDirectory: try dir.makeSubdirectory("tmp"))
     let plain = Array("a consent form".utf8)
     let id = try inMemory.put(plain, binding: binding, key: key, vault: vault)
-    // Keyless copy, hash-checked, as a backup does.
-    try BackupEngine.copyObject(id, from: inMemory, to: local)
+    // Keyless copy of the ciphertext, byte for byte.
+    try local.backend.put(local.name(for: id), bytes: try memory.get(inMemory.name(for: id), limit: 1 << 20))
     #expect(local.path(for: id) == dir.file("objects/\(id.hex.prefix(2))/\(id.hex)"))
     #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: local.path(for: id)))) == (try memory.get(inMemory.name(for: id), limit: 1 << 20)))
     #expect(try local.get(id, binding: binding, key: key, vault: vault) == plain)
     #expect(try dir.contents(of: "tmp") == [])
   }
 
-  @Test("a backup repository works over a memory store: marker, snapshots, blobs, objects, verify, prune")
+  @Test("a repository of the first layout (loose copies) is read over a memory store, and prune converts it to packs")
   func backupRepositoryOverMemory() throws {
     let backend = MemoryBlobStore()
     let repo = BackupRepository(store: backend)
@@ -132,11 +132,16 @@ struct KeylessBackendTests {
     let id = try objects.put(Array("note".utf8), binding: binding, key: key, vault: vault)
     let file = Array("config bytes".utf8)
     let blob = Hex.encode(try Hasher.blake2b256(file))
-    try backend.put(try opened.blobName(blob), bytes: file, mode: .contentAddressed, durable: true)
-    let snapshot = Snapshot(
+    try backend.put(BackupRepository.looseFileName(try #require(ObjectID(hex: blob))), bytes: file, mode: .contentAddressed, durable: true)
+    var snapshot = Snapshot(
       id: "20261126T021500.123Z-1a2b3c4d", time: "2026-11-26T02:15:00Z", vault: vault.hex, logCount: 0, logHead: "",
-      files: [Snapshot.SnapshotFile(path: "config", blob: blob, size: UInt64(file.count))], objects: [id.hex])
-    try opened.write(snapshot)
+      files: [Snapshot.SnapshotFile(path: "config", blob: blob, size: UInt64(file.count))], objectList: "", objectCount: 0)
+    snapshot.objectList = nil
+    snapshot.objectCount = nil
+    snapshot.objects = [id.hex]
+    snapshot.revision = 0
+    try LegacyRepository.write(snapshot, to: backend)
+    #expect(opened.revision == 0)
     #expect(try opened.snapshot(snapshot.id) == snapshot)
     #expect(try opened.latestSnapshot() == snapshot)
     #expect(try BackupVerifier(repo: opened).run().filter { $0.severity == .error } == [])
@@ -149,10 +154,14 @@ struct KeylessBackendTests {
     bytes[bytes.count - 1] ^= 1
     try backend.put(objects.name(for: id), bytes: bytes)
     #expect(try BackupVerifier(repo: opened).run().contains { $0.severity == .error && $0.path.hasPrefix("objects/") })
-    // Prune with nothing kept by the rules' reach still keeps the newest snapshot's objects.
+    try backend.put(objects.name(for: id), bytes: bytes.dropLast() + [bytes.last! ^ 1])
+    // Prune converts the repository to packs and keeps the newest snapshot's objects.
     let result = try BackupEngine.prune(opened, policy: RetentionPolicy(daily: 1), dryRun: false)
     #expect(result.kept.map(\.id) == [snapshot.id])
-    #expect(backend.exists(objects.name(for: id)))
+    let (converted, _) = try BackupRepository.open(repo)
+    #expect(converted.revision == 1 && !backend.exists(objects.name(for: id)))
+    #expect(try BackupVerifier(repo: converted).run().filter { $0.severity == .error } == [])
+    #expect(try converted.objectIDs(of: converted.snapshot(snapshot.id), index: converted.loadIndex().index) == [id])
     // Locks exclude each other in this store too.
     let held = try opened.lock(.exclusive)
     #expect(throws: VaultLock.Failure.busy(pid: nil)) { try opened.lock(.shared) }

@@ -18,10 +18,10 @@ final class BackupCheckContext {
   /// Set for `--full`: how to unlock the restored latest snapshot.
   let credential: (() throws -> Credential)?
   let progress: (Int, Int) -> Void
-  /// Object copies present (set by `ObjectCopiesCheck`).
-  var objects = Set<ObjectID>()
-  /// File blobs whose content matches their name (set by `BlobsCheck`).
-  var goodBlobs = Set<String>()
+  /// Where every entry is (set by `IndexCheck`).
+  var index = RepositoryIndex()
+  /// Entries whose bytes match their ids (set by `PacksCheck`).
+  var goodEntries = Set<ObjectID>()
 
   init(repo: BackupRepository, credential: (() throws -> Credential)?, progress: @escaping (Int, Int) -> Void) {
     self.repo = repo
@@ -36,9 +36,9 @@ struct BackupVerifier {
   /// The checks, in the order their findings are listed.
   static var standardChecks: [any BackupCheck] {
     [
-      ObjectCopiesCheck(),  // objects/: every copy hashes to its name (sets `objects`)
-      BlobsCheck(),  // files/: every blob hashes to its name (sets `goodBlobs`)
-      SnapshotsCheck(),  // snapshots/: every manifest reads, and all it names is present
+      IndexFilesCheck(),  // index/: every index file hashes to its name (sets `index`)
+      PacksCheck(),  // packs/: every entry of every pack hashes to its id (sets `goodEntries`)
+      SnapshotsCheck(),  // snapshots/: every manifest reads, and all it names is present and intact
       LeftoversCheck(),  // tmp/: what an interrupted backup left
       RestoredSnapshotCheck(),  // with a credential: the latest snapshot restores and verifies, keyed
     ]

@@ -10,7 +10,9 @@ struct RestoredSnapshotCheck: BackupCheck {
   func check(_ context: BackupCheckContext, _ findings: inout [Finding]) throws {
     guard let credential = try context.credential?() else { return }
     guard let latest = try context.repo.latestSnapshot() else { throw BackupError.noSnapshots }
-    let scratch = "\(context.repo.root)/tmp/verify-\(UUID().uuidString)"
+    // Ciphertext only; beside the repository when it is a local directory, else in the system's.
+    let base = context.repo.isLocal ? "\(context.repo.root)/tmp" : NSTemporaryDirectory()
+    let scratch = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/vault-verify-\(UUID().uuidString)"
     defer { Directories.removeTree(scratch) }
     try BackupEngine.restore(latest, from: context.repo, to: scratch)
     let restored = try Vault.open(at: scratch)
