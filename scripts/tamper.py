@@ -11,7 +11,7 @@ the working copy from the pristine one (every file whose size or time differs is
 files removed), so every mutation starts from the same state.
 
 Mutations, for every file (vault: config, index, slots/*, clientkeys/*, objects/*, log/entries,
-log/checkpoints; repository: vault-backup, snapshots/*, files/* blobs, objects/* copies):
+log/checkpoints; repository: vault-backup, snapshots/*, packs/*, index/*):
   flip      XOR one byte with --xor (0x01): in the first file of each kind, every byte if it is
             up to --small (2048) bytes, else --sample (200) positions including the first and the
             last; in the other files of the kind, --other-sample (32) positions incl. first/last;
@@ -22,11 +22,11 @@ log/checkpoints; repository: vault-backup, snapshots/*, files/* blobs, objects/*
 A "kind" is a file's role: config, index, passphrase slot, recovery slot, client key, an object by
 the command that created it (client add, add-note, sign, amend, consent add: the multi-MiB
 document, client update), log/entries, log/checkpoints; in the repository the marker, a manifest,
-a blob by the vault file it holds, an object copy by the same labels.
+a pack, an index file.
 and once: swap two objects' files (same client, two clients' notes, a note and the consent document,
 two clients' client index objects), swap the two clients' key files, swap the two key slots, replay
 the index saved before the last changes (alone, and with the objects it named: a whole rollback),
-swap two blobs, two object copies and two snapshot manifests in the repository.
+swap two packs, two index files and two snapshot manifests in the repository.
 
 Detection, in this order, stopping at the first that detects (all of them with --all-checks):
 vault files: `vault verify --keyless` (exit 10), `vault verify` (keyed, exit 10), then reads:
@@ -379,12 +379,10 @@ class Tamper:
                 continue
             top = rel.split("/")[0]
             name = os.path.basename(rel)
-            if top == "objects":
-                kind = "object copy: " + self.labels.get(name, "?")
-            elif top == "files":
-                vpath = self.blob_names.get(name, "?")
-                kind = "blob (%s)" % (vpath.split("/")[0] if vpath.startswith(("slots/", "clientkeys/"))
-                                      else vpath)
+            if top == "packs":
+                kind = "pack"
+            elif top == "index":
+                kind = "index file"
             elif top == "snapshots":
                 kind = "snapshot manifest"
             else:
@@ -455,7 +453,7 @@ class Tamper:
                 self.kinds_seen.add("repo " + rel_.split("/")[0] + "/*")
                 self.record("repo", "directory", rel_, "delete directory", "",
                             lambda p=os.path.join(self.wr, rel_): shutil.rmtree(p))
-        for top in ("objects", "files", "snapshots"):
+        for top in ("packs", "index", "snapshots"):
             group = sorted(r for k, r in rfiles if r.startswith(top + "/"))
             for a, b in list(zip(group, group[1:]))[:3]:
                 self.swap("repo", top, self.wr, a, b, "two %s" % top)

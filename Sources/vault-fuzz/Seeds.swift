@@ -61,6 +61,10 @@
       let e = JSONEncoder()
       e.outputFormatting = [.sortedKeys]
       seed("snapshot", "snapshot", must("encode snapshot") { Array(try e.encode(snapshot)) })
+      let indexes = must("list index files") { try FileManager.default.contentsOfDirectory(atPath: "\(ctx.workdir)/seed-backup/index").sorted() }
+      for (n, name) in indexes.enumerated() {
+        seed("backup-index", "index-\(n + 1)", Array(file("\(ctx.workdir)/seed-backup/index/\(name)").dropFirst(FileHeader.size)))
+      }
       print("seeds written to \(directory)")
     }
   }

@@ -35,6 +35,7 @@
       FuzzTarget(name: "log-checkpoints", run: logCheckpoints),
       FuzzTarget(name: "log-entry", run: logEntry),
       FuzzTarget(name: "snapshot", run: snapshot),
+      FuzzTarget(name: "backup-index", run: backupIndex),
       FuzzTarget(name: "age", run: age),
       FuzzTarget(name: "age-keys", run: ageKeys),
       FuzzTarget(name: "zip-name", run: zipName),
@@ -266,6 +267,20 @@
         _ = s.objects?.map { ObjectID(hex: $0) }
       }
       _ = RetentionPolicy(daily: 7, weekly: 4, monthly: 12, yearly: 3).keep(snapshots)
+    }
+
+    /// A backup index file's body (after its header; the name is made to match, so parsing is
+    /// reached) and, on its own, a pack trailer: what parses must encode back to the same bytes.
+    static func backupIndex(_ input: [UInt8]) {
+      let file = FileHeader.encode(.backupIndex) + input
+      let name = must("hash") { Hex.encode(try Hasher.blake2b256(file)) }
+      if let packs = try? RepositoryIndex.decode(file, name: name) {
+        check(RepositoryIndex.encode(packs) == file, "an index file does not round-trip")
+        for p in packs { _ = p.trailer.located; _ = p.trailer.packSize }
+      }
+      if let trailer = try? PackTrailer.decode(input) {
+        check(trailer.encoded == input, "a pack trailer does not round-trip")
+      }
     }
 
     /// An age file: header, stanzas, MAC and STREAM payload. Seeds are test vectors encrypted to
