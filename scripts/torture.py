@@ -20,7 +20,7 @@ on. After EACH kill:
     them at the end of each episode);
   - then the same kind of command is run again without a kill (the "next command"), and no stray
     may survive it: nothing in the vault's tmp/, no object keyed verify reports as not
-    referenced, nothing in the backup repository's tmp/, no object or blob that no snapshot
+    referenced, nothing in the backup repository's tmp/, no pack that no index
     names, no export file without its recorded disclosure, no hidden staging directory beside
     the vault, the repository or a restore target.
 The vault is recreated every --episode-kills kills (so verifying stays cheap) and after any
@@ -585,33 +585,22 @@ class Torture:
         return strays
 
     def repo_unreferenced(self):
-        objects, blobs = set(), set()
-        sdir = os.path.join(self.repo, "snapshots")
-        if not os.path.isdir(sdir):
+        """Packs no index file names (FORMAT.md 16.2): what an interrupted backup may leave, and
+        the next uninterrupted one must remove. Entries a kept snapshot no longer needs may stay
+        inside packs prune chose not to repack; those are not strays."""
+        indexed = set()
+        idir, pdir = os.path.join(self.repo, "index"), os.path.join(self.repo, "packs")
+        if not os.path.isdir(pdir):
             return []
-        for n in os.listdir(sdir):
-            with open(os.path.join(sdir, n), "rb") as f:
+        for n in os.listdir(idir) if os.path.isdir(idir) else []:
+            with open(os.path.join(idir, n), "rb") as f:
                 data = f.read()
-            try:
-                m = json.loads(data[8:-32])
-            except ValueError:
-                continue
-            objects.update(m.get("objects", []))
-            blobs.update(x.get("blob") for x in m.get("files", []))
-        strays = []
-        for kind, names in (("objects", objects), ("files", blobs)):
-            top = os.path.join(self.repo, kind)
-            if not os.path.isdir(top):
-                continue
-            for sub in os.listdir(top):
-                sp = os.path.join(top, sub)
-                if not os.path.isdir(sp):
-                    strays.append("repo %s/%s" % (kind, sub))
-                    continue
-                for n in os.listdir(sp):
-                    if n not in names:
-                        strays.append("repo %s/%s/%s (no snapshot names it)" % (kind, sub, n))
-        return strays
+            count, at = int.from_bytes(data[8:12], "little"), 12
+            for _ in range(count):
+                indexed.add(data[at:at + 32].hex())
+                length = int.from_bytes(data[at + 32:at + 36], "little")
+                at += 36 + length
+        return ["repo packs/%s (no index names it)" % n for n in os.listdir(pdir) if n not in indexed]
 
     # ---------- main loop ----------
     def main(self):

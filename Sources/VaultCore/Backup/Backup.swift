@@ -34,7 +34,7 @@ public enum BackupEngine {
   /// `record` logs the snapshot (id, objects copied, bytes) once it is written; if it throws,
   /// the snapshot is taken back, so no backup exists that the vault's log does not name.
   public static func backup(
-    _ vault: Vault, to repo: BackupRepository, wait: Double = 0, now: Date = Date(), progress: (Int, Int) -> Void = { _, _ in },
+    _ vault: Vault, to repo: BackupRepository, wait: Double = 0, now: Date = Date(), progress: @escaping (Int, Int) -> Void = { _, _ in },
     record: (Snapshot, Int, UInt64) throws -> Void = { _, _, _ in }
   ) throws -> BackupResult {
     var repo = repo
@@ -148,10 +148,9 @@ public enum BackupEngine {
 
   /// Packs the objects the repository lacks, checking each against its name on the way, on
   /// every core (a first backup is tens of thousands of small files).
-  static func copyMissing(_ ids: [ObjectID], from source: ObjectStore, into run: PackRun, index: RepositoryIndex, progress: (Int, Int) -> Void) throws -> (count: Int, bytes: UInt64) {
+  static func copyMissing(_ ids: [ObjectID], from source: ObjectStore, into run: PackRun, index: RepositoryIndex, progress: @escaping (Int, Int) -> Void) throws -> (count: Int, bytes: UInt64) {
     let missing = ids.filter { !index.contains($0) && !run.contains($0) }
-    let bytes = try run.copy(missing, from: source)
-    progress(missing.count, missing.count)
+    let bytes = try run.copy(missing, from: source, progress: progress)
     return (missing.count, bytes)
   }
 
@@ -159,7 +158,7 @@ public enum BackupEngine {
 
   /// Recreates the vault of `snapshot` at `target`, which must not exist (or be an empty
   /// directory). Built in a hidden sibling directory and renamed into place at the end.
-  public static func restore(_ snapshot: Snapshot, from repo: BackupRepository, to target: String, progress: (Int, Int) -> Void = { _, _ in }) throws {
+  public static func restore(_ snapshot: Snapshot, from repo: BackupRepository, to target: String, progress: @escaping (Int, Int) -> Void = { _, _ in }) throws {
     if FileStatus.exists(target) {
       guard FileStatus.isDirectory(target), (try? Directories.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
@@ -184,8 +183,7 @@ public enum BackupEngine {
       }
       for folder in Set(ids.map { $0.hex.prefix(2) }) { try Directories.makeDirectory("\(layout.objects)/\(folder)") }
       for id in ids { wanted[id] = "\(layout.objects)/\(id.hex.prefix(2))/\(id.hex)" }
-      let restored = try RestoreWriter(repo: repo, index: index).write(wanted)
-      progress(restored, restored)
+      try RestoreWriter(repo: repo, index: index).write(wanted, progress: progress)
       try syncFileSystem(staging)
       try AtomicFile.write([], to: layout.lock, temporaryDirectory: layout.tmp)
       if FileStatus.exists(target) { try Directories.removeDirectory(target) }
@@ -314,12 +312,12 @@ final class PackRun: @unchecked Sendable {
   }
 
   /// Copies objects from `source` into packs, on every core; returns the bytes copied.
-  func copy(_ ids: [ObjectID], from source: ObjectStore) throws -> UInt64 {
+  func copy(_ ids: [ObjectID], from source: ObjectStore, progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> UInt64 {
     guard !ids.isEmpty else { return 0 }
     let count = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     let writers = (0..<count).map { _ in PackWriter(store: store) }
     lock.withLock { workers += writers }
-    let results = CopyResults(count: count)
+    let results = CopyResults(count: count, items: ids.count, progress: progress)
     DispatchQueue.concurrentPerform(iterations: count) { w in
       for i in stride(from: w, to: ids.count, by: count) {
         do {
@@ -348,13 +346,30 @@ final class PackRun: @unchecked Sendable {
   }
 }
 
-/// Per-worker byte counts and the first error, shared by the copy workers.
+/// Per-worker byte counts, items done and the first error, shared by the copy workers; progress
+/// is reported under the same lock, so reports arrive one at a time and in order.
 final class CopyResults: @unchecked Sendable {
   private let lock = NSLock()
   private var bytes: [UInt64]
+  private var done = 0
+  private let items: Int
+  private let progress: (Int, Int) -> Void
   private(set) var error: (any Error)?
-  init(count: Int) { bytes = [UInt64](repeating: 0, count: count) }
-  func add(_ worker: Int, _ n: UInt64) { lock.withLock { bytes[worker] += n } }
+
+  init(count: Int, items: Int = 0, progress: @escaping (Int, Int) -> Void = { _, _ in }) {
+    bytes = [UInt64](repeating: 0, count: count)
+    self.items = items
+    self.progress = progress
+  }
+
+  /// Adds a worker's bytes for one item done.
+  func add(_ worker: Int, _ n: UInt64) {
+    lock.withLock {
+      bytes[worker] += n
+      done += 1
+      progress(done, items)
+    }
+  }
   func fail(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
   var failed: Bool { lock.withLock { error != nil } }
   var total: UInt64 { lock.withLock { bytes.reduce(0, +) } }

@@ -414,7 +414,11 @@ public struct BackupRepository: Sendable {
     defer { close(fd) }
     let hasher = try VaultCrypto.Hasher()
     var size: UInt64 = 0
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    // Sized to the file (plus one, to see its end in one read): most are a few KiB, and a
+    // backup hashes a thousand of them.
+    var st = stat()
+    let length = fstat(fd, &st) == 0 ? Int(st.st_size) : 1 << 20
+    var buffer = [UInt8](repeating: 0, count: max(1, min(1 << 20, length + 1)))
     while true {
       let n = try buffer.withUnsafeMutableBytes { try FileSystem.readFull(fd, into: $0, path: path) }
       if n == 0 { break }

@@ -49,7 +49,7 @@ public struct RestoreSummary: Encodable, Sendable {
 public enum Backups {
   /// Copies the vault at `vaultPath` into the repository at `directory` (created if new).
   public static func create(
-    vault vaultPath: String, to directory: String, wait: Double = 0, reason: String? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    vault vaultPath: String, to directory: String, wait: Double = 0, reason: String? = nil, progress: @escaping (Int, Int) -> Void = { _, _ in }
   ) throws -> BackupSummary {
     let started = Date()
     let vault = try Vault.open(at: vaultPath)
@@ -94,7 +94,7 @@ public enum Backups {
   }
 
   /// Recreates a vault at `target` from a snapshot (the latest unless `snapshot` names one).
-  public static func restore(from directory: String, snapshot id: String?, to target: String, progress: (Int, Int) -> Void = { _, _ in })
+  public static func restore(from directory: String, snapshot id: String?, to target: String, progress: @escaping (Int, Int) -> Void = { _, _ in })
     throws -> RestoreSummary
   {
     let chosen = try withRepository(directory, .shared) { repo in

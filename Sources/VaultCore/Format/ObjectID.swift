@@ -13,8 +13,17 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
   /// Parses the 64-character lowercase hex spelling used in file names.
   public init?(hex: String) {
-    guard hex.utf8.count == 64, hex == hex.lowercased(), let b = Hex.decode(hex) else { return nil }
+    guard hex.utf8.count == 64, let b = Hex.decode(hex, lowercaseOnly: true) else { return nil }
     bytes = b
+  }
+
+  /// Hashes the digest as four words: a dictionary of tens of thousands of ids (a backup's
+  /// index) would otherwise hash each byte on its own. All 32 bytes count, so ids written into
+  /// a hostile index with a common prefix do not collide.
+  public func hash(into hasher: inout Swift.Hasher) {
+    bytes.withUnsafeBytes { b in
+      for i in stride(from: 0, to: b.count - 7, by: 8) { hasher.combine(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) }
+    }
   }
 
   /// 64 lowercase hex characters.

@@ -25,6 +25,8 @@ public enum SystemPath {
 
   /// The path `bytes` stand for: valid UTF-8 kept as text, every other byte escaped.
   public static func string(fromBytes bytes: some Collection<UInt8>) -> String {
+    // Nearly every name is ASCII (object ids, slot ids): no scalar needs escaping then.
+    if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
     var out = String.UnicodeScalarView()
     var parser = Unicode.UTF8.ForwardParser()
     var iterator = bytes.makeIterator()

@@ -8,7 +8,7 @@ struct SavedHeadCheck: LogCheck {
 
   mutating func start(_ context: LogCheckContext, _ findings: inout LogFindings) throws {
     seen = context.savedHead == Hex.encode(context.chain)
-    saved = context.savedHead.flatMap(Hex.decode)
+    saved = context.savedHead.flatMap { Hex.decode($0) }
   }
 
   mutating func entry(_ record: LogRecord, _ context: LogCheckContext, _ findings: inout LogFindings) throws {

@@ -12,7 +12,8 @@ struct RestoreWriter {
   /// Writes each entry of `wanted` (id → new file's path; the file must not exist) and returns
   /// how many were written. The files are not synced: the caller syncs the file system once.
   /// - Throws: `FormatError` when the repository lacks an entry or holds it damaged.
-  func write(_ wanted: [ObjectID: String]) throws -> Int {
+  @discardableResult
+  func write(_ wanted: [ObjectID: String], progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Int {
     var byPack: [ObjectID: Set<ObjectID>] = [:]
     var loose: [ObjectID] = []
     for id in wanted.keys {
@@ -23,12 +24,14 @@ struct RestoreWriter {
     }
     let jobs: [(pack: ObjectID?, ids: Set<ObjectID>)] = byPack.map { ($0.key, $0.value) } + loose.map { (nil, [$0]) }
     let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
-    let results = CopyResults(count: workers)
+    let restored = Counter()
+    let results = CopyResults(count: workers, items: jobs.count, progress: progress)
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       for j in stride(from: w, to: jobs.count, by: workers) {
         do {
           try restore(jobs[j].pack, jobs[j].ids, wanted)
-          results.add(w, UInt64(jobs[j].ids.count))
+          restored.add(jobs[j].ids.count)
+          results.add(w, 0)
         } catch {
           results.fail(error)
           return
@@ -37,7 +40,7 @@ struct RestoreWriter {
       }
     }
     if let error = results.error { throw error }
-    return Int(results.total)
+    return restored.count
   }
 
   private func restore(_ pack: ObjectID?, _ ids: Set<ObjectID>, _ wanted: [ObjectID: String]) throws {
@@ -63,4 +66,12 @@ struct RestoreWriter {
       throw FormatError.invalidField("the backup's copy of \(id.hex.prefix(12))… does not match its name; run 'vault backup verify'")
     }
   }
+}
+
+/// A count shared by workers.
+private final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+  func add(_ n: Int) { lock.withLock { value += n } }
+  var count: Int { lock.withLock { value } }
 }
