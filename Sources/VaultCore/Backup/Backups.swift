@@ -6,11 +6,12 @@ public struct BackupSummary: Encodable, Sendable {
   public let objectsCopied: Int
   public let objectsPresent: Int
   public let bytesCopied: UInt64
+  public let packsWritten: Int
   public let seconds: Double
   /// Files an interrupted backup or prune had left, removed first (not in JSON).
   public let leftoversReclaimed: Int
 
-  enum CodingKeys: String, CodingKey { case snapshot, objectsCopied, objectsPresent, bytesCopied, seconds }
+  enum CodingKeys: String, CodingKey { case snapshot, objectsCopied, objectsPresent, bytesCopied, packsWritten, seconds }
 }
 
 /// A snapshot as `backup list` shows it (docs/JSON.md, "snapshot").
@@ -27,11 +28,13 @@ public struct PruneSummary: Encodable, Sendable {
   public let kept: [String]
   public let removed: [String]
   public let objectsRemoved: Int
+  public let packsRemoved: Int
+  public let packsRepacked: Int
   public let dryRun: Bool
   /// Why each kept snapshot is kept ("daily", "monthly"…), in the order of `kept` (not in JSON).
   public let reasons: [[String]]
 
-  enum CodingKeys: String, CodingKey { case kept, removed, objectsRemoved, dryRun }
+  enum CodingKeys: String, CodingKey { case kept, removed, objectsRemoved, packsRemoved, packsRepacked, dryRun }
 }
 
 /// What `restore` wrote (docs/JSON.md, "restore").
@@ -64,7 +67,7 @@ public enum Backups {
     let seconds = Date().timeIntervalSince(started)
     return BackupSummary(
       snapshot: result.snapshot.id, objectsCopied: result.objectsCopied, objectsPresent: result.objectsPresent,
-      bytesCopied: result.bytesCopied, seconds: (seconds * 1000).rounded() / 1000, leftoversReclaimed: result.leftoversReclaimed)
+      bytesCopied: result.bytesCopied, packsWritten: result.packsWritten, seconds: (seconds * 1000).rounded() / 1000, leftoversReclaimed: result.leftoversReclaimed)
   }
 
   /// The snapshots in a repository, and the names of those that cannot be read.
@@ -89,7 +92,8 @@ public enum Backups {
   public static func prune(_ directory: String, policy: RetentionPolicy, dryRun: Bool) throws -> PruneSummary {
     let result = try withRepository(directory, .exclusive) { try BackupEngine.prune($0, policy: policy, dryRun: dryRun) }
     return PruneSummary(
-      kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, dryRun: dryRun,
+      kept: result.kept.map(\.id), removed: result.removed, objectsRemoved: result.objectsRemoved, packsRemoved: result.packsRemoved,
+      packsRepacked: result.packsRepacked, dryRun: dryRun,
       reasons: result.kept.map(\.reasons))
   }
 

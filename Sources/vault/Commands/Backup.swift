@@ -115,7 +115,10 @@ extension VaultCommand {
       commandName: "prune", abstract: "Remove old snapshots by a retention policy, and the copies only they needed.",
       discussion: """
         Keeps the newest snapshot of each of the last N days, ISO weeks, months and years that \
-        have one. Holds the backup's lock, so it never removes what a running backup writes.
+        have one. Then deletes the pack files that hold nothing a kept snapshot needs, and \
+        repacks those a quarter or more unneeded (their needed entries are copied into new packs \
+        first). Holds the backup's lock, so it never removes what a running backup writes. A \
+        backup of the layout before pack files is converted first.
 
         EXAMPLE
           vault backup prune --to /mnt/backup/vault --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --keep-yearly 7
@@ -140,7 +143,9 @@ extension VaultCommand {
       output.emit(result)
       for (id, why) in zip(result.kept, result.reasons) { output.line("keep    \(id)  (\(why.joined(separator: ", ")))") }
       for id in result.removed { output.line("\(dryRun ? "would remove" : "remove ")  \(id)") }
-      output.line("\(dryRun ? "Would remove" : "Removed") \(result.removed.count) snapshot(s) and \(result.objectsRemoved) object(s) no kept snapshot needs.")
+      output.line(
+        "\(dryRun ? "Would remove" : "Removed") \(result.removed.count) snapshot(s) and \(result.objectsRemoved) entr\(result.objectsRemoved == 1 ? "y" : "ies") no kept snapshot needs "
+          + "(\(result.packsRemoved) pack(s) \(dryRun ? "to delete" : "deleted"), \(result.packsRepacked) \(dryRun ? "to repack" : "repacked")).")
     }
   }
 
