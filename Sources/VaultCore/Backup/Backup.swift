@@ -40,7 +40,6 @@ public enum BackupEngine {
     var repo = repo
     var reclaimed = try repo.reclaimLeftovers()
     if repo.revision < BackupRepository.currentRevision { reclaimed += try convert(&repo) }
-    try repo.markUnfinished()
     // A damaged index hides its packs: what they held is packed again, harmlessly. A pack an
     // index names but that is gone (deleted by hand, lost by the disk) is dropped from the
     // index, so the vault's own copies replace what it held.
@@ -89,11 +88,10 @@ public enum BackupEngine {
         throw error
       }
       do { try record(snapshot, copied.count, copied.bytes) } catch {
-        // The marker stays: the next run finds the packs an index names and reuses them.
+        // The packs stay, named by the index: the next run reuses them.
         try? repo.removeSnapshot(snapshot.id)
         throw error
       }
-      repo.clearUnfinished()
       withExtendedLifetime(held) {}
       return BackupResult(
         snapshot: snapshot, objectsCopied: copied.count, bytesCopied: copied.bytes, objectsPresent: objects.count - copied.count,
@@ -242,10 +240,8 @@ public enum BackupEngine {
     if !dryRun {
       // Manifests first: a crash part way leaves entries nobody needs (dropped by the next
       // prune), never a snapshot missing its entries.
-      try repo.markUnfinished()
       for s in removed { try repo.removeSnapshot(s.id) }
       try plan.apply(to: repo, index: index)
-      repo.clearUnfinished()
     }
     return PruneResult(
       kept: kept.map { ($0.id, keep[$0.id] ?? []) }, removed: removed.map(\.id), objectsRemoved: plan.entriesDropped,
@@ -262,7 +258,6 @@ public enum BackupEngine {
   /// it is of the new one, and the next run deletes the loose copies left.
   @discardableResult
   static func convert(_ repo: inout BackupRepository) throws -> Int {
-    try repo.markUnfinished()
     let (loose, _) = try repo.loadIndex()
     let run = PackRun(store: repo.store)
     var converted = BackupRepository(store: repo.store)

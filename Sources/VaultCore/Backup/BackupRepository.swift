@@ -64,9 +64,6 @@ public struct BackupRepository: Sendable {
   /// The first layout's loose copies: vault files, and objects.
   static let filesFolder = BlobName(unchecked: "files")
   static let objectsFolder = BlobName(unchecked: "objects")
-  /// Present while a backup or prune is changing the repository: one that finds it knows an
-  /// earlier run was interrupted and may have left packs that no index names.
-  static let unfinishedName = BlobName(unchecked: "tmp/unfinished")
 
   /// The first layout's object copies, named and checked as in a vault.
   var looseObjects: ObjectStore { ObjectStore(backend: store, folder: Self.objectsFolder) }
@@ -268,29 +265,27 @@ public struct BackupRepository: Sendable {
 
   // MARK: Leftovers
 
-  /// Removes leftovers of interrupted runs: temporary files, and, if a run was interrupted,
-  /// the packs no index names (and loose copies a conversion left). Call under the exclusive
-  /// lock; returns how many went.
+  /// Removes leftovers of interrupted runs: temporary files, the packs no index names (a
+  /// backup, prune or conversion killed before its index was stored), and the loose copies a
+  /// conversion killed after its marker left. Nothing is deleted while an index file is
+  /// damaged: it may name any pack. Call under the exclusive lock, which every writer holds, so
+  /// no pack is on its way to an index meanwhile. Returns how many went.
   @discardableResult
   public func reclaimLeftovers() throws -> Int {
     var removed = 0
-    let interrupted = store.exists(Self.unfinishedName)
-    for entry in (try? store.list(Self.tmpFolder)) ?? [] where entry.name != Self.unfinishedName.lastComponent {
+    for entry in (try? store.list(Self.tmpFolder)) ?? [] {
       guard let name = try? Self.tmpFolder.appending(entry.name) else { continue }
       try? store.delete(name)
       removed += 1
     }
-    guard interrupted, revision == Self.currentRevision else { return removed }
+    guard revision == Self.currentRevision else { return removed }
     let (index, damaged) = try loadIndex()
-    // An index that cannot be read may name any pack: keep everything until it is fixed.
     guard damaged.isEmpty else { return removed }
     for id in try listPacks().packs where index.packs[id] == nil {
       try store.delete(Self.packName(id))
       removed += 1
     }
-    removed += try removeLooseCopies()
-    try store.delete(Self.unfinishedName)
-    return removed
+    return removed + (try removeLooseCopies())
   }
 
   /// Deletes what a conversion from the first layout left (objects/, files/).
@@ -308,15 +303,6 @@ public struct BackupRepository: Sendable {
     }
     return removed
   }
-
-  /// Marks the repository as being changed (durably, before the first change).
-  func markUnfinished() throws {
-    guard !store.exists(Self.unfinishedName) else { return }
-    try store.put(Self.unfinishedName, bytes: [])
-  }
-
-  /// The run finished: every pack it wrote is named by an index, or was meant to go.
-  func clearUnfinished() { try? store.delete(Self.unfinishedName, durable: true) }
 
   // MARK: Snapshots
 
