@@ -47,7 +47,7 @@ public struct LogRoom {
     switch saved {
     case .head(let h): head = h.lowercased()
     case .backup(let dir):
-      let (repo, owner) = try BackupRepository.open(dir)
+      let (repo, owner) = try BackupRepository.open(try BackupLocation.repository(dir))
       guard owner == practice.vault.config.vaultID else { throw BackupError.otherVault(dir) }
       guard let latest = try repo.latestSnapshot() else { throw BackupError.noSnapshots }
       snapshot = latest

@@ -10,6 +10,15 @@ public enum BackupLocation {
     return LocalBlobStore(root: r, temporaryDirectory: "\(r)/tmp")
   }
 
+  /// True for a location in an object store (`s3:…`), false for a local directory.
+  public static func isRemote(_ location: String) -> Bool { location.hasPrefix("s3:") }
+
+  /// `location` as the core wants it: a remote location as given, a relative directory made
+  /// absolute against `currentDirectory`.
+  public static func normalized(_ location: String, currentDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+    isRemote(location) || location.hasPrefix("/") ? location : currentDirectory + "/" + location
+  }
+
   /// The repository at `location`, not yet checked.
   static func repository(_ location: String) throws -> BackupRepository {
     BackupRepository(store: try store(for: location))

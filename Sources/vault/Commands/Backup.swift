@@ -7,7 +7,7 @@ struct BackupDestination: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("The backup directory (an external disk, a NAS mount, a folder synced off-site).", valueName: "dir"))
   var to: String
 
-  var path: String { to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to }
+  var path: String { BackupLocation.normalized(to) }
 }
 
 extension VaultCommand {
@@ -169,7 +169,7 @@ extension VaultCommand {
     func run() throws {
       let target = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to
       let restored = try Backups.restore(
-        from: from.hasPrefix("/") ? from : FileManager.default.currentDirectoryPath + "/" + from, snapshot: snapshot, to: target,
+        from: BackupLocation.normalized(from), snapshot: snapshot, to: target,
         progress: Output.progress("restoring objects"))
       let output = Output(json: json)
       output.emit(restored)

@@ -44,7 +44,7 @@ extension VaultCommand.Log {
     func run() throws {
       if head != nil && against != nil { throw ValidationError("give --head or --against, not both") }
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
-      let saved: LogRoom.SavedHead? = head.map { .head($0) } ?? against.map { .backup($0) }
+      let saved: LogRoom.SavedHead? = head.map { .head($0) } ?? against.map { .backup(BackupLocation.normalized($0)) }
       let (report, snapshot, unrecorded) = try practice.log.verify(against: saved)
       let out = location.output
       if let snapshot { out.note("checked against snapshot \(snapshot.id) (\(snapshot.logCount) log entries)") }
