@@ -1,29 +1,34 @@
 import VaultCrypto
 
 /// The name of an object: the BLAKE2b-256 of its whole file, so anyone can check it with `b2sum -l 256`.
+///
+/// Held as four big-endian words, not an array: a backup's index holds tens of thousands of
+/// ids, and words need no allocation, hash in four steps and compare in byte order.
 public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible {
+  private let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
+
   /// The 32 digest bytes.
-  public let bytes: [UInt8]
+  public var bytes: [UInt8] {
+    var out = [UInt8](repeating: 0, count: 32)
+    out.withUnsafeMutableBytes { b in
+      for (i, w) in [w0, w1, w2, w3].enumerated() { b.storeBytes(of: w.bigEndian, toByteOffset: i * 8, as: UInt64.self) }
+    }
+    return out
+  }
 
   /// Wraps a 32-byte digest.
   public init(bytes: [UInt8]) throws(FormatError) {
     guard bytes.count == Hasher.digestSize else { throw .invalidField("object id must be 32 bytes") }
-    self.bytes = bytes
+    (w0, w1, w2, w3) = bytes.withUnsafeBytes { b in
+      (UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 0, as: UInt64.self)), UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+       UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 16, as: UInt64.self)), UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+    }
   }
 
   /// Parses the 64-character lowercase hex spelling used in file names.
   public init?(hex: String) {
-    guard hex.utf8.count == 64, let b = Hex.decode(hex, lowercaseOnly: true) else { return nil }
-    bytes = b
-  }
-
-  /// Hashes the digest as four words: a dictionary of tens of thousands of ids (a backup's
-  /// index) would otherwise hash each byte on its own. All 32 bytes count, so ids written into
-  /// a hostile index with a common prefix do not collide.
-  public func hash(into hasher: inout Swift.Hasher) {
-    bytes.withUnsafeBytes { b in
-      for i in stride(from: 0, to: b.count - 7, by: 8) { hasher.combine(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) }
-    }
+    guard hex.utf8.count == 64, let b = Hex.decode(hex, lowercaseOnly: true), let id = try? ObjectID(bytes: b) else { return nil }
+    self = id
   }
 
   /// 64 lowercase hex characters.
@@ -31,11 +36,11 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
   /// All zero: "no object" where a field is fixed-size (FORMAT.md §17.5).
   public static let zero = ObjectID(zeroBytes: ())
 
-  private init(zeroBytes: Void) { bytes = [UInt8](repeating: 0, count: Hasher.digestSize) }
+  private init(zeroBytes: Void) { (w0, w1, w2, w3) = (0, 0, 0, 0) }
   /// The hex spelling.
   public var description: String { hex }
-  /// Orders ids by their hex spelling, as a directory listing does.
-  public static func < (a: ObjectID, b: ObjectID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+  /// Orders ids by their bytes, as a directory listing of their hex names does.
+  public static func < (a: ObjectID, b: ObjectID) -> Bool { (a.w0, a.w1, a.w2, a.w3) < (b.w0, b.w1, b.w2, b.w3) }
 }
 
 /// A random 16-byte identifier (vault, client, key slot); never derived from names or dates.
