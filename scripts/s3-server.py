@@ -111,16 +111,21 @@ def start(d, watch_pid, bucket):
                 devnull = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(devnull, fd)
-                while True:
-                    try:
-                        os.kill(watch_pid, 0)
-                    except ProcessLookupError:
-                        break
+                while alive(watch_pid):
                     time.sleep(1)
                 stop(d)
             os._exit(0)
         os.wait()
     print(endpoint)
+
+
+def alive(pid):
+    """True while pid runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def kill(d, sig=signal.SIGKILL):
@@ -132,15 +137,12 @@ def kill(d, sig=signal.SIGKILL):
         os.killpg(pid, sig)  # weed runs in its own session: its group holds only it
     except ProcessLookupError:
         return
-    for _ in range(100):
+    for _ in range(200):
         try:
-            os.kill(pid, 0)
-            # Reap it if it is our child; otherwise wait for it to disappear.
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-        except ProcessLookupError:
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        except ChildProcessError:
+            pass
+        if not alive(pid):
             break
         time.sleep(0.05)
     os.remove(os.path.join(d, "pid"))

@@ -23,8 +23,10 @@ public final class S3BlobStore: BlobStore {
     public var maxAttempts = 5
     /// The first retry's delay in seconds; each next one doubles.
     public var retryBase = 0.2
-    /// Seconds without an answer before a request fails (and may be tried again).
-    public var timeout = 60.0
+    /// Seconds without progress before a request fails (and may be tried again). Also the time
+    /// a connection reset during an upload takes to surface: URLSession on Linux reports it
+    /// only then.
+    public var timeout = 30.0
     /// A lock object not refreshed for this many seconds is stale: its holder died.
     public var lockStaleAfter = 1800.0
     /// How often a held lock's object is refreshed.
