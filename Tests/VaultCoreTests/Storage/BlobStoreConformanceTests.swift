@@ -15,6 +15,9 @@ final class BlobStoreUnderTest: @unchecked Sendable {
 
   init(_ kind: BlobStoreKind) throws {
     switch kind {
+    case .s3:
+      dir = nil
+      store = try S3TestServer.get().store()
     case .local, .localNamedTemporaries:
       let dir = try ScratchDirectory()
       let root = try dir.makeSubdirectory("store")
@@ -29,6 +32,10 @@ final class BlobStoreUnderTest: @unchecked Sendable {
   /// Every name on disk beneath a local store's root except its (possibly empty) temporary
   /// directory, and what the temporary directory holds; a memory store's blob names.
   func leftovers() throws -> [String] {
+    if let s3 = store as? S3BlobStore {
+      let prefix = s3.keyPrefix(nil)
+      return try s3.allKeys().map { String($0.dropFirst(prefix.count)) }
+    }
     guard let dir else { return (store as? MemoryBlobStore)?.names.map(\.rawValue) ?? [] }
     let root = dir.file("store")
     var out: [String] = []
@@ -39,7 +46,10 @@ final class BlobStoreUnderTest: @unchecked Sendable {
     return out.sorted()
   }
 
-  func remove() { dir?.remove() }
+  func remove() {
+    dir?.remove()
+    if let s3 = store as? S3BlobStore { emptyStore(s3) }
+  }
 }
 
 enum BlobStoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -48,6 +58,10 @@ enum BlobStoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible 
   /// A directory as on a file system without O_TMPFILE: puts stream into named `.tmp-` files.
   case localNamedTemporaries
   case memory
+  /// An S3 bucket on a SeaweedFS server the tests start (scripts/s3-server.py).
+  case s3
+  /// The kinds the tests run: S3 unless VAULT_SKIP_S3=1.
+  static var tested: [BlobStoreKind] { allCases.filter { $0 != .s3 || !S3TestServer.skipped } }
   var testDescription: String { rawValue }
 }
 
@@ -56,7 +70,7 @@ func name(_ s: String) throws -> BlobName { try BlobName(s) }
 /// The contract every `BlobStore` keeps, run against each implementation.
 @Suite("blob store conformance")
 struct BlobStoreConformanceTests {
-  @Test("put, get, size, exists and delete round-trip; delete of a missing blob is not an error", arguments: BlobStoreKind.allCases)
+  @Test("put, get, size, exists and delete round-trip; delete of a missing blob is not an error", arguments: BlobStoreKind.tested)
   func roundTrip(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -77,7 +91,7 @@ struct BlobStoreConformanceTests {
     #expect(throws: StorageError.self) { try s.open(n) }
   }
 
-  @Test("replace puts a new blob over an old one; a content-addressed put keeps the blob already there", arguments: BlobStoreKind.allCases)
+  @Test("replace puts a new blob over an old one; a content-addressed put keeps the blob already there", arguments: BlobStoreKind.tested)
   func modes(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -95,7 +109,7 @@ struct BlobStoreConformanceTests {
     #expect(try t.leftovers().filter { $0.hasPrefix("tmp/") } == [])
   }
 
-  @Test("large blobs stream in and out in pieces, memory bounded by the caller's buffer", arguments: BlobStoreKind.allCases)
+  @Test("large blobs stream in and out in pieces, memory bounded by the caller's buffer", arguments: BlobStoreKind.tested)
   func streaming(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -120,7 +134,7 @@ struct BlobStoreConformanceTests {
     #expect(same)
   }
 
-  @Test("a local file is put by streaming it, and a missing source leaves nothing", arguments: BlobStoreKind.allCases)
+  @Test("a local file is put by streaming it, and a missing source leaves nothing", arguments: BlobStoreKind.tested)
   func putFromFile(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -136,7 +150,7 @@ struct BlobStoreConformanceTests {
     #expect(try t.leftovers() == before)
   }
 
-  @Test("get refuses a blob over the limit (EFBIG) and a folder (EINVAL)", arguments: BlobStoreKind.allCases)
+  @Test("get refuses a blob over the limit (EFBIG) and a folder (EINVAL)", arguments: BlobStoreKind.tested)
   func limits(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -151,7 +165,7 @@ struct BlobStoreConformanceTests {
     #expect(throws: StorageError.self) { try s.open(try name("files")) }
   }
 
-  @Test("list gives a folder's blobs and folders, sorted; a missing folder is empty", arguments: BlobStoreKind.allCases)
+  @Test("list gives a folder's blobs and folders, sorted; a missing folder is empty", arguments: BlobStoreKind.tested)
   func listing(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -170,7 +184,7 @@ struct BlobStoreConformanceTests {
     #expect(try s.list(try name("objects/ab")).map(\.name) == ["ab02"])
   }
 
-  @Test("a put written but never committed is visible under no name, and releasing its writer leaves nothing", arguments: BlobStoreKind.allCases)
+  @Test("a put written but never committed is visible under no name, and releasing its writer leaves nothing", arguments: BlobStoreKind.tested)
   func uncommittedLeavesNothing(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -192,7 +206,7 @@ struct BlobStoreConformanceTests {
     #expect(try t.leftovers() == before)
   }
 
-  @Test("a put whose commit fails leaves no blob and no partial one", arguments: BlobStoreKind.allCases)
+  @Test("a put whose commit fails leaves no blob and no partial one", arguments: BlobStoreKind.tested)
   func failedCommitLeavesNothing(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -210,7 +224,7 @@ struct BlobStoreConformanceTests {
     #expect(try s.get(try name("a"), limit: 10) == [1, 2])
   }
 
-  @Test("a blob replaced while a reader has it open is read whole, old bytes or new, never a mix", arguments: BlobStoreKind.allCases)
+  @Test("a blob replaced while a reader has it open is read whole, old bytes or new, never a mix", arguments: BlobStoreKind.tested)
   func replaceUnderReader(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -284,7 +298,7 @@ struct BlobStoreConformanceTests {
     #expect(throws: StorageError.self) { try store.get(id, binding: ObjectBinding(type: .note, client: .none), key: .random(), vault: .generate()) }
   }
 
-  @Test("an exclusive lock excludes every other; shared locks exclude only an exclusive one", arguments: BlobStoreKind.allCases)
+  @Test("an exclusive lock excludes every other; shared locks exclude only an exclusive one", arguments: BlobStoreKind.tested)
   func lockExclusion(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
@@ -315,7 +329,7 @@ struct BlobStoreConformanceTests {
     func release() { lock = nil }
   }
 
-  @Test("a lock taken with a wait is granted once the holder lets go", arguments: BlobStoreKind.allCases)
+  @Test("a lock taken with a wait is granted once the holder lets go", arguments: BlobStoreKind.tested)
   func lockWait(kind: BlobStoreKind) throws {
     let t = try BlobStoreUnderTest(kind)
     defer { t.remove() }
