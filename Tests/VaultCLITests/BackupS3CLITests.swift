@@ -40,19 +40,22 @@ final class S3Server {
     return files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: directory + "/data/" + $1)[.size] as? Int) ?? 0) }
   }
 
+  /// Runs the script and returns its output. popen, not Foundation's Process: a Process whose
+  /// child leaves a detached watcher behind (the script's --watch-pid) never reports its end here.
   @discardableResult
   static func script(_ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script] + args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard p.terminationStatus == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "s3-server.py \(args[0]): \(text)"]) }
+    let command = (["python3", script] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ") + " 2>&1"
+    guard let pipe = popen(command, "r") else { throw CocoaError(.featureUnsupported) }
+    var output = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let n = fread(&buffer, 1, buffer.count, pipe)
+      if n == 0 { break }
+      output += buffer[0..<n]
+    }
+    let status = (pclose(pipe) >> 8) & 0xFF
+    let text = String(decoding: output, as: UTF8.self)
+    guard status == 0 else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "s3-server.py \(args[0]): \(text)"]) }
     return text
   }
 }

@@ -638,7 +638,8 @@ struct JSONContractTests {
       .exportNotPlaced("x", because: "y"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
     ]
     let backups: [BackupError] = [
-      .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy, .tooManyObjects(1),
+      .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy, .remote(.invalidLocation("s3:x", reason: "r")),
+      .remote(.missingCredentials("m")), .remote(.noSuchBucket(bucket: "b", endpoint: "e")),
     ]
     let vault: [VaultError] = [
       .vaultNotFound(path: "p"), .vaultAlreadyExists(path: "p"), .directoryNotEmpty(path: "p"), .wrongPassphrase, .wrongRecoveryKey,

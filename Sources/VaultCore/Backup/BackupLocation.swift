@@ -5,6 +5,12 @@ import Foundation
 public enum BackupLocation {
   /// The store for `location`, not yet checked for a repository.
   public static func store(for location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any BlobStore {
+    if isRemote(location) {
+      let store = try S3BlobStore(url: location, environment: environment)
+      // The bucket and the credentials, checked before anything else: one clear error.
+      try store.checkAccess()
+      return store
+    }
     var r = location
     while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
     return LocalBlobStore(root: r, temporaryDirectory: "\(r)/tmp")

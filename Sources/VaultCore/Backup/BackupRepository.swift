@@ -20,8 +20,8 @@ public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
   case targetExists(String)
   /// No --keep rule was given.
   case emptyPolicy
-  /// The vault has more objects than one snapshot manifest of this format can list.
-  case tooManyObjects(Int)
+  /// A remote location that cannot be used as given (malformed, no credentials, no bucket).
+  case remote(S3Error)
 
   public var description: String {
     switch self {
@@ -31,8 +31,7 @@ public enum BackupError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unknownSnapshot(let id): "there is no snapshot '\(id)'; see 'vault backup list'"
     case .noSnapshots: "the backup has no snapshot yet; run 'vault backup --to DEST' first"
     case .targetExists(let p): "\(p) already exists; restore into a new directory (vault never overwrites a vault)"
-    case .tooManyObjects(let n):
-      "the vault holds \(n) objects, more than one snapshot of this backup format can list; nothing was written. Until a release that stores backups in pack files, copy the vault directory off-site with rsync or restic (it holds only ciphertext)"
+    case .remote(let e): e.description
     case .emptyPolicy: "give at least one --keep-daily, --keep-weekly, --keep-monthly or --keep-yearly (prune would otherwise delete every snapshot)"
     }
   }
@@ -384,8 +383,9 @@ public struct BackupRepository: Sendable {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
     let body = Array(try e.encode(snapshot))
+    // The object list is its own entry, so a manifest is a few KiB whatever the vault holds.
     guard body.count + FileHeader.size + 32 <= Snapshot.maximumFileSize else {
-      throw BackupError.tooManyObjects(snapshot.objectCount ?? 0)
+      throw VaultError.internalError("a snapshot manifest of \(body.count) bytes")
     }
     try store.put(try Self.snapshotsFolder.appending(snapshot.id), bytes: try ChecksummedFile.encode(.backupSnapshot, revision: 1, body: body))
   }

@@ -130,7 +130,9 @@ extension BackupError {
     case .noSnapshots: "noSnapshots"
     case .targetExists: "restoreTargetExists"
     case .emptyPolicy: "emptyRetentionPolicy"
-    case .tooManyObjects: "tooManyObjectsForSnapshot"
+    case .remote(.invalidLocation): "invalidBackupLocation"
+    case .remote(.missingCredentials), .remote(.unreadableCredentials): "remoteCredentialsMissing"
+    case .remote(.noSuchBucket): "noSuchBucket"
     }
   }
 }

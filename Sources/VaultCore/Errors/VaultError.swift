@@ -196,10 +196,14 @@ extension VaultError {
     case let e as VaultError: return e
     case let e as RecordError: return .record(e)
     case let e as BackupError: return .backup(e)
+    case let e as S3Error: return .backup(.remote(e))
     case let e as AccessError: return .access(e)
     case let e as AgeError: return .age(e)
     case let e as KeyringError: return .session(e.description)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
+    // A remote store's failures say in the operation what the server answered and what to do.
+    case let e as StorageError where BackupLocation.isRemote(e.path) && e.code != ENOENT:
+      return .io(path: e.path, reason: "\(e.operation) failed")
     case let e as StorageError where e.code == ELOOP:
       return .integrity([Finding(.error, e.path, "a symbolic link is on the way to it: a vault never holds symlinks, so one was planted (commands refuse to follow it); run 'vault verify'")])
     case let e as StorageError where e.code == ENOTDIR || e.code == EINVAL:

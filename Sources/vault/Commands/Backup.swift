@@ -4,7 +4,11 @@ import VaultCore
 
 /// Where the backup repository is.
 struct BackupDestination: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("The backup directory (an external disk, a NAS mount, a folder synced off-site).", valueName: "dir"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The backup repository: a directory (an external disk, a NAS mount), or an S3-compatible bucket, s3:https://HOST/BUCKET/PREFIX (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials).",
+      valueName: "dest"))
   var to: String
 
   var path: String { BackupLocation.normalized(to) }
@@ -26,19 +30,30 @@ extension VaultCommand {
       commandName: "create",
       abstract: "Copy the vault into a backup directory (the default 'vault backup --to DEST').",
       discussion: """
-        Needs no passphrase: everything copied is already encrypted. Copies only the objects \
-        DEST lacks (checking each against its name), then writes a snapshot of the vault's \
-        files at one moment. A run that is interrupted leaves DEST valid; the next run finishes \
-        or cleans up. The vault is locked only while its small files are read.
+        Needs no passphrase: everything copied is already encrypted. Packs the objects DEST \
+        lacks into pack files of about 16 MiB (checking each against its name), then writes a \
+        snapshot of the vault's files at one moment. A run that is interrupted leaves DEST \
+        valid; the next run finishes or cleans up. The vault is locked only while its small \
+        files are read.
+
+        DEST may be an S3-compatible bucket (AWS S3, Backblaze B2, Wasabi, MinIO, Garage): \
+        s3:https://HOST/BUCKET/PREFIX. The bucket must exist. Credentials come from \
+        AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, AWS_REGION), or \
+        from ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE); never from the \
+        command line. TLS is always verified; plain http:// only to a loopback address.
 
         EXIT STATUS
           0   backed up
-          1   DEST is not writable, not a backup, or another vault's backup
+          1   DEST is not writable, not a backup, or another vault's backup; an S3 location
+              without credentials or bucket, refused credentials, or a server that failed
           4   another backup or prune holds DEST (or the vault is busy; see --wait)
           10  an object in the vault does not match its name (damage): nothing is copied over it
 
         EXAMPLE (cron, nightly)
           30 2 * * *  vault backup --to /mnt/backup/vault --quiet || echo 'vault backup failed' | mail -s backup me
+
+        EXAMPLE (off-site, to a bucket)
+          AWS_SHARED_CREDENTIALS_FILE=/etc/vault/b2.ini vault backup --to s3:https://s3.us-west-004.backblazeb2.com/practice-backup/vault
         """)
 
     @OptionGroup var location: VaultOptions
@@ -161,7 +176,7 @@ extension VaultCommand {
           vault restore --from /mnt/backup/vault --to ~/restored-vault && vault verify --vault ~/restored-vault
         """)
 
-    @Option(name: .long, help: ArgumentHelp("The backup directory.", valueName: "dir")) var from: String
+    @Option(name: .long, help: ArgumentHelp("The backup repository: a directory or s3:https://HOST/BUCKET/PREFIX.", valueName: "dest")) var from: String
     @Option(name: .long, help: ArgumentHelp("A snapshot id from 'vault backup list'.", valueName: "id")) var snapshot: String?
     @Option(name: .long, help: ArgumentHelp("Where to create the restored vault.", valueName: "dir")) var to: String
     @Flag(name: .long, help: "Print results as JSON.") var json = false

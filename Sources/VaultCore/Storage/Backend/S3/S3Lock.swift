@@ -4,8 +4,9 @@ import Foundation
 #endif
 
 /// A lock in a bucket, where there is no flock: each holder puts a lock object
-/// `NAME/<mode>-<random id>` (its body names host, pid and time, for people), keeps it fresh
-/// while held, and deletes it on release.
+/// `NAME/<mode>-<random id>` (its body names host, pid and time), keeps it fresh while held,
+/// and deletes it on release. The object of a process of this host that no longer runs is
+/// removed by the next taker.
 ///
 /// Taking: put our object, then list the others; an exclusive lock conflicts with any other,
 /// a shared one with an exclusive one. On conflict our object is deleted and, within `wait`, the
@@ -42,7 +43,7 @@ final class S3Lock: BlobLock, @unchecked Sendable {
       try store.putObject(key, body, what: "take the lock", where: store.path(of: name))
       let conflict: Bool
       do {
-        let others = try live(store: store, folder: folder, name: name).filter { $0 != key }
+        let others = try live(store: store, folder: folder, name: name).filter { $0 != key && !abandoned($0, store: store, folder: folder, name: name, host: host) }
         conflict = mode == .exclusive ? !others.isEmpty : others.contains { $0.dropFirst(folder.count).hasPrefix("exclusive-") }
       } catch {
         try? store.deleteKey(key)
@@ -59,6 +60,21 @@ final class S3Lock: BlobLock, @unchecked Sendable {
       let pause = min(deadline.timeIntervalSinceNow, Double.random(in: 0.05...0.3))
       if pause > 0 { usleep(useconds_t(pause * 1e6)) }
     }
+  }
+
+  /// True for the lock object of a process of this host that no longer runs (killed, or its
+  /// server died before it could delete the object), which is then deleted: as restic does, a
+  /// lock is not left to block the next nightly run for the stale period when its holder is
+  /// known to be gone.
+  private static func abandoned(_ key: String, store: S3BlobStore, folder: String, name: BlobName, host: String) -> Bool {
+    guard let child = try? name.appending(String(key.dropFirst(folder.count))),
+      let body = try? store.get(child, limit: 4096),
+      let info = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+      info["host"] as? String == host, let pid = info["pid"] as? Int, pid > 0, pid != Int(getpid())
+    else { return false }
+    guard kill(pid_t(pid), 0) != 0 && errno == ESRCH else { return false }
+    try? store.deleteKey(key)
+    return true
   }
 
   /// The keys of the lock objects in `folder` that are not stale.
