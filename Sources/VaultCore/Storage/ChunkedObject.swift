@@ -1,0 +1,372 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Foundation
+import VaultCrypto
+
+// Objects of revision 1 (FORMAT.md §6.8): chunks sealed independently with XChaCha20-Poly1305
+// (nonce = the object's random prefix ‖ chunk number, the final chunk flagged in its associated
+// data) and named by a SHA-256 tree over the chunks (ObjectDigest). Chunks of a batch are sealed
+// or opened and hashed on every core; a writer's previous batch goes to disk meanwhile.
+
+/// How many threads seal or open one object's chunks, and the fan-out over them.
+enum ChunkWorkers {
+  /// One per core, at most 4.
+  static let count = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+
+  /// Calls `body(w)` for every worker w, on as many threads, when there are at least two items
+  /// of work; otherwise once, inline, for worker 0 (a small object costs no thread hop).
+  static func run(items: Int, _ body: (Int) -> Void) {
+    let workers = min(count, items)
+    if workers <= 1 {
+      body(0)
+      return
+    }
+    // Each worker touches only its own chunks, buffers' disjoint ranges and its own context.
+    withoutActuallyEscaping(body) { b in
+      let work = UncheckedWork(body: b)
+      DispatchQueue.concurrentPerform(iterations: workers) { work.body($0) }
+    }
+  }
+
+  private struct UncheckedWork: @unchecked Sendable {
+    let body: (Int) -> Void
+  }
+
+  /// The items of worker `w` among `workers(items)`: w, w + n, w + 2n …
+  static func stride(_ w: Int, items: Int) -> StrideTo<Int> {
+    Swift.stride(from: w, to: items, by: min(count, max(items, 1)))
+  }
+}
+
+/// Bytes, and the first failure, shared with the thread that writes a batch while the next is sealed.
+private final class BackgroundWrite: @unchecked Sendable {
+  private let queue = DispatchQueue(label: "vault.object-write")
+  private let group = DispatchGroup()
+  private let lock = NSLock()
+  private var failure: (any Error)?
+
+  /// Runs `body` on the write thread; `wait` returns when it has.
+  func start(_ body: @escaping @Sendable () throws -> Void) {
+    queue.async(group: group) { [self] in
+      do { try body() } catch { lock.withLock { if failure == nil { failure = error } } }
+    }
+  }
+
+  /// Waits for the write under way, if any; rethrows its error.
+  func wait() throws {
+    group.wait()
+    if let e = lock.withLock({ failure }) { throw e }
+  }
+}
+
+/// A pointer and a writer handed to the write thread (used by one thread at a time: the owner
+/// waits for the write before touching either again).
+private struct PendingBytes: @unchecked Sendable {
+  let blob: any BlobWriter
+  let bytes: UnsafeRawBufferPointer
+}
+
+/// Revision 1 writer.
+final class ChunkedObjectWriter: ObjectWriting {
+  /// Chunks sealed per batch once an object outgrows one chunk (2 MiB of plaintext at 64 KiB).
+  static let batchChunks = 32
+
+  private let store: ObjectStore
+  /// Where the ciphertext goes (see `StreamObjectWriter.blob`).
+  private let blob: any BlobWriter
+  private let header: ObjectHeader
+  private let chunkSize: Int
+  private let cipher: ChunkCipher
+  private var contexts: [ChunkCipher.Context]
+  private let adMessage: [UInt8]
+  private let adFinal: [UInt8]
+  private let digest: ObjectDigest
+  /// Client plaintext: `batch` chunks, in secure memory (not swapped, wiped on release).
+  private var plain: SecureBytes
+  private var batch = 1
+  private var filled = 0
+  /// The next chunk's number.
+  private var next: UInt64 = 0
+  /// Two ciphertext buffers: one being written while the other is sealed into.
+  private var sealed: [UnsafeMutableRawBufferPointer] = []
+  private var current = 0
+  private var leaves: [UInt8]
+  private let writes = BackgroundWrite()
+  private var done = false
+
+  init(store: ObjectStore, header: ObjectHeader, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
+    precondition(header.revision == 1)
+    self.store = store
+    self.header = header
+    chunkSize = Int(header.chunkSize)
+    let prefix = try Random.bytes(ChunkCipher.noncePrefixSize)
+    cipher = try ChunkCipher(key: key, noncePrefix: prefix)
+    contexts = [try cipher.context()]
+    let ad = header.associatedData(vault: vault, binding: binding)
+    adMessage = ad + [0]
+    adFinal = ad + [1]
+    digest = try ObjectDigest()
+    plain = try SecureBytes(count: chunkSize)
+    leaves = [UInt8](repeating: 0, count: SHA256.size)
+    blob = try store.backend.makeWriter()
+    sealed = Self.allocate(chunks: 1, chunkSize: chunkSize)
+    do {
+      let head = header.encoded + prefix
+      digest.update(head)
+      try head.withUnsafeBytes { try blob.write($0) }
+    } catch {
+      abandon()
+      throw error
+    }
+  }
+
+  deinit {
+    if !done { abandon() }
+    for b in sealed { b.deallocate() }
+  }
+
+  private static func allocate(chunks: Int, chunkSize: Int) -> [UnsafeMutableRawBufferPointer] {
+    (0..<2).map { _ in .allocate(byteCount: chunks * (chunkSize + ObjectHeader.chunkOverhead1), alignment: 64) }
+  }
+
+  /// A large object: buffers for whole batches and a cipher context per core (once).
+  private func grow() throws {
+    try writes.wait()
+    let bigger = try SecureBytes(count: Self.batchChunks * chunkSize)
+    bigger.withUnsafeMutableBytes { dst in plain.withUnsafeBytes { dst.copyMemory(from: $0) } }
+    plain = bigger
+    for b in sealed { b.deallocate() }
+    sealed = Self.allocate(chunks: Self.batchChunks, chunkSize: chunkSize)
+    leaves = [UInt8](repeating: 0, count: Self.batchChunks * SHA256.size)
+    while contexts.count < ChunkWorkers.count { contexts.append(try cipher.context()) }
+    batch = Self.batchChunks
+  }
+
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
+    precondition(!done, "write after finish")
+    var offset = 0
+    while offset < bytes.count {
+      if filled == batch * chunkSize {
+        if batch == 1 { try grow() } else { try flush(chunks: batch, finalLength: nil) }
+      }
+      let n = min(batch * chunkSize - filled, bytes.count - offset)
+      plain.withUnsafeMutableBytes { dst in
+        (dst.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+      }
+      filled += n
+      offset += n
+    }
+  }
+
+  func finish() throws -> ObjectID {
+    precondition(!done, "finish called twice")
+    do {
+      // The final block needs a chunk of its own room: a full buffer goes out first.
+      if filled == batch * chunkSize && filled > 0 { try flush(chunks: batch, finalLength: nil) }
+      let full = filled / chunkSize
+      let tail = filled - full * chunkSize
+      let length = header.paddedFinalLength(tail: tail)
+      plain.withUnsafeMutableBytes { p in
+        let base = p.baseAddress! + full * chunkSize
+        base.storeBytes(of: 0x80, toByteOffset: tail, as: UInt8.self)
+        _ = memset(base + tail + 1, 0, length - tail - 1)
+      }
+      try flush(chunks: full + 1, finalLength: length)
+      try writes.wait()
+      let id = try ObjectID(bytes: digest.finalize())
+      // Content-addressed: an object already there under this name holds these very bytes.
+      try blob.commit(as: store.name(for: id), mode: .contentAddressed, durable: true)
+      done = true
+      return id
+    } catch {
+      abandon()
+      throw error
+    }
+  }
+
+  func abandon() {
+    try? writes.wait()
+    blob.abandon()
+    done = true
+  }
+
+  /// Seals the first `chunks` chunks of the buffer (the last one final, of `finalLength`
+  /// plaintext bytes, when given), hashes them, and starts writing them.
+  private func flush(chunks: Int, finalLength: Int?) throws {
+    let out = sealed[current]
+    let first = next
+    let c = chunkSize
+    let stride = c + ObjectHeader.chunkOverhead1
+    plain.withUnsafeBytes { p in
+      leaves.withUnsafeMutableBytes { l in
+        adMessage.withUnsafeBytes { adM in
+          adFinal.withUnsafeBytes { adF in
+            ChunkWorkers.run(items: chunks) { w in
+              for j in ChunkWorkers.stride(w, items: chunks) {
+                let isFinal = finalLength != nil && j == chunks - 1
+                let n = isFinal ? finalLength! : c
+                let dst = UnsafeMutableRawBufferPointer(rebasing: out[(j * stride)..<(j * stride + n + ObjectHeader.chunkOverhead1)])
+                contexts[w].seal(
+                  first + UInt64(j), UnsafeRawBufferPointer(rebasing: p[(j * c)..<(j * c + n)]), associatedData: isFinal ? adF : adM, into: dst)
+                ObjectDigest.leaf(UnsafeRawBufferPointer(dst), into: UnsafeMutableRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)]))
+              }
+            }
+          }
+        }
+      }
+    }
+    leaves.withUnsafeBytes { l in
+      for j in 0..<chunks { digest.append(leaf: UnsafeRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)])) }
+    }
+    let total = (chunks - 1) * stride + (finalLength ?? c) + ObjectHeader.chunkOverhead1
+    next += UInt64(chunks)
+    filled = 0
+    try writes.wait()
+    let pending = PendingBytes(blob: blob, bytes: UnsafeRawBufferPointer(rebasing: out[0..<total]))
+    writes.start { try pending.blob.write(pending.bytes) }
+    current ^= 1
+  }
+}
+
+/// Revision 1 reader.
+final class ChunkedObjectReader: ObjectReading {
+  private let id: ObjectID
+  private let blob: any BlobReader
+  private let header: ObjectHeader
+  private let prefix: [UInt8]
+  private let adMessage: [UInt8]
+  private let adFinal: [UInt8]
+  private var keys: [SecretKey]
+  private let scratch: ReadScratch?
+  private let digest: ObjectDigest
+
+  init(id: ObjectID, blob: any BlobReader, header: ObjectHeader, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch?) throws {
+    self.id = id
+    self.blob = blob
+    self.header = header
+    self.keys = keys
+    self.scratch = scratch
+    var p = [UInt8](repeating: 0, count: ChunkCipher.noncePrefixSize)
+    let n = try p.withUnsafeMutableBytes { try blob.read(into: $0) }
+    guard n == p.count else { throw ObjectError.corrupted(id, "file is truncated") }
+    prefix = p
+    let ad = header.associatedData(vault: vault, binding: binding)
+    adMessage = ad + [0]
+    adFinal = ad + [1]
+    digest = try ObjectDigest()
+    digest.update(header.encoded + p)
+  }
+
+  func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let c = Int(header.chunkSize)
+    let stride = c + ObjectHeader.chunkOverhead1
+    let body1 = blob.size - ObjectHeader.headSize1
+    let minimumFinal = ObjectHeader.minimumFinalChunk + ObjectHeader.chunkOverhead1
+    guard body1 >= minimumFinal else { throw ObjectError.corrupted(id, "file is truncated") }
+    // Every chunk but the last is exactly S + 16 bytes; the last (the final chunk) is what remains.
+    let count = (body1 + stride - 1) / stride
+    let lastLength = body1 - (count - 1) * stride
+    guard lastLength >= minimumFinal else {
+      throw ObjectError.corrupted(id, "the file's length is not that of whole chunks (truncated or extended)")
+    }
+    let batch = min(ChunkedObjectWriter.batchChunks, count)
+    let cipherBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batch * stride, alignment: 64)
+    defer { cipherBuffer.deallocate() }
+    let plain = try scratch.flatMap { batch == 1 && $0.plain.count >= c ? $0.plain : nil } ?? SecureBytes(count: batch * c)
+    var leaves = [UInt8](repeating: 0, count: batch * SHA256.size)
+    var contexts: [ChunkCipher.Context] = []
+    var index = 0
+    while index < count {
+      let n = min(batch, count - index)
+      let isLast = index + n == count
+      let bytes = (n - 1) * stride + (isLast ? lastLength : stride)
+      let got = try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: cipherBuffer[0..<bytes]))
+      guard got == bytes else { throw ObjectError.corrupted(id, ObjectReader.explain(.truncated)) }
+      if contexts.isEmpty { contexts = try openFirst(cipherBuffer, length: n == 1 && isLast ? lastLength : stride, isFinal: count == 1, into: plain) }
+      let first = index
+      let failed = Failures()
+      plain.withUnsafeMutableBytes { p in
+        leaves.withUnsafeMutableBytes { l in
+          adMessage.withUnsafeBytes { adM in
+            adFinal.withUnsafeBytes { adF in
+              ChunkWorkers.run(items: n) { w in
+                for j in ChunkWorkers.stride(w, items: n) {
+                  let isFinal = isLast && j == n - 1
+                  let length = isFinal ? lastLength : stride
+                  let chunk = UnsafeRawBufferPointer(rebasing: cipherBuffer[(j * stride)..<(j * stride + length)])
+                  ObjectDigest.leaf(chunk, into: UnsafeMutableRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)]))
+                  // Chunk 0 was opened while the key was chosen.
+                  if first + j == 0 { continue }
+                  do {
+                    try contexts[w].open(
+                      UInt64(first + j), chunk, associatedData: isFinal ? adF : adM,
+                      into: UnsafeMutableRawBufferPointer(rebasing: p[(j * c)..<(j * c + length - ObjectHeader.chunkOverhead1)]))
+                  } catch { failed.fail() }
+                }
+              }
+            }
+          }
+        }
+      }
+      if failed.any { throw ObjectError.corrupted(id, ObjectReader.explain(.authenticationFailed)) }
+      leaves.withUnsafeBytes { l in
+        for j in 0..<n { digest.append(leaf: UnsafeRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)])) }
+      }
+      var content = (n - 1) * c
+      if isLast {
+        content += try plain.withUnsafeBytes { try unpad(UnsafeRawBufferPointer(rebasing: $0[((n - 1) * c)..<((n - 1) * c + lastLength - ObjectHeader.chunkOverhead1)])) }
+      } else {
+        content += c
+      }
+      if content > 0 { try plain.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<content])) } }
+      index += n
+    }
+    // The file must not have grown since its size was taken.
+    var extra: UInt8 = 0
+    guard try withUnsafeMutableBytes(of: &extra, { try blob.read(into: $0) }) == 0 else {
+      throw ObjectError.corrupted(id, ObjectReader.explain(.trailingData))
+    }
+    guard digest.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch)") }
+  }
+
+  /// Opens chunk 0 under the first key that authenticates it (a client's epochs, newest first)
+  /// and returns a context per core for that key.
+  private func openFirst(_ cipherBuffer: UnsafeMutableRawBufferPointer, length: Int, isFinal: Bool, into plain: SecureBytes) throws -> [ChunkCipher.Context] {
+    let chunk = UnsafeRawBufferPointer(rebasing: cipherBuffer[0..<length])
+    for key in keys {
+      let cipher = try ChunkCipher(key: key, noncePrefix: prefix, subkeyBuffer: scratch?.subkey)
+      let context = try cipher.context()
+      do {
+        try plain.withUnsafeMutableBytes { p in
+          try (isFinal ? adFinal : adMessage).withUnsafeBytes { ad in
+            try context.open(0, chunk, associatedData: ad, into: UnsafeMutableRawBufferPointer(rebasing: p[0..<(length - ObjectHeader.chunkOverhead1)]))
+          }
+        }
+      } catch CryptoError.authenticationFailed { continue }
+      keys = [key]
+      var contexts = [context]
+      while contexts.count < ChunkWorkers.count { contexts.append(try cipher.context()) }
+      return contexts
+    }
+    throw ObjectError.corrupted(id, ObjectReader.explain(.authenticationFailed))
+  }
+
+  /// The content length of a final block: tail ‖ 0x80 ‖ zeros, exactly as long as the writer pads it.
+  private func unpad(_ block: UnsafeRawBufferPointer) throws -> Int {
+    var t = block.count - 1
+    while t >= 0 && block[t] == 0 { t -= 1 }
+    guard t >= 0, block[t] == 0x80, block.count == header.paddedFinalLength(tail: t) else {
+      throw ObjectError.corrupted(id, "final chunk has invalid padding")
+    }
+    return t
+  }
+}
+
+/// Whether any worker's chunk failed to open.
+private final class Failures: @unchecked Sendable {
+  private let lock = NSLock()
+  private var failed = false
+  func fail() { lock.withLock { failed = true } }
+  var any: Bool { lock.withLock { failed } }
+}
