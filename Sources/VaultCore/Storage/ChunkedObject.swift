@@ -33,6 +33,30 @@ enum ChunkWorkers {
     let body: (Int) -> Void
   }
 
+  /// Runs `a` and `b` at once on two threads (one after the other on a single core); rethrows
+  /// `b`'s error once both are done.
+  static func both(_ a: () -> Void, _ b: () throws -> Void) throws {
+    if count < 2 {
+      a()
+      try b()
+      return
+    }
+    var failure: (any Error)?
+    withoutActuallyEscaping(a) { a in
+      withoutActuallyEscaping(b) { b in
+        let work = UncheckedWork { w in
+          if w == 0 {
+            a()
+          } else {
+            do { try b() } catch { failure = error }
+          }
+        }
+        DispatchQueue.concurrentPerform(iterations: 2) { work.body($0) }
+      }
+    }
+    if let failure { throw failure }
+  }
+
   /// The items of worker `w` among `workers(items)`: w, w + n, w + 2n …
   static func stride(_ w: Int, items: Int) -> StrideTo<Int> {
     Swift.stride(from: w, to: items, by: min(count, max(items, 1)))
@@ -40,7 +64,7 @@ enum ChunkWorkers {
 }
 
 /// Bytes, and the first failure, shared with the thread that writes a batch while the next is sealed.
-private final class BackgroundWrite: @unchecked Sendable {
+final class BackgroundWrite: @unchecked Sendable {
   private let queue = DispatchQueue(label: "vault.object-write")
   private let group = DispatchGroup()
   private let lock = NSLock()
@@ -64,6 +88,13 @@ private final class BackgroundWrite: @unchecked Sendable {
 /// waits for the write before touching either again).
 private struct PendingBytes: @unchecked Sendable {
   let blob: any BlobWriter
+  let bytes: UnsafeRawBufferPointer
+}
+
+/// An output closure and bytes handed to the write thread (the owner waits for the write before
+/// touching either again, so one thread at a time uses them).
+struct PendingOutput: @unchecked Sendable {
+  let output: (UnsafeRawBufferPointer) throws -> Void
   let bytes: UnsafeRawBufferPointer
 }
 
