@@ -302,57 +302,75 @@ final class ChunkedObjectReader: ObjectReading {
       throw ObjectError.corrupted(id, "the file's length is not that of whole chunks (truncated or extended)")
     }
     let batch = min(ChunkedObjectWriter.batchChunks, count)
-    let cipherBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: batch * stride, alignment: 64)
-    defer { cipherBuffer.deallocate() }
-    let plain = try scratch.flatMap { batch == 1 && $0.plain.count >= c ? $0.plain : nil } ?? SecureBytes(count: batch * c)
-    var leaves = [UInt8](repeating: 0, count: batch * SHA256.size)
-    var contexts: [ChunkCipher.Context] = []
-    var index = 0
-    while index < count {
-      let n = min(batch, count - index)
-      let isLast = index + n == count
-      let bytes = (n - 1) * stride + (isLast ? lastLength : stride)
-      let got = try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: cipherBuffer[0..<bytes]))
+    // Two sets of buffers once there is more than one batch: batch i is opened on the worker
+    // threads while batch i − 1 goes to `body` and batch i + 1 is read, here.
+    let sets = count > batch ? 2 : 1
+    let cipher = (0..<sets).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: batch * stride, alignment: 64) }
+    defer { for b in cipher { b.deallocate() } }
+    let plain = try (0..<sets).map { _ in
+      try scratch.flatMap { batch == 1 && $0.plain.count >= c ? $0.plain : nil } ?? SecureBytes(count: batch * c)
+    }
+    let leaves = (0..<sets).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: batch * SHA256.size, alignment: 16) }
+    defer { for b in leaves { b.deallocate() } }
+
+    /// Reads batch `b` (chunks from b·batch) into `cipher[set]`.
+    func read(batch b: Int, into set: Int) throws -> Int {
+      let first = b * batch
+      let n = min(batch, count - first)
+      let bytes = (n - 1) * stride + (first + n == count ? lastLength : stride)
+      let got = try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: cipher[set][0..<bytes]))
       guard got == bytes else { throw ObjectError.corrupted(id, ObjectReader.explain(.truncated)) }
-      if contexts.isEmpty { contexts = try openFirst(cipherBuffer, length: n == 1 && isLast ? lastLength : stride, isFinal: count == 1, into: plain) }
-      let first = index
+      return n
+    }
+
+    let batches = (count + batch - 1) / batch
+    var n = try read(batch: 0, into: 0)
+    let contexts = try openFirst(cipher[0], length: count == 1 ? lastLength : stride, isFinal: count == 1, into: plain[0])
+    /// The content of the batch opened last (its set and length), not yet handed to `body`.
+    var pending: (set: Int, length: Int)?
+    for b in 0..<batches {
+      let set = b % sets
+      let first = b * batch
+      let isLast = b == batches - 1
       let failed = Failures()
-      plain.withUnsafeMutableBytes { p in
-        leaves.withUnsafeMutableBytes { l in
-          adMessage.withUnsafeBytes { adM in
-            adFinal.withUnsafeBytes { adF in
-              ChunkWorkers.run(items: n) { w in
-                for j in ChunkWorkers.stride(w, items: n) {
-                  let isFinal = isLast && j == n - 1
-                  let length = isFinal ? lastLength : stride
-                  let chunk = UnsafeRawBufferPointer(rebasing: cipherBuffer[(j * stride)..<(j * stride + length)])
-                  ObjectDigest.leaf(chunk, into: UnsafeMutableRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)]))
-                  // Chunk 0 was opened while the key was chosen.
-                  if first + j == 0 { continue }
-                  do {
-                    try contexts[w].open(
-                      UInt64(first + j), chunk, associatedData: isFinal ? adF : adM,
-                      into: UnsafeMutableRawBufferPointer(rebasing: p[(j * c)..<(j * c + length - ObjectHeader.chunkOverhead1)]))
-                  } catch { failed.fail() }
-                }
-              }
-            }
-          }
+      let job = OpenJob(
+        contexts: contexts, cipher: UnsafeRawBufferPointer(cipher[set]), leaves: leaves[set], adMessage: adMessage, adFinal: adFinal,
+        first: first, n: n, isLast: isLast, stride: stride, chunkSize: c, lastLength: lastLength, failed: failed)
+      var nextN = 0
+      try plain[set].withUnsafeMutableBytes { p in
+        let output = PlainOutput(p)
+        if pending == nil && isLast {
+          job.run(into: output)  // one batch only: nothing to overlap
+          return
         }
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { job.run(into: output) }
+        do {
+          if let (s, length) = pending {
+            try plain[s].withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            pending = nil
+          }
+          if !isLast { nextN = try read(batch: b + 1, into: (b + 1) % sets) }
+        } catch {
+          group.wait()
+          throw error
+        }
+        group.wait()
       }
       if failed.any { throw ObjectError.corrupted(id, ObjectReader.explain(.authenticationFailed)) }
-      leaves.withUnsafeBytes { l in
-        for j in 0..<n { digest.append(leaf: UnsafeRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)])) }
-      }
+      for j in 0..<n { digest.append(leaf: UnsafeRawBufferPointer(rebasing: leaves[set][(j * 32)..<(j * 32 + 32)])) }
       var content = (n - 1) * c
       if isLast {
-        content += try plain.withUnsafeBytes { try unpad(UnsafeRawBufferPointer(rebasing: $0[((n - 1) * c)..<((n - 1) * c + lastLength - ObjectHeader.chunkOverhead1)])) }
+        content += try plain[set].withUnsafeBytes {
+          try unpad(UnsafeRawBufferPointer(rebasing: $0[((n - 1) * c)..<((n - 1) * c + lastLength - ObjectHeader.chunkOverhead1)]))
+        }
       } else {
         content += c
       }
-      if content > 0 { try plain.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<content])) } }
-      index += n
+      pending = (set, content)
+      n = nextN
     }
+    if let (s, length) = pending, length > 0 { try plain[s].withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) } }
     // The file must not have grown since its size was taken.
     var extra: UInt8 = 0
     guard try withUnsafeMutableBytes(of: &extra, { try blob.read(into: $0) }) == 0 else {
@@ -391,6 +409,53 @@ final class ChunkedObjectReader: ObjectReading {
       throw ObjectError.corrupted(id, "final chunk has invalid padding")
     }
     return t
+  }
+}
+
+/// A batch's plaintext buffer, filled by the worker threads while the owner waits for them.
+private struct PlainOutput: @unchecked Sendable {
+  let bytes: UnsafeMutableRawBufferPointer
+  init(_ bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
+}
+
+/// Opening and hashing one batch of a revision-1 object on the worker threads; every buffer it
+/// touches belongs to this batch alone until the owner has waited for it.
+private struct OpenJob: @unchecked Sendable {
+  let contexts: [ChunkCipher.Context]
+  let cipher: UnsafeRawBufferPointer
+  let leaves: UnsafeMutableRawBufferPointer
+  let adMessage: [UInt8]
+  let adFinal: [UInt8]
+  let first: Int
+  let n: Int
+  let isLast: Bool
+  let stride: Int
+  let chunkSize: Int
+  let lastLength: Int
+  let failed: Failures
+
+  func run(into output: PlainOutput) {
+    let p = output.bytes
+    let c = chunkSize
+    adMessage.withUnsafeBytes { adM in
+      adFinal.withUnsafeBytes { adF in
+        ChunkWorkers.run(items: n) { w in
+          for j in ChunkWorkers.stride(w, items: n) {
+            let isFinal = isLast && j == n - 1
+            let length = isFinal ? lastLength : stride
+            let chunk = UnsafeRawBufferPointer(rebasing: cipher[(j * stride)..<(j * stride + length)])
+            ObjectDigest.leaf(chunk, into: UnsafeMutableRawBufferPointer(rebasing: leaves[(j * 32)..<(j * 32 + 32)]))
+            // Chunk 0 was opened while the key was chosen.
+            if first + j == 0 { continue }
+            do {
+              try contexts[w].open(
+                UInt64(first + j), chunk, associatedData: isFinal ? adF : adM,
+                into: UnsafeMutableRawBufferPointer(rebasing: p[(j * c)..<(j * c + length - ObjectHeader.chunkOverhead1)]))
+            } catch { failed.fail() }
+          }
+        }
+      }
+    }
   }
 }
 

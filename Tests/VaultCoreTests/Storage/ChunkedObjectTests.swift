@@ -253,4 +253,39 @@ struct ChunkedObjectTests {
     #expect(joined == payload)
     #expect(pieces == [32 * Self.c, 32 * Self.c, 6 * Self.c + 9])
   }
+
+  struct Stop: Error {}
+
+  @Test("a chunk that fails in a later batch stops the read there: only authenticated content before it was handed out")
+  func laterBatchFailure() throws {
+    let f = try Self.fixture()
+    defer { f.remove() }
+    let payload = TestBytes.pattern(count: 100 * Self.c + 9, seed: 3)
+    let file = try f.file(f.put(payload))
+    // Chunk 70 is in the third batch of 32.
+    let bad = try f.storeUnderOwnHash(TestBytes.flipping(file, bit: (Self.head + 70 * Self.stride + 100) * 8))
+    var received: [UInt8] = []
+    #expect(throws: ObjectError.self) {
+      try f.store.reader(bad, binding: f.binding, key: f.key, vault: f.vault).readAll { received += $0 }
+    }
+    #expect(received.count <= 64 * Self.c)
+    #expect(received == Array(payload.prefix(received.count)))
+  }
+
+  @Test("an error thrown by the consumer in the middle of a pipelined read comes out unchanged")
+  func consumerError() throws {
+    let f = try Self.fixture()
+    defer { f.remove() }
+    let id = try f.put(TestBytes.pattern(count: 100 * Self.c, seed: 4))
+    var calls = 0
+    #expect(throws: Stop.self) {
+      try f.store.reader(id, binding: f.binding, key: f.key, vault: f.vault).readAll { _ in
+        calls += 1
+        if calls == 2 { throw Stop() }
+      }
+    }
+    #expect(calls == 2)
+    // The object is intact and reads again in full.
+    #expect(try f.get(id).count == 100 * Self.c)
+  }
 }
