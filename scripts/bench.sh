@@ -241,9 +241,10 @@ ss = [r["mib"] / r["secretstream_seconds"] for r in raw]
 b2 = [r["mib"] / r["blake2b_seconds"] for r in raw]
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 sodium = subprocess.run(["sh", "-c", "pkg-config --modversion libsodium"], capture_output=True, text=True).stdout.strip()
+openssl = subprocess.run(["sh", "-c", "pkg-config --modversion libcrypto"], capture_output=True, text=True).stdout.strip()
 print("# Benchmarks\n")
 print(f"Measured by `make bench` on {datetime.date.today().isoformat()}: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
-      f"Linux {platform.release()}, libsodium {sodium}. Medians of {runs} runs, spread min–max. "
+      f"Linux {platform.release()}, libsodium {sodium}, OpenSSL libcrypto {openssl}. Medians of {runs} runs, spread min–max. "
       "Every ratio compares two figures measured in the same run on this machine; the machine is shared, so "
       "absolute figures move from run to run and ratios are what to read.\n")
 import os

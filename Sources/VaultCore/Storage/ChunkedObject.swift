@@ -99,6 +99,10 @@ struct PendingOutput: @unchecked Sendable {
 }
 
 /// Revision 1 writer.
+///
+/// A large object goes through three stages at once: the caller fills one plaintext buffer
+/// while the worker threads seal and hash the previous batch, and the batch before that is
+/// written by the background thread.
 final class ChunkedObjectWriter: ObjectWriting {
   /// Chunks sealed per batch once an object outgrows one chunk (2 MiB of plaintext at 64 KiB).
   static let batchChunks = 32
@@ -113,16 +117,19 @@ final class ChunkedObjectWriter: ObjectWriting {
   private let adMessage: [UInt8]
   private let adFinal: [UInt8]
   private let digest: ObjectDigest
-  /// Client plaintext: `batch` chunks, in secure memory (not swapped, wiped on release).
-  private var plain: SecureBytes
+  /// Client plaintext: `batch` chunks per set, in secure memory (not swapped, wiped on release).
+  private var plain: [SecureBytes]
   private var batch = 1
   private var filled = 0
   /// The next chunk's number.
   private var next: UInt64 = 0
-  /// Two ciphertext buffers: one being written while the other is sealed into.
+  /// Per set: the sealed chunks and their leaves.
   private var sealed: [UnsafeMutableRawBufferPointer] = []
+  private var leaves: [UnsafeMutableRawBufferPointer] = []
+  /// The set being filled.
   private var current = 0
-  private var leaves: [UInt8]
+  /// The batch being sealed on the worker threads: its set, chunk count, byte count and group.
+  private var sealing: (set: Int, chunks: Int, bytes: Int, group: DispatchGroup)?
   private let writes = BackgroundWrite()
   private var done = false
 
@@ -138,10 +145,9 @@ final class ChunkedObjectWriter: ObjectWriting {
     adMessage = ad + [0]
     adFinal = ad + [1]
     digest = try ObjectDigest()
-    plain = try SecureBytes(count: chunkSize)
-    leaves = [UInt8](repeating: 0, count: SHA256.size)
+    plain = [try SecureBytes(count: chunkSize)]
     blob = try store.backend.makeWriter()
-    sealed = Self.allocate(chunks: 1, chunkSize: chunkSize)
+    allocate(sets: 1, chunks: 1)
     do {
       let head = header.encoded + prefix
       digest.update(head)
@@ -154,22 +160,23 @@ final class ChunkedObjectWriter: ObjectWriting {
 
   deinit {
     if !done { abandon() }
-    for b in sealed { b.deallocate() }
+    for b in sealed + leaves { b.deallocate() }
   }
 
-  private static func allocate(chunks: Int, chunkSize: Int) -> [UnsafeMutableRawBufferPointer] {
-    (0..<2).map { _ in .allocate(byteCount: chunks * (chunkSize + ObjectHeader.chunkOverhead1), alignment: 64) }
+  private func allocate(sets: Int, chunks: Int) {
+    for b in sealed + leaves { b.deallocate() }
+    sealed = (0..<sets).map { _ in .allocate(byteCount: chunks * (chunkSize + ObjectHeader.chunkOverhead1), alignment: 64) }
+    leaves = (0..<sets).map { _ in .allocate(byteCount: chunks * SHA256.size, alignment: 16) }
   }
 
-  /// A large object: buffers for whole batches and a cipher context per core (once).
+  /// A large object: two sets of batch buffers and a cipher context per core (once).
   private func grow() throws {
+    try collect()
     try writes.wait()
-    let bigger = try SecureBytes(count: Self.batchChunks * chunkSize)
-    bigger.withUnsafeMutableBytes { dst in plain.withUnsafeBytes { dst.copyMemory(from: $0) } }
-    plain = bigger
-    for b in sealed { b.deallocate() }
-    sealed = Self.allocate(chunks: Self.batchChunks, chunkSize: chunkSize)
-    leaves = [UInt8](repeating: 0, count: Self.batchChunks * SHA256.size)
+    let first = try SecureBytes(count: Self.batchChunks * chunkSize)
+    first.withUnsafeMutableBytes { dst in plain[0].withUnsafeBytes { dst.copyMemory(from: $0) } }
+    plain = [first, try SecureBytes(count: Self.batchChunks * chunkSize)]
+    allocate(sets: 2, chunks: Self.batchChunks)
     while contexts.count < ChunkWorkers.count { contexts.append(try cipher.context()) }
     batch = Self.batchChunks
   }
@@ -182,7 +189,7 @@ final class ChunkedObjectWriter: ObjectWriting {
         if batch == 1 { try grow() } else { try flush(chunks: batch, finalLength: nil) }
       }
       let n = min(batch * chunkSize - filled, bytes.count - offset)
-      plain.withUnsafeMutableBytes { dst in
+      plain[current].withUnsafeMutableBytes { dst in
         (dst.baseAddress! + filled).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
       }
       filled += n
@@ -198,12 +205,13 @@ final class ChunkedObjectWriter: ObjectWriting {
       let full = filled / chunkSize
       let tail = filled - full * chunkSize
       let length = header.paddedFinalLength(tail: tail)
-      plain.withUnsafeMutableBytes { p in
+      plain[current].withUnsafeMutableBytes { p in
         let base = p.baseAddress! + full * chunkSize
         base.storeBytes(of: 0x80, toByteOffset: tail, as: UInt8.self)
         _ = memset(base + tail + 1, 0, length - tail - 1)
       }
       try flush(chunks: full + 1, finalLength: length)
+      try collect()
       try writes.wait()
       let id = try ObjectID(bytes: digest.finalize())
       // Content-addressed: an object already there under this name holds these very bytes.
@@ -217,46 +225,83 @@ final class ChunkedObjectWriter: ObjectWriting {
   }
 
   func abandon() {
+    sealing?.group.wait()
+    sealing = nil
     try? writes.wait()
     blob.abandon()
     done = true
   }
 
-  /// Seals the first `chunks` chunks of the buffer (the last one final, of `finalLength`
-  /// plaintext bytes, when given), hashes them, and starts writing them.
+  /// Waits for the batch being sealed, absorbs its leaves in order and starts writing it.
+  private func collect() throws {
+    guard let s = sealing else { return }
+    s.group.wait()
+    sealing = nil
+    for j in 0..<s.chunks { digest.append(leaf: UnsafeRawBufferPointer(rebasing: leaves[s.set][(j * 32)..<(j * 32 + 32)])) }
+    try writes.wait()
+    let pending = PendingBytes(blob: blob, bytes: UnsafeRawBufferPointer(rebasing: sealed[s.set][0..<s.bytes]))
+    writes.start { try pending.blob.write(pending.bytes) }
+  }
+
+  /// Starts sealing and hashing the first `chunks` chunks of the set being filled (the last one
+  /// final, of `finalLength` plaintext bytes, when given); the caller fills the other set meanwhile.
   private func flush(chunks: Int, finalLength: Int?) throws {
-    let out = sealed[current]
-    let first = next
+    // The other set's batch is written (or being written) before its buffers are reused; with
+    // one set, the write must be over before the set is sealed into again.
+    try collect()
+    if plain.count == 1 { try writes.wait() }
+    let set = current
+    let c = chunkSize
+    let stride = c + ObjectHeader.chunkOverhead1
+    let job = SealJob(
+      contexts: contexts, plain: plain[set], sealed: sealed[set], leaves: leaves[set], adMessage: adMessage, adFinal: adFinal,
+      first: next, chunks: chunks, finalLength: finalLength, chunkSize: c)
+    let group = DispatchGroup()
+    if plain.count == 1 {
+      job.run()  // a small object: one set, nothing to overlap
+    } else {
+      DispatchQueue.global().async(group: group) { job.run() }
+    }
+    sealing = (set, chunks, (chunks - 1) * stride + (finalLength ?? c) + ObjectHeader.chunkOverhead1, group)
+    next += UInt64(chunks)
+    filled = 0
+    current = (current + 1) % plain.count
+  }
+}
+
+/// Sealing and hashing one batch of a revision-1 object on the worker threads; every buffer it
+/// touches belongs to this batch alone until the owner has waited for it.
+private struct SealJob: @unchecked Sendable {
+  let contexts: [ChunkCipher.Context]
+  let plain: SecureBytes
+  let sealed: UnsafeMutableRawBufferPointer
+  let leaves: UnsafeMutableRawBufferPointer
+  let adMessage: [UInt8]
+  let adFinal: [UInt8]
+  let first: UInt64
+  let chunks: Int
+  let finalLength: Int?
+  let chunkSize: Int
+
+  func run() {
     let c = chunkSize
     let stride = c + ObjectHeader.chunkOverhead1
     plain.withUnsafeBytes { p in
-      leaves.withUnsafeMutableBytes { l in
-        adMessage.withUnsafeBytes { adM in
-          adFinal.withUnsafeBytes { adF in
-            ChunkWorkers.run(items: chunks) { w in
-              for j in ChunkWorkers.stride(w, items: chunks) {
-                let isFinal = finalLength != nil && j == chunks - 1
-                let n = isFinal ? finalLength! : c
-                let dst = UnsafeMutableRawBufferPointer(rebasing: out[(j * stride)..<(j * stride + n + ObjectHeader.chunkOverhead1)])
-                contexts[w].seal(
-                  first + UInt64(j), UnsafeRawBufferPointer(rebasing: p[(j * c)..<(j * c + n)]), associatedData: isFinal ? adF : adM, into: dst)
-                ObjectDigest.leaf(UnsafeRawBufferPointer(dst), into: UnsafeMutableRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)]))
-              }
+      adMessage.withUnsafeBytes { adM in
+        adFinal.withUnsafeBytes { adF in
+          ChunkWorkers.run(items: chunks) { w in
+            for j in ChunkWorkers.stride(w, items: chunks) {
+              let isFinal = finalLength != nil && j == chunks - 1
+              let n = isFinal ? finalLength! : c
+              let dst = UnsafeMutableRawBufferPointer(rebasing: sealed[(j * stride)..<(j * stride + n + ObjectHeader.chunkOverhead1)])
+              contexts[w].seal(
+                first + UInt64(j), UnsafeRawBufferPointer(rebasing: p[(j * c)..<(j * c + n)]), associatedData: isFinal ? adF : adM, into: dst)
+              ObjectDigest.leaf(UnsafeRawBufferPointer(dst), into: UnsafeMutableRawBufferPointer(rebasing: leaves[(j * 32)..<(j * 32 + 32)]))
             }
           }
         }
       }
     }
-    leaves.withUnsafeBytes { l in
-      for j in 0..<chunks { digest.append(leaf: UnsafeRawBufferPointer(rebasing: l[(j * 32)..<(j * 32 + 32)])) }
-    }
-    let total = (chunks - 1) * stride + (finalLength ?? c) + ObjectHeader.chunkOverhead1
-    next += UInt64(chunks)
-    filled = 0
-    try writes.wait()
-    let pending = PendingBytes(blob: blob, bytes: UnsafeRawBufferPointer(rebasing: out[0..<total]))
-    writes.start { try pending.blob.write(pending.bytes) }
-    current ^= 1
   }
 }
 
