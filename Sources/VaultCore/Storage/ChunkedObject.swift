@@ -63,6 +63,65 @@ enum ChunkWorkers {
   }
 }
 
+/// Threads of one large object's own, one per core: a batch is split among them while the
+/// calling thread goes on reading or writing. (GCD's pool would run the halves of a batch one
+/// after the other when its few threads are busy with I/O.) `stop` ends them.
+final class ChunkThreads: @unchecked Sendable {
+  let count: Int
+  private let start: [DispatchSemaphore]
+  private let done = DispatchSemaphore(value: 0)
+  /// Set before the start signals and read by the workers after them (the semaphores order it).
+  private var work: ((Int) -> Void)?
+  private var stopping = false
+  private var running = false
+
+  init(count: Int = ChunkWorkers.count) {
+    self.count = count
+    start = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+    for w in 0..<count {
+      let thread = Thread { [self] in loop(w) }
+      thread.stackSize = 1 << 20
+      thread.start()
+    }
+  }
+
+  private func loop(_ w: Int) {
+    while true {
+      start[w].wait()
+      if stopping {
+        done.signal()
+        return
+      }
+      work?(w)
+      done.signal()
+    }
+  }
+
+  /// Starts `body(w)` on every worker w and returns at once; `wait` returns when all are done.
+  func launch(_ body: @escaping (Int) -> Void) {
+    precondition(!running, "launch while a batch is running")
+    work = body
+    running = true
+    for s in start { s.signal() }
+  }
+
+  /// Waits for the batch launched last, if any.
+  func wait() {
+    guard running else { return }
+    for _ in 0..<count { done.wait() }
+    work = nil
+    running = false
+  }
+
+  /// Waits for the batch under way and ends the threads.
+  func stop() {
+    wait()
+    stopping = true
+    for s in start { s.signal() }
+    for _ in 0..<count { done.wait() }
+  }
+}
+
 /// Bytes, and the first failure, shared with the thread that writes a batch while the next is sealed.
 final class BackgroundWrite: @unchecked Sendable {
   private let queue = DispatchQueue(label: "vault.object-write")
@@ -128,8 +187,10 @@ final class ChunkedObjectWriter: ObjectWriting {
   private var leaves: [UnsafeMutableRawBufferPointer] = []
   /// The set being filled.
   private var current = 0
-  /// The batch being sealed on the worker threads: its set, chunk count, byte count and group.
-  private var sealing: (set: Int, chunks: Int, bytes: Int, group: DispatchGroup)?
+  /// The batch being sealed on the worker threads: its set, chunk count and byte count.
+  private var sealing: (set: Int, chunks: Int, bytes: Int)?
+  /// The object's own threads, once it outgrows one batch.
+  private var threads: ChunkThreads?
   private let writes = BackgroundWrite()
   private var done = false
 
@@ -212,6 +273,8 @@ final class ChunkedObjectWriter: ObjectWriting {
       }
       try flush(chunks: full + 1, finalLength: length)
       try collect()
+      threads?.stop()
+      threads = nil
       try writes.wait()
       let id = try ObjectID(bytes: digest.finalize())
       // Content-addressed: an object already there under this name holds these very bytes.
@@ -225,7 +288,8 @@ final class ChunkedObjectWriter: ObjectWriting {
   }
 
   func abandon() {
-    sealing?.group.wait()
+    threads?.stop()
+    threads = nil
     sealing = nil
     try? writes.wait()
     blob.abandon()
@@ -235,7 +299,7 @@ final class ChunkedObjectWriter: ObjectWriting {
   /// Waits for the batch being sealed, absorbs its leaves in order and starts writing it.
   private func collect() throws {
     guard let s = sealing else { return }
-    s.group.wait()
+    threads?.wait()
     sealing = nil
     for j in 0..<s.chunks { digest.append(leaf: UnsafeRawBufferPointer(rebasing: leaves[s.set][(j * 32)..<(j * 32 + 32)])) }
     try writes.wait()
@@ -256,13 +320,14 @@ final class ChunkedObjectWriter: ObjectWriting {
     let job = SealJob(
       contexts: contexts, plain: plain[set], sealed: sealed[set], leaves: leaves[set], adMessage: adMessage, adFinal: adFinal,
       first: next, chunks: chunks, finalLength: finalLength, chunkSize: c)
-    let group = DispatchGroup()
     if plain.count == 1 {
-      job.run()  // a small object: one set, nothing to overlap
+      ChunkWorkers.run(items: chunks) { job.run(worker: $0, of: min(ChunkWorkers.count, chunks)) }  // a small object: nothing to overlap
     } else {
-      DispatchQueue.global().async(group: group) { job.run() }
+      if threads == nil { threads = ChunkThreads(count: contexts.count) }
+      let workers = threads!.count
+      threads!.launch { job.run(worker: $0, of: workers) }
     }
-    sealing = (set, chunks, (chunks - 1) * stride + (finalLength ?? c) + ObjectHeader.chunkOverhead1, group)
+    sealing = (set, chunks, (chunks - 1) * stride + (finalLength ?? c) + ObjectHeader.chunkOverhead1)
     next += UInt64(chunks)
     filled = 0
     current = (current + 1) % plain.count
@@ -283,14 +348,15 @@ private struct SealJob: @unchecked Sendable {
   let finalLength: Int?
   let chunkSize: Int
 
-  func run() {
+  /// Seals chunks w, w + workers, w + 2·workers … of the batch with context w.
+  func run(worker w: Int, of workers: Int) {
     let c = chunkSize
     let stride = c + ObjectHeader.chunkOverhead1
     plain.withUnsafeBytes { p in
       adMessage.withUnsafeBytes { adM in
         adFinal.withUnsafeBytes { adF in
-          ChunkWorkers.run(items: chunks) { w in
-            for j in ChunkWorkers.stride(w, items: chunks) {
+          do {
+            for j in Swift.stride(from: w, to: chunks, by: workers) {
               let isFinal = finalLength != nil && j == chunks - 1
               let n = isFinal ? finalLength! : c
               let dst = UnsafeMutableRawBufferPointer(rebasing: sealed[(j * stride)..<(j * stride + n + ObjectHeader.chunkOverhead1)])
@@ -371,6 +437,9 @@ final class ChunkedObjectReader: ObjectReading {
     let batches = (count + batch - 1) / batch
     var n = try read(batch: 0, into: 0)
     let contexts = try openFirst(cipher[0], length: count == 1 ? lastLength : stride, isFinal: count == 1, into: plain[0])
+    // More than one batch: the object's own threads open batches while this one reads and delivers.
+    let threads = batches > 1 ? ChunkThreads(count: contexts.count) : nil
+    defer { threads?.stop() }
     /// The content of the batch opened last (its set and length), not yet handed to `body`.
     var pending: (set: Int, length: Int)?
     for b in 0..<batches {
@@ -385,11 +454,13 @@ final class ChunkedObjectReader: ObjectReading {
       try plain[set].withUnsafeMutableBytes { p in
         let output = PlainOutput(p)
         if pending == nil && isLast {
-          job.run(into: output)  // one batch only: nothing to overlap
+          // One batch only: nothing to overlap.
+          ChunkWorkers.run(items: n) { job.run(into: output, worker: $0, of: min(ChunkWorkers.count, n)) }
           return
         }
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { job.run(into: output) }
+        let group = threads!
+        let workers = group.count
+        group.launch { job.run(into: output, worker: $0, of: workers) }
         do {
           if let (s, length) = pending {
             try plain[s].withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
@@ -479,13 +550,14 @@ private struct OpenJob: @unchecked Sendable {
   let lastLength: Int
   let failed: Failures
 
-  func run(into output: PlainOutput) {
+  /// Opens chunks w, w + workers, w + 2·workers … of the batch with context w.
+  func run(into output: PlainOutput, worker w: Int, of workers: Int) {
     let p = output.bytes
     let c = chunkSize
     adMessage.withUnsafeBytes { adM in
       adFinal.withUnsafeBytes { adF in
-        ChunkWorkers.run(items: n) { w in
-          for j in ChunkWorkers.stride(w, items: n) {
+        do {
+          for j in Swift.stride(from: w, to: n, by: workers) {
             let isFinal = isLast && j == n - 1
             let length = isFinal ? lastLength : stride
             let chunk = UnsafeRawBufferPointer(rebasing: cipher[(j * stride)..<(j * stride + length)])
