@@ -8,11 +8,15 @@ RELEASE := .build/release/vault
 
 all: build
 
-## deps: install libsodium-dev from Debian when pkg-config cannot find libsodium
+## deps: install libsodium-dev and libssl-dev (OpenSSL's libcrypto) from Debian when pkg-config
+## cannot find them
 deps:
 	@pkg-config --exists libsodium 2>/dev/null || { \
 	  echo "make: installing libsodium-dev (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium-dev pkg-config; }
+	@pkg-config --exists libcrypto 2>/dev/null || { \
+	  echo "make: installing libssl-dev (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev pkg-config; }
 
 ## test-deps: what the tests run besides vault: age (interoperability), unzip, python3 (zlib for the
 ## age test vectors), script (a terminal for age's passphrase prompt), SeaweedFS's weed (the S3
@@ -30,10 +34,10 @@ test-deps:
 build: deps
 	$(SWIFT) build
 
-## lint: the compiler keeps libsodium inside VaultCrypto; this keeps the import explicit too
+## lint: the compiler keeps libsodium and libcrypto inside VaultCrypto; this keeps the import explicit too
 lint:
-	@bad=$$(grep -rln 'import Clibsodium' Sources | grep -v '^Sources/VaultCrypto/' || true); \
-	if [ -n "$$bad" ]; then echo "libsodium imported outside VaultCrypto: $$bad"; exit 1; fi
+	@bad=$$(grep -rlnE 'import (Clibsodium|Clibcrypto)' Sources Tests | grep -v '^Sources/VaultCrypto/' || true); \
+	if [ -n "$$bad" ]; then echo "libsodium or libcrypto imported outside VaultCrypto: $$bad"; exit 1; fi
 	@bad=$$(grep -rlnE 'fatalError\(|try!' Sources || true); \
 	if [ -n "$$bad" ]; then echo "fatalError/try! in Sources: $$bad"; exit 1; fi
 	@# Stored text reaches the terminal only through Output (TerminalLine escapes every value).

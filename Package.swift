@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The dependency direction is enforced by targets, not by convention:
-// only VaultCrypto may import Clibsodium, and the executable sees VaultCore only.
+// only VaultCrypto may import Clibsodium or Clibcrypto, and the executable sees VaultCore only.
 let package = Package(
   name: "vault",
   products: [
@@ -18,8 +18,15 @@ let package = Package(
       pkgConfig: "libsodium",
       providers: [.apt(["libsodium-dev"])]
     ),
+    // OpenSSL's libcrypto: SHA-256 (SHA-NI) and ChaCha20-Poly1305 (AVX2), the fast paths of
+    // large objects and exports. Like libsodium, only VaultCrypto may import it.
+    .systemLibrary(
+      name: "Clibcrypto",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
     .target(name: "CVaultSystem"),
-    .target(name: "VaultCrypto", dependencies: ["Clibsodium"]),
+    .target(name: "VaultCrypto", dependencies: ["Clibsodium", "Clibcrypto"]),
     .target(name: "VaultCore", dependencies: ["VaultCrypto", "CVaultSystem"]),
     .executableTarget(
       name: "vault",

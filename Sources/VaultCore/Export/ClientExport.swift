@@ -97,8 +97,9 @@ extension Records {
       let sha = SHA256.Stream()
       var size: UInt64 = 0
       try readConsent(c, of: client) { chunk in
-        try zip.write(chunk)
-        sha.update(chunk)
+        // The manifest's SHA-256 on one core while the other computes the ZIP's CRC-32 and
+        // encrypts (a batch of up to 2 MiB at a time).
+        try ChunkWorkers.both({ sha.update(chunk) }, { try zip.write(chunk) })
         size += UInt64(chunk.count)
         done += chunk.count
         progress(done, total)

@@ -55,7 +55,12 @@ public struct ObjectBinding: Equatable, Sendable {
   }
 }
 
-/// The clear prefix of an object file: common header and chunk size (FORMAT.md §6.1).
+/// The clear prefix of an object file: common header (whose last byte is the object's layout
+/// revision) and chunk size (FORMAT.md §6.1).
+///
+/// Revision 0 (§6.1–§6.7) is one secretstream named by its BLAKE2b; revision 1 (§6.8), written
+/// for every new object, seals chunks independently and is named by a SHA-256 tree, so both
+/// cores encrypt and hash. Readers read both.
 public struct ObjectHeader: Equatable, Sendable {
   /// Encoded length: 8 (common header) + 4 (chunk size).
   public static let size = FileHeader.size + 4
@@ -65,25 +70,41 @@ public struct ObjectHeader: Equatable, Sendable {
   public static let chunkSizeRange: ClosedRange<UInt32> = 1024...(16 << 20)
   /// The final chunk's plaintext is padded to a power of two of at least this many bytes.
   public static let minimumFinalChunk = 256
-  /// Bytes of the padding-length trailer at the end of the final chunk's plaintext.
+  /// Bytes of the padding-length trailer at the end of the final chunk's plaintext (revision 0).
   public static let trailerSize = 4
-  /// Bytes of the length prefix before each chunk.
+  /// Bytes of the length prefix before each chunk (revision 0).
   public static let lengthPrefixSize = 4
-  /// The smallest valid object: header, stream header and one final chunk of 256 plaintext bytes.
+  /// The smallest valid object of revision 0: header, stream header and one final chunk of 256 plaintext bytes.
   public static let minimumFileSize = size + 24 + lengthPrefixSize + minimumFinalChunk + 17
+  /// The revision new objects are written in.
+  public static let currentRevision: UInt8 = 1
+  /// The revisions this release reads.
+  public static let revisions: ClosedRange<UInt8> = 0...1
+  /// Revision 1: bytes of the clear head (header and nonce prefix) before the first chunk.
+  public static let headSize1 = size + 16
+  /// Revision 1: bytes each chunk adds to its plaintext.
+  public static let chunkOverhead1 = 16
+  /// Revision 1: the smallest valid object (head and a final chunk of 256 plaintext bytes).
+  public static let minimumFileSize1 = headSize1 + minimumFinalChunk + chunkOverhead1
 
   /// Plaintext bytes per full chunk.
   public var chunkSize: UInt32
+  /// The layout revision (header byte 7): 0 or 1.
+  public var revision: UInt8
 
-  /// Creates a header.
-  public init(chunkSize: UInt32 = ObjectHeader.defaultChunkSize) {
+  /// Creates a header (of the revision new objects are written in unless told otherwise).
+  public init(chunkSize: UInt32 = ObjectHeader.defaultChunkSize, revision: UInt8 = ObjectHeader.currentRevision) {
     self.chunkSize = chunkSize
+    self.revision = revision
   }
+
+  /// The smallest valid object file of this header's revision.
+  public var minimumObjectSize: Int { revision == 0 ? Self.minimumFileSize : Self.minimumFileSize1 }
 
   /// The encoded header bytes.
   public var encoded: [UInt8] {
     var w = ByteWriter()
-    w.write(FileHeader.encode(.object))
+    w.write(FileHeader.encode(.object, revision: revision))
     w.write(chunkSize)
     return w.bytes
   }
@@ -91,26 +112,29 @@ public struct ObjectHeader: Equatable, Sendable {
   /// Parses and validates a header.
   public static func decode(_ bytes: [UInt8]) throws(FormatError) -> ObjectHeader {
     var r = ByteReader(bytes)
-    try FileHeader.read(.object, from: &r)
+    let revision = try FileHeader.read(.object, from: &r, revisions: revisions)
     let chunk = try r.readUInt32()
     guard chunkSizeRange.contains(chunk) else { throw .invalidField("chunk size \(chunk) out of range") }
     try r.expectEnd()
-    return ObjectHeader(chunkSize: chunk)
+    return ObjectHeader(chunkSize: chunk, revision: revision)
   }
 
-  /// The associated data of every chunk: label ‖ vault id ‖ type ‖ client id ‖ encoded header.
+  /// The associated data of every chunk: label ‖ vault id ‖ type ‖ client id ‖ encoded header
+  /// (revision 1 adds one byte to it per chunk: 1 for the final chunk, else 0).
   public func associatedData(vault: RandomID, binding: ObjectBinding) -> [UInt8] {
     Binding.object + vault.bytes + [binding.type.rawValue] + binding.client.bytes + encoded
   }
 
-  /// The plaintext length of a final chunk holding `tail` bytes of content: tail plus trailer,
-  /// rounded up to a power of two (at least 256, at most the chunk size), so an object's size
+  /// The plaintext length of a final chunk holding `tail` bytes of content.
+  ///
+  /// Revision 0: tail plus trailer, rounded up to a power of two (at least 256, at most the
+  /// chunk size). Revision 1: tail plus the 0x80 marker, rounded likewise. So an object's size
   /// reveals only a coarse bucket of its content's length.
   public func paddedFinalLength(tail: Int) -> Int {
-    let needed = tail + Self.trailerSize
+    let needed = tail + (revision == 0 ? Self.trailerSize : 1)
     var n = Self.minimumFinalChunk
     while n < needed { n <<= 1 }
-    precondition(needed <= Int(chunkSize), "the final chunk's content must leave room for the trailer")
+    precondition(needed <= Int(chunkSize), "the final chunk's content must leave room for the padding")
     return min(n, Int(chunkSize))
   }
 }

@@ -3,11 +3,54 @@
 #endif
 import VaultCrypto
 
-/// Streams an object's plaintext one authenticated chunk at a time, with memory bounded by one chunk.
+/// Streams an object's plaintext one authenticated chunk (or batch of chunks) at a time, with
+/// memory bounded by a few chunks; reads objects of either revision (FORMAT.md §6).
 ///
 /// The content hash is checked against the name at the end; a caller that writes plaintext
 /// somewhere before then must discard it if `readAll` throws.
 public final class ObjectReader {
+  private let impl: any ObjectReading
+  /// The object's size on disk (ciphertext and framing) when it was opened.
+  public let ciphertextSize: Int
+
+  /// Opens `id` with the first of `keys` under which its first chunk authenticates (a client's
+  /// keys, newest epoch first; usually one).
+  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch? = nil) throws {
+    precondition(!keys.isEmpty, "an object reader needs a key")
+    let blob = try store.openBlob(id)
+    ciphertextSize = blob.size
+    var head = [UInt8](repeating: 0, count: ObjectHeader.size)
+    let n = try head.withUnsafeMutableBytes { try blob.read(into: $0) }
+    guard n == head.count else { throw ObjectError.corrupted(id, "file is truncated") }
+    let header: ObjectHeader
+    do { header = try ObjectHeader.decode(head) } catch { throw ObjectError.corrupted(id, error.description) }
+    impl =
+      header.revision == 0
+      ? try StreamObjectReader(id: id, blob: blob, header: header, binding: binding, keys: keys, vault: vault, scratch: scratch)
+      : try ChunkedObjectReader(id: id, blob: blob, header: header, binding: binding, keys: keys, vault: vault, scratch: scratch)
+  }
+
+  /// Calls `body` with the content in order (padding removed), then checks the end of the
+  /// object and its name.
+  /// - Throws: `ObjectError.corrupted` for a modified, truncated, extended or mis-bound object.
+  public func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws { try impl.readAll(body) }
+
+  static func explain(_ e: CryptoError) -> String {
+    switch e {
+    case .truncated: "object is truncated (no final chunk)"
+    case .trailingData: "data follows the final chunk"
+    default: "a chunk does not authenticate (modified, reordered, from another object, or not the client or kind the index says)"
+    }
+  }
+}
+
+/// One revision's reader.
+protocol ObjectReading: AnyObject {
+  func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+/// Revision 0: one secretstream, named by BLAKE2b (FORMAT.md §6.3).
+final class StreamObjectReader: ObjectReading {
   private let id: ObjectID
   /// The ciphertext, read straight from the backend (a local store: the file's descriptor).
   private let blob: any BlobReader
@@ -16,35 +59,24 @@ public final class ObjectReader {
   private var otherKeys: ArraySlice<SecretKey>
   private let streamHeader: [UInt8]
   private let ad: [UInt8]
-  private let hasher: Hasher
+  private let hasher: ObjectDigest
   private let header: ObjectHeader
 
   private let scratch: ReadScratch?
 
-  /// The object's size on disk (ciphertext and framing) when it was opened.
-  public var ciphertextSize: Int { blob.size }
-
-  /// Opens `id` with the first of `keys` under which its first chunk authenticates (a client's
-  /// keys, newest epoch first; usually one).
-  init(store: ObjectStore, id: ObjectID, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch? = nil) throws {
-    precondition(!keys.isEmpty, "an object reader needs a key")
+  init(id: ObjectID, blob: any BlobReader, header: ObjectHeader, binding: ObjectBinding, keys: [SecretKey], vault: RandomID, scratch: ReadScratch?) throws {
     self.scratch = scratch
     otherKeys = keys.dropFirst()
     self.id = id
-    let blob = try store.openBlob(id)
     self.blob = blob
-    var head = [UInt8](repeating: 0, count: ObjectHeader.size + SecretStream.headerSize)
-    let n = try head.withUnsafeMutableBytes { try blob.read(into: $0) }
-    guard n == head.count else { throw ObjectError.corrupted(id, "file is truncated") }
-    let header: ObjectHeader
-    do { header = try ObjectHeader.decode(Array(head.prefix(ObjectHeader.size))) } catch {
-      throw ObjectError.corrupted(id, error.description)
-    }
+    var stream = [UInt8](repeating: 0, count: SecretStream.headerSize)
+    let n = try stream.withUnsafeMutableBytes { try blob.read(into: $0) }
+    guard n == stream.count else { throw ObjectError.corrupted(id, "file is truncated") }
     self.header = header
     ad = header.associatedData(vault: vault, binding: binding)
-    hasher = try Hasher()
-    hasher.update(head)
-    streamHeader = Array(head.suffix(SecretStream.headerSize))
+    hasher = try ObjectDigest()
+    hasher.update(header.encoded + stream)
+    streamHeader = stream
     do {
       decryptor = try SecretStream.Decryptor(key: keys[0], header: streamHeader, stateBuffer: scratch?.streamState)
     } catch { throw ObjectError.corrupted(id, "stream header does not authenticate") }
@@ -66,7 +98,7 @@ public final class ObjectReader {
   /// Calls `body` with each chunk of content in order (padding removed), then checks the final
   /// tag, that nothing follows it, and the name.
   /// - Throws: `ObjectError.corrupted` for a modified, truncated, extended or mis-bound object.
-  public func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+  func readAll(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
     let chunkSize = Int(header.chunkSize)
     let maxCipher = chunkSize + SecretStream.chunkOverhead
     // No chunk is longer than the file, so a small object needs only small buffers.
@@ -78,10 +110,10 @@ public final class ObjectReader {
       let got = try prefix.withUnsafeMutableBytes { try blob.read(into: $0) }
       if got == 0 {
         if decryptor.isFinished { break }
-        throw ObjectError.corrupted(id, Self.explain(.truncated))
+        throw ObjectError.corrupted(id, ObjectReader.explain(.truncated))
       }
-      if decryptor.isFinished { throw ObjectError.corrupted(id, Self.explain(.trailingData)) }
-      guard got == prefix.count else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
+      if decryptor.isFinished { throw ObjectError.corrupted(id, ObjectReader.explain(.trailingData)) }
+      guard got == prefix.count else { throw ObjectError.corrupted(id, ObjectReader.explain(.truncated)) }
       hasher.update(prefix)
       let length = Int(LittleEndian.u32(prefix))
       guard length > SecretStream.chunkOverhead, length <= maxCipher else {
@@ -90,7 +122,7 @@ public final class ObjectReader {
       let read = try cipher.withUnsafeMutableBytes {
         try blob.read(into: UnsafeMutableRawBufferPointer(rebasing: $0.prefix(length)))
       }
-      guard read == length else { throw ObjectError.corrupted(id, Self.explain(.truncated)) }
+      guard read == length else { throw ObjectError.corrupted(id, ObjectReader.explain(.truncated)) }
       cipher.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
       let n: Int
       do {
@@ -100,7 +132,7 @@ public final class ObjectReader {
           }
         }
       } catch let e as CryptoError {
-        throw ObjectError.corrupted(id, Self.explain(e))
+        throw ObjectError.corrupted(id, ObjectReader.explain(e))
       }
       let content = decryptor.isFinished ? try unpad(plain, count: n) : n
       if content > 0 { try plain.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(content))) } }
@@ -126,14 +158,6 @@ public final class ObjectReader {
     }
     return t - padding
   }
-
-  static func explain(_ e: CryptoError) -> String {
-    switch e {
-    case .truncated: "object is truncated (no final chunk)"
-    case .trailingData: "data follows the final chunk"
-    default: "a chunk does not authenticate (modified, reordered, from another object, or not the client or kind the index says)"
-    }
-  }
 }
 
 /// Secure memory reused across object reads: each secure allocation (guard pages, mlock) costs several system calls,
@@ -142,10 +166,13 @@ public final class ObjectReader {
 public final class ReadScratch {
   let plain: SecureBytes
   let streamState: SecureBytes
+  /// A revision-1 object's subkey (ChunkCipher), so a small object costs no secure allocation.
+  let subkey: SecureBytes
 
   /// Buffers for objects with the default chunk size (larger chunks fall back to a fresh allocation).
   public init() throws {
     plain = try SecureBytes(count: Int(ObjectHeader.defaultChunkSize))
     streamState = try SecureBytes(count: SecretStream.stateSize)
+    subkey = try SecureBytes(count: 32)
   }
 }

@@ -5,9 +5,8 @@ import VaultCrypto
 
 /// Immutable, content-addressed encrypted objects under `objects/xx/<64 hex>` (FORMAT.md §6).
 ///
-/// An object is written once and never changed: the writer streams chunks through
-/// secretstream into a new blob while hashing the ciphertext, and the hash becomes
-/// the name. Readers check the name against the content, so a file copied over another's
+/// An object is written once and never changed: the writer seals chunks into a new blob while
+/// hashing the ciphertext (ObjectDigest), and the hash becomes the name. Readers check the name against the content, so a file copied over another's
 /// name is caught even when it decrypts.
 ///
 /// The store encrypts and decrypts here, above its `BlobStore`: keys are taken by these methods
@@ -142,7 +141,8 @@ public struct ObjectStore: Sendable {
     let blob = try openBlob(id)
     var head = [UInt8](repeating: 0, count: ObjectHeader.size)
     let n = try head.withUnsafeMutableBytes { try blob.read(into: $0) }
-    do { _ = try ObjectHeader.decode(Array(head.prefix(n))) } catch { throw ObjectError.corrupted(id, error.description) }
+    let header: ObjectHeader
+    do { header = try ObjectHeader.decode(Array(head.prefix(n))) } catch { throw ObjectError.corrupted(id, error.description) }
     let hasher = try ObjectDigest()
     head.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
     var total = n
@@ -154,7 +154,7 @@ public struct ObjectStore: Sendable {
       buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(got))) }
     }
     guard hasher.finalize() == id.bytes else { throw ObjectError.corrupted(id, "content does not match its name (hash mismatch)") }
-    guard total >= ObjectHeader.minimumFileSize else { throw ObjectError.corrupted(id, "file is truncated") }
+    guard total >= header.minimumObjectSize else { throw ObjectError.corrupted(id, "file is truncated") }
   }
 }
 

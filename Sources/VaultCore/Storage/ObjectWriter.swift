@@ -4,8 +4,42 @@
 import CVaultSystem
 import VaultCrypto
 
-/// Streams plaintext into a new object with memory bounded by one chunk, whatever the size.
+/// Streams plaintext into a new object with memory bounded by a few chunks, whatever the size.
+///
+/// New objects are of revision 1 (FORMAT.md §6.8), sealed and hashed on every core; a header of
+/// revision 0 asks for the single secretstream of §6.3 (kept for tests of the old layout).
 public final class ObjectWriter {
+  private let impl: any ObjectWriting
+
+  init(store: ObjectStore, header: ObjectHeader, binding: ObjectBinding, key: SecretKey, vault: RandomID) throws {
+    guard ObjectHeader.chunkSizeRange.contains(header.chunkSize), ObjectHeader.revisions.contains(header.revision) else {
+      throw FormatError.invalidField("chunk size \(header.chunkSize) out of range")
+    }
+    impl =
+      header.revision == 0
+      ? try StreamObjectWriter(store: store, header: header, binding: binding, key: key, vault: vault)
+      : try ChunkedObjectWriter(store: store, header: header, binding: binding, key: key, vault: vault)
+  }
+
+  /// Appends plaintext.
+  public func write(_ bytes: UnsafeRawBufferPointer) throws { try impl.write(bytes) }
+
+  /// Writes the final (padded) chunk, makes the object durable and returns its id.
+  public func finish() throws -> ObjectID { try impl.finish() }
+
+  /// Deletes the partial object; used when the caller gives up or an error occurs.
+  public func abandon() { impl.abandon() }
+}
+
+/// One revision's writer.
+protocol ObjectWriting: AnyObject {
+  func write(_ bytes: UnsafeRawBufferPointer) throws
+  func finish() throws -> ObjectID
+  func abandon()
+}
+
+/// Revision 0: one secretstream, named by BLAKE2b (FORMAT.md §6.3).
+final class StreamObjectWriter: ObjectWriting {
   private let store: ObjectStore
   /// Where the ciphertext goes: a new blob of the store's backend, named by its hash only when
   /// finished (a local store: an unnamed O_TMPFILE file linked into place, so a writer killed at
@@ -14,7 +48,7 @@ public final class ObjectWriter {
   private let encryptor: SecretStream.Encryptor
   private let header: ObjectHeader
   private let ad: [UInt8]
-  private let hasher: Hasher
+  private let hasher: ObjectDigest
   private let chunkSize: Int
   /// Client plaintext, so it lives in secure memory (not swapped, wiped on release).
   private let plain: SecureBytes
@@ -33,7 +67,7 @@ public final class ObjectWriter {
     cipher = [UInt8](repeating: 0, count: ObjectHeader.lengthPrefixSize + chunkSize + SecretStream.chunkOverhead)
     ad = header.associatedData(vault: vault, binding: binding)
     encryptor = try SecretStream.Encryptor(key: key)
-    hasher = try Hasher()
+    hasher = try ObjectDigest()
     blob = try store.backend.makeWriter()
     do {
       try emit(header.encoded + encryptor.header)
@@ -48,7 +82,7 @@ public final class ObjectWriter {
   }
 
   /// Appends plaintext.
-  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+  func write(_ bytes: UnsafeRawBufferPointer) throws {
     precondition(!done, "write after finish")
     var offset = 0
     while offset < bytes.count {
@@ -63,7 +97,7 @@ public final class ObjectWriter {
   }
 
   /// Writes the final (padded) chunk, makes the object durable and returns its id.
-  public func finish() throws -> ObjectID {
+  func finish() throws -> ObjectID {
     precondition(!done, "finish called twice")
     do {
       // The trailer must fit in the final chunk; if the tail leaves no room, it goes out as a
@@ -90,7 +124,7 @@ public final class ObjectWriter {
   }
 
   /// Deletes the partial object; used when the caller gives up or an error occurs.
-  public func abandon() {
+  func abandon() {
     blob.abandon()
     done = true
   }

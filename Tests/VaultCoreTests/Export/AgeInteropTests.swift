@@ -53,7 +53,9 @@ struct AgeInteropTests {
     return out
   }
 
-  static let sizes = [0, 1, 65_535, 65_536, 65_537, 200_000]
+  /// Chunk edges, and the writer's batch of 32 chunks (sealed on every core): one batch exactly,
+  /// one byte more, and several batches.
+  static let sizes = [0, 1, 65_535, 65_536, 65_537, 200_000, 32 << 16, (32 << 16) + 1, 5_000_000]
   static func plaintext(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) } }
   static func secret(_ s: String) throws -> SecureBytes { try Array(s.utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
 

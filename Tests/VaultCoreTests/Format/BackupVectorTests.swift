@@ -3,13 +3,13 @@ import Testing
 @testable import VaultCore
 import VaultCrypto
 
-/// docs/FORMAT.md Appendix A.8: a pack and its index file, read out of the document and made
+/// docs/FORMAT.md Appendix A.9: a pack and its index file, read out of the document and made
 /// again by the code that writes backups, byte for byte.
-@Suite("FORMAT.md test vectors: backup packs (A.8)")
+@Suite("FORMAT.md test vectors: backup packs (A.9)")
 struct BackupVectorTests {
-  @Test("A.8: the pack writer makes the pack of the document, named as it says; the index file is what the repository writes and reads")
+  @Test("A.9: the pack writer makes the pack of the document, named as it says; the index file is what the repository writes and reads")
   func packAndIndex() throws {
-    let doc = try FormatVectorTests.appendix("A.8")
+    let doc = try FormatVectorTests.appendix("A.9")
     let values = doc.values
     let pack = try FormatVectorTests.Dump(try doc.block(after: "The pack,")).bytes
     let indexFile = try FormatVectorTests.Dump(try doc.block(after: "The index file naming it")).bytes
@@ -42,7 +42,7 @@ struct BackupVectorTests {
 
   @Test("a trailer or index that is cut, extended, misnamed or lists a pack under another id is refused")
   func refusals() throws {
-    let doc = try FormatVectorTests.appendix("A.8")
+    let doc = try FormatVectorTests.appendix("A.9")
     let indexFile = try FormatVectorTests.Dump(try doc.block(after: "The index file naming it")).bytes
     let name = Hex.encode(try Hasher.blake2b256(indexFile))
     #expect(throws: (any Error).self) { try RepositoryIndex.decode(indexFile, name: String(repeating: "0", count: 64)) }

@@ -496,4 +496,65 @@ struct FormatVectorTests {
     #expect(index.consents.isEmpty && index.disclosures.isEmpty && index.requests.isEmpty)
     #expect(dump.bytes[0] == ClientIndex.version, "A.6 shows the version writers write")
   }
+
+  // MARK: - A.8: an object of revision 1
+
+  @Test("A.8: the object of revision 1 is sealed, padded and named as §6.8 and the appendix say, and the code reads it")
+  func revisionOneObject() throws {
+    let a8 = try Self.appendix("A.8")
+    let values = a8.values
+    let key = try values.key("object key")
+    let vault = try #require(RandomID(hex: try values.text("vault id")))
+    let client = try #require(RandomID(hex: try values.text("client id")))
+    let prefix = try values.hex("nonce prefix")
+    let binding = ObjectBinding(type: .document, client: client)
+    let content = (0..<1030).map { UInt8($0 % 251) }
+    let head = try Dump(try a8.block(after: "The head (28 bytes)"))
+    #expect(head.start == 0 && head.bytes.count == 28)
+    let header = try ObjectHeader.decode(Array(head.bytes.prefix(12)))
+    #expect(header == ObjectHeader(chunkSize: 1024, revision: 1))
+    #expect(Array(head.bytes[12...]) == prefix)
+
+    // Sealed here from the values, chunk by chunk, as §6.8 says.
+    let ad = header.associatedData(vault: vault, binding: binding)
+    #expect(ad.count == 60)
+    let cipher = try ChunkCipher(key: key, noncePrefix: prefix).context()
+    func seal(_ i: UInt64, _ plain: [UInt8], final: Bool) -> [UInt8] {
+      var out = [UInt8](repeating: 0, count: plain.count + 16)
+      plain.withUnsafeBytes { p in (ad + [final ? 1 : 0]).withUnsafeBytes { a in out.withUnsafeMutableBytes { cipher.seal(i, p, associatedData: a, into: $0) } } }
+      return out
+    }
+    let finalBlock = Array(content[1024...]) + [0x80] + [UInt8](repeating: 0, count: 249)
+    let chunk0 = seal(0, Array(content[0..<1024]), final: false)
+    let chunk1 = seal(1, finalBlock, final: true)
+    #expect(Array(chunk0.prefix(32)) == (try values.hex("chunk 0 start")))
+    #expect(Array(chunk0.suffix(16)) == (try values.hex("chunk 0 tag")))
+    let finalDump = try Dump(try a8.block(after: "Chunk 1, the final chunk"))
+    #expect(finalDump.start == 28 + 1040)
+    #expect(chunk1 == finalDump.bytes)
+    let file = head.bytes + chunk0 + chunk1
+    #expect(file.count == 1340)
+    // libsodium's own XChaCha20-Poly1305 opens both chunks with the full 24-byte nonces.
+    #expect(try ChunkCipher.openReference(key: key, noncePrefix: prefix, index: 0, chunk0, associatedData: ad + [0]) == Array(content[0..<1024]))
+    #expect(try ChunkCipher.openReference(key: key, noncePrefix: prefix, index: 1, chunk1, associatedData: ad + [1]) == finalBlock)
+
+    // The name: the tree by hand, and the keyless digest of the code.
+    let leaf0 = chunk0.withUnsafeBytes { SHA256.hash($0) }
+    let leaf1 = chunk1.withUnsafeBytes { SHA256.hash($0) }
+    #expect(leaf0 == (try values.hex("leaf 0")))
+    #expect(leaf1 == (try values.hex("leaf 1")))
+    let id = try #require(ObjectID(hex: try values.text("object id")))
+    #expect((head.bytes + leaf0 + leaf1).withUnsafeBytes { SHA256.hash($0) } == id.bytes)
+    let digest = try ObjectDigest()
+    digest.update(file)
+    #expect(digest.finalize() == id.bytes)
+
+    // Through the code: an object store holding just this file reads it and checks it keylessly.
+    let dir = try TemporaryDirectory()
+    let store = ObjectStore(directory: dir.path + "/objects", temporaryDirectory: dir.path)
+    try FileManager.default.createDirectory(atPath: SystemPath.parent(store.path(for: id)), withIntermediateDirectories: true)
+    try Data(file).write(to: URL(fileURLWithPath: store.path(for: id)))
+    try store.checkHash(id)
+    #expect(try store.get(id, binding: binding, key: key, vault: vault) == content)
+  }
 }

@@ -7,11 +7,15 @@ struct ObjectHeaderTests {
 
   @Test("the header encodes as file header and little-endian chunk size, nothing else")
   func layout() throws {
-    let encoded = ObjectHeader(chunkSize: 0x0001_0400).encoded
+    let encoded = ObjectHeader(chunkSize: 0x0001_0400, revision: 0).encoded
     #expect(ObjectHeader.size == 12)
     #expect(encoded == FileHeader.encode(.object) + [0x00, 0x04, 0x01, 0x00])
     #expect(encoded == Array("vault".utf8) + [1, 4, 0, 0x00, 0x04, 0x01, 0x00])
     #expect(ObjectHeader().chunkSize == 64 << 10)
+    // New objects are of revision 1 (FORMAT.md §6.8): header byte 7 is 1.
+    #expect(ObjectHeader().revision == 1)
+    #expect(ObjectHeader(chunkSize: 0x0001_0400).encoded == Array("vault".utf8) + [1, 4, 1, 0x00, 0x04, 0x01, 0x00])
+    #expect(try ObjectHeader.decode(encoded).revision == 0)
   }
 
   @Test("headers round-trip", arguments: [UInt32(1024), 4096, ObjectHeader.defaultChunkSize, 16 << 20])
@@ -43,8 +47,8 @@ struct ObjectHeaderTests {
     index[6] = FileKind.index.rawValue
     #expect(throws: FormatError.wrongKind(expected: .object, found: 3)) { try ObjectHeader.decode(index) }
     var flags = bytes
-    flags[7] = 1
-    #expect(throws: FormatError.invalidField("reserved header flags are not zero")) { try ObjectHeader.decode(flags) }
+    flags[7] = 2
+    #expect(throws: FormatError.invalidField("layout revision 2 is newer than this release reads; update vault")) { try ObjectHeader.decode(flags) }
     var version = bytes
     version[5] = 2
     #expect(throws: FormatError.unsupportedVersion(2)) { try ObjectHeader.decode(version) }
@@ -94,7 +98,7 @@ struct ObjectHeaderTests {
 
   @Test("the final chunk is padded to a power of two of at least 256 bytes, at most the chunk size", arguments: padding)
   func paddedFinalLength(chunkSize: UInt32, tail: Int, expected: Int) {
-    let n = ObjectHeader(chunkSize: chunkSize).paddedFinalLength(tail: tail)
+    let n = ObjectHeader(chunkSize: chunkSize, revision: 0).paddedFinalLength(tail: tail)
     #expect(n == expected)
     #expect(n >= tail + ObjectHeader.trailerSize)
     #expect(n <= Int(chunkSize))
@@ -110,10 +114,30 @@ struct ObjectHeaderTests {
     #expect(ObjectHeader.minimumFileSize == 313)
   }
 
+  /// Revision 1 (§6.8): tail + 1 (the 0x80 marker) rounded up; every tail below S fits.
+  static let padding1: [(UInt32, Int, Int)] = [
+    (1024, 0, 256), (1024, 255, 256), (1024, 256, 512), (1024, 511, 512), (1024, 512, 1024), (1024, 1023, 1024),
+    (64 << 10, 1023, 1024), (64 << 10, 1024, 2048), (64 << 10, 65_535, 65_536), (1500, 1024, 1500), (1500, 1499, 1500),
+  ]
+
+  @Test("revision 1 pads the final block to a power of two of at least 256 bytes, at most the chunk size", arguments: padding1)
+  func paddedFinalLength1(chunkSize: UInt32, tail: Int, expected: Int) {
+    let n = ObjectHeader(chunkSize: chunkSize, revision: 1).paddedFinalLength(tail: tail)
+    #expect(n == expected)
+    #expect(n >= tail + 1 && n <= Int(chunkSize))
+  }
+
+  @Test("revision 1's smallest object is 300 bytes")
+  func sizes1() {
+    #expect(ObjectHeader.minimumFileSize1 == 12 + 16 + 256 + 16)
+    #expect(ObjectHeader(revision: 1).minimumObjectSize == 300)
+    #expect(ObjectHeader(revision: 0).minimumObjectSize == 313)
+  }
+
   @Test("a tail that leaves no room for the trailer is a programming error")
   func tailTooLong() async {
     await #expect(processExitsWith: .failure) {
-      _ = ObjectHeader(chunkSize: 1024).paddedFinalLength(tail: 1021)
+      _ = ObjectHeader(chunkSize: 1024, revision: 0).paddedFinalLength(tail: 1021)
     }
   }
 }

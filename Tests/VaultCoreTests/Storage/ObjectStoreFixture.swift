@@ -21,13 +21,16 @@ struct ObjectStoreFixture {
   /// Header, then the stream header, then chunks.
   static let firstChunkOffset = ObjectHeader.size + SecretStream.headerSize
 
-  init(type: ObjectType = .note, chunkSize: Int = ObjectStoreFixture.chunkSize) throws {
+  /// `revision` 0 by default: the suites built on this fixture pin the layout of §6.1–§6.7 (the
+  /// revision format-1 vaults hold), which readers must keep reading; ChunkedObjectTests pins
+  /// revision 1, which writers make by default.
+  init(type: ObjectType = .note, chunkSize: Int = ObjectStoreFixture.chunkSize, revision: UInt8 = 0) throws {
     dir = try ScratchDirectory()
     store = ObjectStore(directory: try dir.makeSubdirectory("objects"), temporaryDirectory: try dir.makeSubdirectory("tmp"))
     key = try SecretKey.random()
     vault = try RandomID.generate()
     binding = ObjectBinding(type: type, client: try RandomID.generate())
-    header = ObjectHeader(chunkSize: UInt32(chunkSize))
+    header = ObjectHeader(chunkSize: UInt32(chunkSize), revision: revision)
   }
 
   func remove() { dir.remove() }
@@ -51,7 +54,9 @@ struct ObjectStoreFixture {
   /// Stores `bytes` under the name they hash to, as an attacker with write access can: the name
   /// is a checksum, not a MAC, so only the stream's authentication and framing checks stand in the way.
   func storeUnderOwnHash(_ bytes: [UInt8]) throws -> ObjectID {
-    let id = try ObjectID(bytes: Hasher.blake2b256(bytes))
+    let digest = try ObjectDigest()
+    digest.update(bytes)
+    let id = try ObjectID(bytes: digest.finalize())
     let path = store.path(for: id)
     try FileManager.default.createDirectory(atPath: SystemPath.parent(path), withIntermediateDirectories: true)
     try Data(bytes).write(to: URL(fileURLWithPath: path))

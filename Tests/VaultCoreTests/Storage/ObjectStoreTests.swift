@@ -105,15 +105,17 @@ struct ObjectStoreTests {
     // An empty object is the smallest object: 12 + 24 + 4 + 256 + 17 bytes.
     #expect(ObjectHeader.minimumFileSize == 313)
     #expect(try size(0) == 313)
-    #expect(try size(0, ObjectHeader()) == 313)
+    // New objects (revision 1, §6.8): 12 + 16 + 256 + 16 bytes.
+    #expect(try size(0, ObjectHeader()) == 300)
     // Lengths whose tail + 4 rounds up to the same power of two make files of one size.
     for bucket in [[0, 1, 100, 252], [253, 400, 508], [509, 800, 1000, 1020]] {
       let sizes = try bucket.map { try size($0) }
       #expect(Set(sizes).count == 1, "\(bucket): \(sizes)")
     }
     #expect(try size(252) < (try size(253)))
-    // Likewise under the default 64 KiB chunk size, where a tail can be padded up to 64 KiB.
-    for bucket in [[1000, 1020], [1021, 1100, 2044], [40_000, 65_532]] {
+    // Likewise for new objects under the default 64 KiB chunk size, where a tail can be padded up
+    // to 64 KiB (revision 1: tail + 1 for the 0x80 marker).
+    for bucket in [[1000, 1023], [1024, 1100, 2047], [40_000, 65_535]] {
       let sizes = try bucket.map { try size($0, ObjectHeader()) }
       #expect(Set(sizes).count == 1, "\(bucket): \(sizes)")
     }
