@@ -202,7 +202,8 @@ export BORG_PASSPHRASE=benchmark-password-not-a-secret BORG_BASE_DIR="$work/borg
 export BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes
 RESTIC=$(command -v restic)
 BORG=$(command -v borg || true)
-S3_UP=0      # a SeaweedFS server answers at $s3_ep
+S3_UP=0      # a SeaweedFS server answers at $s3_ep, with the bucket $bucket
+s3_ep=""; bucket=""
 VAULT_S3=-1  # -1 not probed yet, 0 this build cannot back up to S3, 1 it can
 # s3_up: a fresh, empty server for one run of the S3 rows (so no run reads another's data).
 s3_up() {
@@ -233,7 +234,7 @@ probe_vault_s3() {
     VAULT_S3=1
   elif [ "$rc" = 0 ] || [ "$rc" = 2 ] || [ "$rc" = 64 ] || grep -qF "$cwd/s3:" "$work/probe.err"; then
     # Taken for a local path (written, or refused as a missing directory), or a usage error.
-    VAULT_S3=0; why="this build has no S3 support: \`vault backup --to s3:...\` exited $rc: $(head -n 1 "$work/probe.err" | cut -c1-160)"
+    VAULT_S3=0; why="this build has no S3 support: \`vault backup --to s3:...\` exited $rc: $(head -n 1 "$work/probe.err" | cut -c1-400)"
   else
     VAULT_S3=0; why="\`vault backup --to s3:...\` failed (exit $rc): $(head -n 1 "$work/probe.err" | cut -c1-300)"
     echo "bench: vault backup to S3 failed (exit $rc); its S3 rows are not measured: $(head -n 3 "$work/probe.err")" >&2
@@ -342,6 +343,8 @@ for n in $SCALE_CLIENTS; do
 done
 
 mkdir -p "$(dirname "$BENCH_OUT")"
+# BENCH_RESULTS=FILE keeps the raw rows (one JSON object per measured process or run) beside the report.
+[ -z "${BENCH_RESULTS:-}" ] || cp "$results" "$BENCH_RESULTS"
 python3 - "$results" "$RUNS" "$BIG_MIB" "$SMALL_MIB" > "$BENCH_OUT.tmp" <<'PY'
 import json, statistics, sys, platform, subprocess, datetime
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -474,8 +477,9 @@ def brss(rs): return med([r["peak_rss_kib"] for r in rs]) / 1024
 s3v = sel("s3-vault")
 s3_vault_ok = bool(s3v) and s3v[0]["supported"]
 s3_reason = (s3v[0]["reason"] if s3v else
-             (sel("s3-unavailable")[0]["reason"] if sel("s3-unavailable") else "the S3 rows were left out (`S3=0`, or SeaweedFS could not be installed)"))
-def not_measured_s3(): return "not measured (this build has no S3 support)" if s3v and not s3_vault_ok and "no S3 support" in s3_reason else f"not measured ({s3_reason})"
+             (sel("s3-unavailable")[0]["reason"] if sel("s3-unavailable") else "the S3 rows were left out: `S3=0`, or SeaweedFS could not be installed"))
+def s3_why(): return "this build has no S3 support" if s3v and not s3_vault_ok and "no S3 support" in s3_reason else s3_reason
+def not_measured_s3(): return f"not measured ({s3_why()})"
 if any(r["op"].startswith("bk-") for r in rows):
     gd = sel("generate-documents")
     print("\n## Backups: vault backup against restic (and borg)\n")
@@ -541,8 +545,11 @@ if any(r["op"].startswith("bk-") for r in rows):
             print()
     if not any(bk(c, "local", "borg", "first") for c, _ in CORPORA):
         print("`borg` was not installed on this machine, so its columns are left out (`make bench` installs borgbackup from Debian).\n")
-    if not s3_vault_ok:
-        print(f"vault → S3: {not_measured_s3()}. The rows run as soon as `vault backup --to s3:…` works.\n")
+    if s3v and not s3_vault_ok:
+        print(f"vault → S3: {not_measured_s3()}; the probe said: {s3_reason.split(': ', 1)[-1]}. "
+              "The rows run as soon as `vault backup --to s3:…` works.\n")
+    elif not s3v:
+        print(f"S3: {not_measured_s3()}.\n")
 
 gen = sel("generate")[0]
 base = sel("search-baseline")
@@ -676,10 +683,10 @@ for corpus, cname in CORPORA:
             ours, theirs = bk(corpus, dest, "vault", step), bk(corpus, dest, "restic", step)
             name = f"{what} ≥ {factor:g}× faster than restic, {dname} ({cname})"
             if not theirs and not ours:
-                if dest == "s3": target(name, "not measured", not_measured_s3() if s3v else f"({s3_reason})")
+                if dest == "s3": target(name, "not measured", s3_why())
                 continue
             if not ours:
-                target(name, "not measured", f"{not_measured_s3() if dest == 's3' else 'not measured'}; restic {bsecs(theirs):.2f} s")
+                target(name, "not measured", f"{s3_why() if dest == 's3' else 'vault failed'}; restic {bsecs(theirs):.2f} s")
                 continue
             a, b = bsecs(ours), bsecs(theirs)
             key = {"first": f"first backup, {'s3' if dest == 's3' else corpus}", "rerun": "unchanged re-run",
