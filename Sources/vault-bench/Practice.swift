@@ -116,8 +116,14 @@ func readPassphrase(_ path: String) throws -> SecureBytes {
 }
 
 /// `vault-bench practice`: creates a vault at `dir` with `clients` clients of `notesPerClient`
-/// notes each (1 to 8 KB of text, weekly session dates), importing `batch` clients per commit.
-func generatePractice(dir: String, clients: Int, notesPerClient: Int, batch: Int, passphraseFile: String) throws -> [String: Any] {
+/// notes each (1 to 8 KB of text, weekly session dates), importing `batch` clients per commit;
+/// then, with `documentsPerClient` > 0, adds that many consent documents of `documentMiB` MiB of
+/// incompressible bytes (kind other, a different seed each) to every client through
+/// `Consents.add`, as `vault consent add CODE --kind other --file F` does, without a process each.
+func generatePractice(
+  dir: String, clients: Int, notesPerClient: Int, batch: Int, passphraseFile: String,
+  documentsPerClient: Int = 0, documentMiB: Int = 4
+) throws -> [String: Any] {
   let t0 = now()
   let created = try Vault.create(
     at: dir, passphrase: readPassphrase(passphraseFile), label: "bench", kdf: .insecureTest, now: 1_800_000_000)
@@ -155,7 +161,32 @@ func generatePractice(dir: String, clients: Int, notesPerClient: Int, batch: Int
     codes += try practice.clients.importClients(items)
     start = end
   }
+  var documents = 0
+  var documentBytes = 0
+  let d0 = now()
+  if documentsPerClient > 0 {
+    let scratch = dir.hasSuffix("/") ? String(dir.dropLast()) + ".document" : dir + ".document"
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    for (c, code) in codes.enumerated() {
+      for k in 0..<documentsPerClient {
+        guard FileManager.default.createFile(atPath: scratch, contents: nil),
+          let h = FileHandle(forWritingAtPath: scratch)
+        else { throw BenchError("cannot create \(scratch)") }
+        var filler = Filler(state: 0xD0C0_0000_0000_0001 &+ UInt64(c) &* 0x1_0000 &+ UInt64(k))
+        for _ in 0..<documentMiB {
+          buffer.withUnsafeMutableBytes { filler.fill($0) }
+          try h.write(contentsOf: buffer)
+        }
+        try h.close()
+        _ = try practice.consents.add(to: code.description, NewConsent(kind: .other, file: FileSource(path: scratch)))
+        documents += 1
+        documentBytes += documentMiB << 20
+      }
+    }
+  }
   return [
+    "documents": documents, "document_bytes": documentBytes, "document_seconds": now() - d0,
     "op": "generate", "seconds": now() - t0, "text_seconds": generateSeconds, "clients": clients, "notes": notes,
     "bytes": bytes, "search_word": PracticeText.searchWord, "search_word_notes": hits,
     "sample_code": codes.first?.description ?? "", "peak_rss_kib": peakRSSKiB(),

@@ -222,7 +222,8 @@ do {
     guard let pass = arg("--passphrase-file") else { throw BenchError("--passphrase-file needed") }
     report(try generatePractice(
       dir: dir, clients: Int(arg("--clients") ?? "1000") ?? 1000, notesPerClient: Int(arg("--notes-per-client") ?? "50") ?? 50,
-      batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass))
+      batch: Int(arg("--batch") ?? "100") ?? 100, passphraseFile: pass,
+      documentsPerClient: Int(arg("--documents-per-client") ?? "0") ?? 0, documentMiB: Int(arg("--document-mib") ?? "4") ?? 4))
   case "fill":
     // A file of incompressible bytes, for the document benchmarks.
     guard let out = arg("--out") else { throw BenchError("fill --mib N --out FILE") }
@@ -257,6 +258,7 @@ do {
     FileHandle.standardError.write(Data("""
       usage: vault-bench encrypt|decrypt|raw|log [--mib N] [--entries N] [--dir D] [--id HEX]
              vault-bench practice --dir D --clients N --notes-per-client M --passphrase-file F [--batch B]
+                         [--documents-per-client K --document-mib S]   (K consent documents of S MiB per client)
              vault-bench search-baseline --dir D --passphrase-file F [--query WORD]
              vault-bench measure -- COMMAND ARGS...   (exit status and peak RSS of COMMAND)
              vault-bench fill --mib N --out FILE      (N MiB of incompressible bytes)
