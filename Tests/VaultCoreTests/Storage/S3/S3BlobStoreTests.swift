@@ -185,6 +185,36 @@ struct S3BlobStoreTests {
     #expect(try s.get(try BlobName("data/cd/pack"), limit: bytes.count) == bytes)
   }
 
+  @Test("a server out of space fails the put after bounded retries and shows no part of it", .timeLimit(.minutes(2)))
+  func serverFull() throws {
+    guard !S3TestServer.skipped else { return }
+    // One volume of 1 MB: the first small blob fits, then the server has no writable volume.
+    let server = try S3TestServer(weedArguments: "-master.volumeSizeLimitMB=1 -volume.max=1")
+    defer { server.stop() }
+    let s = try server.store(prefix: "full")
+    try s.put(try BlobName("config"), bytes: [1, 2, 3])
+    // The server notices a full volume on its next heartbeat: fill until a put fails (bounded).
+    var failure: StorageError?
+    var stored = ["config"]
+    for i in 0..<64 where failure == nil {
+      let n = try BlobName("data/aa/pack\(i)")
+      let start = Date()
+      do {
+        try s.put(n, bytes: Self.pattern(1 << 20, seed: UInt8(i)))
+        stored.append(n.rawValue)
+      } catch let e as StorageError {
+        failure = e
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(!s.exists(n))
+      }
+    }
+    let e = try #require(failure)
+    // SeaweedFS says only "500 InternalError" when it has no room: nothing tells it from another
+    // server fault, so it is EIO after the retries, with the server's words.
+    #expect(e.code == EIO && e.description.contains("500 InternalError") && e.description.contains("after 5 tries"), "\(e)")
+    #expect(try s.allKeys().map { String($0.dropFirst(s.keyPrefix(nil).count)) } == stored.sorted())
+  }
+
   static func writeTemporary(_ bytes: [UInt8]) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("vault-s3-src-\(UUID().uuidString)").path
     try Data(bytes).write(to: URL(fileURLWithPath: path))
