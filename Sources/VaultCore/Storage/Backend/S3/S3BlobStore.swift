@@ -21,8 +21,12 @@ public final class S3BlobStore: BlobStore {
   public struct Options: Sendable {
     /// Bytes a writer keeps in memory and uploads per part (S3's minimum part is 5 MiB).
     public var partSize = 8 << 20
-    /// Parts of one blob uploaded at the same time (memory: this many parts).
-    public var uploadConcurrency = 3
+    /// A writer's blob up to this size goes up in one PUT streamed from its spool file; larger
+    /// ones in parts (S3 takes at most 5 GiB in one PUT).
+    public var singlePutLimit = 5 << 30
+    /// Parts of one blob uploaded at the same time (memory: about twice this many parts, as
+    /// URLSession copies each body).
+    public var uploadConcurrency = 2
     /// Keys asked for per listing page (S3's maximum is 1000).
     public var pageSize = 1000
     /// Tries per request when the failure may pass (5xx, 429, timeouts, lost connections).

@@ -1,6 +1,7 @@
 import CVaultSystem
 import Dispatch
 import Foundation
+import VaultCrypto
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -30,6 +31,8 @@ final class S3BlobWriter: BlobWriter {
   private var buffer: [UInt8] = []
   private var spool: Int32?
   private var spooled = 0
+  /// The SHA-256 of what was spooled, for a single PUT streamed from the spool file.
+  private var hash: SHA256.Stream?
   private var finished = false
   /// Called after each uploaded part with its number (tests: a fault at a known point).
   var afterPart: ((Int) -> Void)?
@@ -45,11 +48,14 @@ final class S3BlobWriter: BlobWriter {
       return
     }
     let fd = try spoolFile()
+    if hash == nil { hash = SHA256.Stream() }
     if !buffer.isEmpty {
+      buffer.withUnsafeBytes { hash?.update($0) }
       try buffer.withUnsafeBytes { try FileSystem.writeAll(fd, $0, path: store.options.spoolDirectory) }
       spooled += buffer.count
       buffer = []
     }
+    hash?.update(bytes)
     try FileSystem.writeAll(fd, bytes, path: store.options.spoolDirectory)
     spooled += bytes.count
   }
@@ -81,6 +87,14 @@ final class S3BlobWriter: BlobWriter {
     }
     guard try store.checkPlacement(name, mode: mode) else { return }
     let key = store.key(name), place = store.path(of: name)
+    if spooled <= store.options.singlePutLimit, let hash {
+      // One PUT streamed from the spool file (through /proc: it has no name): a request per part
+      // costs more than the parts' parallelism gains for packs of tens of MiB.
+      // S3 wants the length up front (URLSession would otherwise send a file chunked).
+      _ = try store.client.send("PUT", key: key, headers: ["content-length": "\(spooled)"], body: .file(URL(fileURLWithPath: "/proc/self/fd/\(fd)")), payloadHash: S3Signer.hex(hash.finalize()),
+                                what: "write", where: place)
+      return
+    }
     let created = try store.client.send("POST", key: key, query: [("uploads", "")], what: "start an upload", where: place)
     guard let uploadID = S3XML.value("UploadId", in: created.text), !uploadID.isEmpty else {
       throw StorageError(path: place, operation: "start an upload (the S3 server gave no upload id)", code: EIO)
