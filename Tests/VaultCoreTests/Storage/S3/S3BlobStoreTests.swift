@@ -195,7 +195,9 @@ struct S3BlobStoreTests {
     try server.restart()
     #expect(!s.exists(try BlobName("data/cd/pack")))
     #expect(try s.allKeys() == [])
-    try s.put(try BlobName("data/cd/pack"), copying: try Self.writeTemporary(bytes))
+    let source = try Self.writeTemporary(bytes)
+    defer { try? FileManager.default.removeItem(atPath: source) }
+    try s.put(try BlobName("data/cd/pack"), copying: source)
     #expect(try s.get(try BlobName("data/cd/pack"), limit: bytes.count) == bytes)
   }
 
