@@ -7,6 +7,7 @@
       Prints the endpoint (http://127.0.0.1:PORT) and writes DIR/env: AWS_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY, AWS_REGION, VAULT_S3_ENDPOINT, VAULT_S3_BUCKET (shell syntax).
       Started again on a DIR whose server was killed, it reuses the same ports, keys and data.
+      VAULT_S3_WEED_ARGS adds flags to `weed server` (e.g. a tiny capacity, for full-disk tests).
       --watch-pid: the server is stopped (and DIR removed) when process PID ends, so a test
       run that crashes leaves no server behind.
   s3-server.py kill DIR    SIGKILL the server, keep DIR (fault tests: start it again later).
@@ -77,6 +78,9 @@ def start(d, watch_pid, bucket):
             "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}", f"-s3.config={os.path.join(d, 's3.json')}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-iam.port={p['iam']}", f"-metricsPort={p['metrics']}",
             "-master.volumeSizeLimitMB=256", "-volume.max=0", "-volume.preStopSeconds=0"]
+    # Extra flags (later ones win), e.g. a tiny capacity for a server-side full-disk test:
+    # VAULT_S3_WEED_ARGS="-master.volumeSizeLimitMB=1 -volume.max=1"
+    args += os.environ.get("VAULT_S3_WEED_ARGS", "").split()
     log = open(os.path.join(d, "weed.log"), "ab")
     proc = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     with open(os.path.join(d, "pid"), "w") as f:

@@ -75,6 +75,7 @@ struct S3RetryTests {
       let counts = try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: dir.file("counts"))))
       return counts["/bkt/p/\(key)"] ?? 0
     }
+
     defer {
       _ = try? s.get(try BlobName("__quit"), limit: 10)
       pclose(pipe)

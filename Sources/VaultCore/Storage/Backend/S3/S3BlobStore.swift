@@ -12,11 +12,21 @@ import Foundation
 /// part at a time, pinned to the object's ETag (a blob replaced under a reader fails the read, it
 /// never mixes). Folders are key prefixes; the file-system rules (no blob beneath a blob or over a
 /// folder) are checked before each put. Locks are lock objects (see `S3Lock`).
+///
+/// TLS is always verified, against the system trust store: URLSession on Linux has no per-session
+/// CA setting (its libcurl CA override is Android-only), so a self-hosted MinIO with a private CA
+/// needs that CA installed system-wide (/usr/local/share/ca-certificates, update-ca-certificates).
 public final class S3BlobStore: BlobStore {
   /// Tuning, mostly for tests.
   public struct Options: Sendable {
     /// Bytes a writer keeps in memory and uploads per part (S3's minimum part is 5 MiB).
     public var partSize = 8 << 20
+    /// A writer's blob up to this size goes up in one PUT streamed from its spool file; larger
+    /// ones in parts (S3 takes at most 5 GiB in one PUT).
+    public var singlePutLimit = 5 << 30
+    /// Parts of one blob uploaded at the same time (memory: about twice this many parts, as
+    /// URLSession copies each body).
+    public var uploadConcurrency = 2
     /// Keys asked for per listing page (S3's maximum is 1000).
     public var pageSize = 1000
     /// Tries per request when the failure may pass (5xx, 429, timeouts, lost connections).

@@ -54,6 +54,19 @@ final class S3Client: Sendable {
   func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:], body: Data? = nil,
             accept: Set<Int> = [], what: String, where place: String) throws -> S3Response {
     let payloadHash = body.map { b in S3Signer.hex(b.withUnsafeBytes { SHA256.hash($0) }) } ?? S3Signer.emptyPayloadHash
+    return try send(method, key: key, query: query, headers: headers, body: body.map { .data($0) }, payloadHash: payloadHash,
+                    accept: accept, what: what, where: place)
+  }
+
+  /// What a request carries: bytes in memory, or a file streamed from disk (its SHA-256 known).
+  enum Body {
+    case data(Data)
+    case file(URL)
+  }
+
+  /// `send` with the body's SHA-256 (hex) already computed.
+  func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:], body: Body?, payloadHash: String,
+            accept: Set<Int> = [], what: String, where place: String) throws -> S3Response {
     let encodedPath = path(key: key)
     let queryString = S3Signer.canonicalQuery(query)
     guard let url = URL(string: location.endpoint + encodedPath + (queryString.isEmpty ? "" : "?" + queryString)) else {
@@ -141,7 +154,7 @@ final class S3Client: Sendable {
   }
 
   /// One request, waited for.
-  private func perform(_ request: URLRequest, body: Data?) -> Result<S3Response, any Error> {
+  private func perform(_ request: URLRequest, body: Body?) -> Result<S3Response, any Error> {
     let box = ResultBox()
     let done = DispatchSemaphore(value: 0)
     let handler: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
@@ -158,7 +171,12 @@ final class S3Client: Sendable {
       }
       done.signal()
     }
-    let task = body.map { session.uploadTask(with: request, from: $0, completionHandler: handler) } ?? session.dataTask(with: request, completionHandler: handler)
+    let task: URLSessionTask
+    switch body {
+    case .data(let data): task = session.uploadTask(with: request, from: data, completionHandler: handler)
+    case .file(let url): task = session.uploadTask(with: request, fromFile: url, completionHandler: handler)
+    case nil: task = session.dataTask(with: request, completionHandler: handler)
+    }
     task.resume()
     done.wait()
     return box.result ?? .failure(URLError(.unknown))
