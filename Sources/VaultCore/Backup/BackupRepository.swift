@@ -106,7 +106,8 @@ public struct BackupRepository: Sendable {
           throw BackupError.notWritable(root, String(cString: strerror(e.code)).lowercased())
         }
       }
-    } else if !(try store.list(nil)).isEmpty {
+    } else if try store.list(nil).contains(where: { $0.name != Self.lockName.rawValue }) {
+      // Lock objects of a run starting at the same moment are not content.
       throw BackupError.notARepository(root)
     }
     do {
