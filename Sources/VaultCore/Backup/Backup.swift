@@ -156,7 +156,10 @@ public enum BackupEngine {
 
   /// Recreates the vault of `snapshot` at `target`, which must not exist (or be an empty
   /// directory). Built in a hidden sibling directory and renamed into place at the end.
-  public static func restore(_ snapshot: Snapshot, from repo: BackupRepository, to target: String, progress: @escaping (Int, Int) -> Void = { _, _ in }) throws {
+  /// `durable` false: a throwaway copy (the keyed check of `backup verify --full`), not synced.
+  public static func restore(
+    _ snapshot: Snapshot, from repo: BackupRepository, to target: String, durable: Bool = true, progress: @escaping (Int, Int) -> Void = { _, _ in }
+  ) throws {
     if FileStatus.exists(target) {
       guard FileStatus.isDirectory(target), (try? Directories.list(target))?.isEmpty == true else { throw BackupError.targetExists(target) }
     }
@@ -182,7 +185,7 @@ public enum BackupEngine {
       for folder in Set(ids.map { $0.hex.prefix(2) }) { try Directories.makeDirectory("\(layout.objects)/\(folder)") }
       for id in ids { wanted[id] = "\(layout.objects)/\(id.hex.prefix(2))/\(id.hex)" }
       try RestoreWriter(repo: repo, index: index).write(wanted, progress: progress)
-      try syncFileSystem(staging)
+      if durable { try syncFileSystem(staging) }
       try AtomicFile.write([], to: layout.lock, temporaryDirectory: layout.tmp)
       if FileStatus.exists(target) { try Directories.removeDirectory(target) }
       try FileSystem.rename(staging, target)

@@ -14,7 +14,7 @@ struct RestoredSnapshotCheck: BackupCheck {
     let base = context.repo.isLocal ? "\(context.repo.root)/tmp" : NSTemporaryDirectory()
     let scratch = "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/vault-verify-\(UUID().uuidString)"
     defer { Directories.removeTree(scratch) }
-    try BackupEngine.restore(latest, from: context.repo, to: scratch)
+    try BackupEngine.restore(latest, from: context.repo, to: scratch, durable: false)
     let restored = try Vault.open(at: scratch)
     let unlocked = try restored.unlock(credential)
     findings += try VaultVerifier(vault: restored).run(unlocked: unlocked).map { Finding($0.severity, "snapshot \(latest.id): \($0.path)", $0.message) }
