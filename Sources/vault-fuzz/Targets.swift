@@ -255,7 +255,9 @@
         name = s.id
       }
       let path = ctx.repository.store.path(of: BackupRepository.snapshotsFolder) + "/\(name)"
-      write(must("encode snapshot file") { try ChecksummedFile.encode(.backupSnapshot, body: input) }, to: path)
+      // Both manifest revisions: a list of objects in the JSON makes it one of revision 0.
+      let revision: UInt8 = input.count > 10 && String(decoding: input, as: UTF8.self).contains("\"objects\"") ? 0 : 1
+      write(must("encode snapshot file") { try ChecksummedFile.encode(.backupSnapshot, revision: revision, body: input) }, to: path)
       defer { unlink(path) }
       guard let (snapshots, _) = try? ctx.repository.snapshots() else { return }
       for s in snapshots {

@@ -47,6 +47,12 @@ public struct Snapshot: Codable, Sendable, Equatable {
   /// How many objects the vault held.
   public var count: Int { objects?.count ?? objectCount ?? 0 }
 
+  /// Two manifests are equal when their JSON is: the revision is the file's, not the snapshot's.
+  public static func == (a: Snapshot, b: Snapshot) -> Bool {
+    a.id == b.id && a.time == b.time && a.vault == b.vault && a.logCount == b.logCount && a.logHead == b.logHead && a.files == b.files
+      && a.objects == b.objects && a.objectList == b.objectList && a.objectCount == b.objectCount
+  }
+
   /// A file of the vault, stored as a data entry named by its BLAKE2b-256.
   public struct SnapshotFile: Codable, Sendable, Equatable {
     /// Path relative to the vault ("config", "slots/…", "log/entries").
