@@ -27,6 +27,11 @@ public final class S3BlobStore: BlobStore {
     /// Parts of one blob uploaded at the same time (memory: about twice this many parts, as
     /// URLSession copies each body).
     public var uploadConcurrency = 2
+    /// Bytes a reader asks for per ranged GET: what it holds in memory (URLSession holds about
+    /// as much again while a request runs), times the readers a restore runs on every core.
+    public var readSize = 2 << 20
+    /// Blobs committed with `durable: false` that may be uploading at once, in the background.
+    public var backgroundUploads = 2
     /// Keys asked for per listing page (S3's maximum is 1000).
     public var pageSize = 1000
     /// Tries per request when the failure may pass (5xx, 429, timeouts, lost connections).
@@ -53,12 +58,15 @@ public final class S3BlobStore: BlobStore {
   /// Its tuning.
   public let options: Options
   let client: S3Client
+  /// Uploads of blobs committed without waiting (`durable: false`), until `sync`.
+  let uploads: BackgroundUploads
 
   /// A store at `location`, signing with `credentials`. Nothing is sent until the first call.
   public init(location: S3Location, credentials: S3Credentials, options: Options = Options()) {
     s3Location = location
     self.options = options
     client = S3Client(location: location, credentials: credentials, timeout: options.timeout, maxAttempts: options.maxAttempts, retryBase: options.retryBase)
+    uploads = BackgroundUploads(limit: options.backgroundUploads)
   }
 
   /// A store for `s3:https://HOST[:PORT]/BUCKET[/PREFIX]`, credentials from `environment`
@@ -122,7 +130,7 @@ public final class S3BlobStore: BlobStore {
 
   /// One part of a blob from `offset`: bytes, total size, ETag. `etag` pins the object read.
   func fetch(_ name: BlobName, from offset: Int, etag: String?) throws -> (bytes: Data, size: Int, etag: String?) {
-    var headers = ["range": "bytes=\(offset)-\(offset + options.partSize - 1)"]
+    var headers = ["range": "bytes=\(offset)-\(offset + options.readSize - 1)"]
     if let etag { headers["if-match"] = etag }
     let r = try client.send("GET", key: key(name), headers: headers, accept: [404, 412, 416], what: "read", where: path(of: name))
     switch r.status {
@@ -216,7 +224,8 @@ public final class S3BlobStore: BlobStore {
   }
 
   /// Every put is durable once S3 answers it.
-  public func sync() throws {}
+  /// Waits for the uploads of blobs committed with `durable: false`; throws the first failure.
+  public func sync() throws { try uploads.wait() }
 
   /// True if some key lies beneath `name`.
   func isFolder(_ name: BlobName) throws -> Bool {
@@ -251,5 +260,38 @@ public final class S3BlobStore: BlobStore {
     }
     if try isFolder(name) { throw StorageError(path: path(of: name), operation: "rename into place", code: EISDIR) }
     return true
+  }
+}
+
+/// Uploads running in the background, at most `limit` at once; `wait` returns when all are done
+/// and throws the first failure (a blob that failed is simply absent: nothing names it yet).
+final class BackgroundUploads: @unchecked Sendable {
+  private let slots: DispatchSemaphore
+  private let group = DispatchGroup()
+  private let lock = NSLock()
+  private var failure: (any Error)?
+
+  init(limit: Int) { slots = DispatchSemaphore(value: max(1, limit)) }
+
+  /// Runs `work` on another thread once a slot is free (waiting here for one).
+  func submit(_ work: @escaping @Sendable () throws -> Void) {
+    slots.wait()
+    group.enter()
+    Thread {
+      defer {
+        self.slots.signal()
+        self.group.leave()
+      }
+      do { try work() } catch { self.lock.withLock { if self.failure == nil { self.failure = error } } }
+    }.start()
+  }
+
+  /// Waits for every upload submitted so far.
+  func wait() throws {
+    group.wait()
+    try lock.withLock {
+      defer { failure = nil }
+      if let failure { throw failure }
+    }
   }
 }

@@ -91,8 +91,20 @@ final class S3BlobWriter: BlobWriter {
       // One PUT streamed from the spool file (through /proc: it has no name): a request per part
       // costs more than the parts' parallelism gains for packs of tens of MiB.
       // S3 wants the length up front (URLSession would otherwise send a file chunked).
-      _ = try store.client.send("PUT", key: key, headers: ["content-length": "\(spooled)"], body: .file(URL(fileURLWithPath: "/proc/self/fd/\(fd)")), payloadHash: S3Signer.hex(hash.finalize()),
-                                what: "write", where: place)
+      let client = store.client, length = spooled, payload = S3Signer.hex(hash.finalize())
+      let put: @Sendable (Int32) throws -> Void = { fd in
+        _ = try client.send("PUT", key: key, headers: ["content-length": "\(length)"], body: .file(URL(fileURLWithPath: "/proc/self/fd/\(fd)")), payloadHash: payload,
+                            what: "write", where: place)
+      }
+      guard !durable else { return try put(fd) }
+      // Not durable yet: uploaded in the background, and `sync` waits for it. The caller (a
+      // backup packing on every core) goes on while the link carries the previous packs.
+      let own = dup(fd)
+      guard own >= 0 else { throw StorageError(path: store.options.spoolDirectory, operation: "keep the spool file", code: errno) }
+      store.uploads.submit {
+        defer { close(own) }
+        try put(own)
+      }
       return
     }
     let created = try store.client.send("POST", key: key, query: [("uploads", "")], what: "start an upload", where: place)
