@@ -44,7 +44,10 @@ public enum BackupEngine {
     // index names but that is gone (deleted by hand, lost by the disk) is dropped from the
     // index, so the vault's own copies replace what it held.
     var (index, _) = try repo.loadIndex()
-    let present = Set(try repo.listPacks().packs)
+    // A pack the listing lacks is asked for by name before it is given up: a listing cut short
+    // must not make the index forget packs that are there.
+    let listed = Set(try repo.listPacks().packs)
+    let present = listed.union(index.packs.keys.filter { !listed.contains($0) && repo.store.exists(BackupRepository.packName($0)) })
     if index.packs.keys.contains(where: { !present.contains($0) }) {
       index = index.keeping(present)
       try consolidate(repo, index, force: true)
@@ -267,8 +270,12 @@ public enum BackupEngine {
     converted.revision = BackupRepository.currentRevision
     try converted.makeFolders()
     for (id, location) in loose.locations.sorted(by: { $0.key < $1.key }) {
-      guard let reader = try? repo.open(id, at: location, index: loose) else { continue }
-      do { try run.add(location.kind, id, from: reader) } catch is FormatError { continue }
+      // Checked first, on a reader of its own: a damaged copy is left out alone (packing it
+      // would abandon the open pack and every intact copy in it). A copy that cannot be read
+      // (EIO, EACCES) stops the conversion: its loose copies must not be deleted.
+      let whole = try repo.open(id, at: location, index: loose)
+      guard try EntryReader(whole, length: UInt64(whole.size)).matches(location.kind, id) else { continue }
+      try run.add(location.kind, id, from: try repo.open(id, at: location, index: loose))
     }
     let packs = try run.finish()
     try repo.store.sync()

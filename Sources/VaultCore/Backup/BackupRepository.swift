@@ -281,11 +281,40 @@ public struct BackupRepository: Sendable {
     guard revision == Self.currentRevision else { return removed }
     let (index, damaged) = try loadIndex()
     guard damaged.isEmpty else { return removed }
+    // A pack is stored whole or not at all, and names itself (its id is the hash of its
+    // trailer): one no index names is indexed again when its trailer proves it whole (an index
+    // lost or deleted by hand loses nothing), and deleted only when it does not.
+    var recovered: [(id: ObjectID, trailer: PackTrailer)] = []
+    var broken: [ObjectID] = []
     for id in try listPacks().packs where index.packs[id] == nil {
+      if let trailer = try? trailer(ofPack: id) { recovered.append((id, trailer)) } else { broken.append(id) }
+    }
+    try writeIndex(recovered)
+    for id in broken {
       try store.delete(Self.packName(id))
       removed += 1
     }
     return removed + (try removeLooseCopies())
+  }
+
+  /// The trailer a pack ends with, if it is whole: it hashes to the pack's id and gives the
+  /// pack's size. Read front to back (a pack is read whole by every check anyway).
+  func trailer(ofPack id: ObjectID) throws -> PackTrailer {
+    let reader = try store.open(Self.packName(id))
+    // The end of the pack, up to 4 MiB: a trailer of 100,000 entries.
+    let keep = min(reader.size, 4 << 20)
+    var tail = [UInt8](repeating: 0, count: keep)
+    try EntryReader(reader, length: UInt64(reader.size - keep)).skipRest()
+    let n = try tail.withUnsafeMutableBytes { try EntryReader(reader, length: UInt64(keep)).read(into: $0) }
+    guard n == keep, keep >= 4 else { throw FormatError.truncated }
+    let length = Int(UInt32(tail[keep - 4]) | UInt32(tail[keep - 3]) << 8 | UInt32(tail[keep - 2]) << 16 | UInt32(tail[keep - 1]) << 24)
+    guard length + 4 <= keep else { throw FormatError.truncated }
+    let bytes = Array(tail[(keep - 4 - length)..<(keep - 4)])
+    let trailer = try PackTrailer.decode(bytes)
+    guard try Hasher.blake2b256(bytes) == id.bytes, trailer.packSize == UInt64(reader.size) else {
+      throw FormatError.invalidField("pack \(id.hex.prefix(12))… is not whole")
+    }
+    return trailer
   }
 
   /// Deletes what a conversion from the first layout left (objects/, files/).

@@ -51,4 +51,25 @@ struct LegacyRepositoryTests {
       #expect(try VaultVerifier(vault: restored).run(unlocked: restored.unlock(credential())).filter { $0.severity == .error } == [])
     }
   }
+
+  @Test("a conversion leaves out a damaged loose copy alone: every intact copy is packed, and only the snapshot that needed the damaged one reports it")
+  func damagedCopy() throws {
+    let dir = try TemporaryDirectory()
+    let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+    let repo = dir.path + "/repo", vault = dir.path + "/vault"
+    try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("backup-v0").path, toPath: repo)
+    try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v1-vault/vault").path, toPath: vault)
+    // The copy whose id sorts last: packed last, after every other copy went into the open pack.
+    let files = (FileManager.default.enumerator(atPath: repo + "/files")?.allObjects as? [String] ?? []).filter { $0.count > 3 }.sorted()
+    let last = try #require(files.last)
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: repo + "/files/" + last))
+    bytes[0] ^= 1
+    try bytes.write(to: URL(fileURLWithPath: repo + "/files/" + last))
+    let summary = try Backups.create(vault: vault, to: repo)
+    #expect(summary.objectsCopied == 0, "every object copy was intact and packed")
+    let errors = try Backups.verify(repo).findings.filter { $0.severity == .error }
+    let (snapshots, _) = try Backups.list(repo)
+    #expect(errors.count <= 2 && errors.allSatisfy { $0.path.hasPrefix("snapshots/") }, "\(errors)")
+    _ = try Backups.restore(from: repo, snapshot: snapshots.last!.id, to: dir.path + "/restored")
+  }
 }

@@ -52,18 +52,26 @@ struct PruneTests {
     #expect(try BackupVerifier(repo: repo).run().filter { $0.severity == .error } == [])
   }
 
-  @Test("killed between the new index and the deletions, the next run finds every entry and removes what no index names")
+  @Test("killed between the new index and the deletions, or with every index file lost, the next run indexes the whole packs again and loses nothing")
   func interrupted() throws {
     let (repo, store, ids, packs) = try repository()
-    let needed = Set(ids.filter { $0.key.hasPrefix("keep") }.values)
     let (index, _) = try repo.loadIndex()
     // What apply does up to the new index, without the deletions that follow it.
     let surviving = index.packs.filter { $0.key != packs["all unneeded"]! }.map { (id: $0.key, trailer: $0.value) }
     try repo.writeIndex(surviving)
     for name in index.files { try store.delete(name) }
-    #expect(try repo.reclaimLeftovers() == 1)
-    #expect(!store.exists(BackupRepository.packName(packs["all unneeded"]!)))
+    #expect(try repo.reclaimLeftovers() == 0)
+    #expect(try repo.loadIndex().index.packs.count == 4, "the pack no index named is whole: indexed again, left for prune")
+
+    // Every index file gone (deleted by hand): nothing is deleted, everything is found again.
+    for name in try repo.loadIndex().index.files { try store.delete(name) }
+    #expect(try repo.reclaimLeftovers() == 0)
     let (after, _) = try repo.loadIndex()
-    for id in needed { #expect(after.contains(id)) }
+    for id in ids.values { #expect(after.contains(id)) }
+    // A pack that is not whole (cut short) and that no index names is what gets deleted.
+    let cut = try store.get(BackupRepository.packName(packs["all needed"]!), limit: 1 << 20)
+    let partial = try BackupRepository.packName(try ObjectID(bytes: [UInt8](repeating: 7, count: 32)))
+    try store.put(partial, bytes: Array(cut.dropLast(3)))
+    #expect(try repo.reclaimLeftovers() == 1 && !store.exists(partial))
   }
 }

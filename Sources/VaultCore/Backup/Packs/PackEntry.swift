@@ -110,11 +110,14 @@ public struct PackTrailer: Sendable, Equatable {
     guard count > 0, count <= maximumEntries else { throw FormatError.invalidField("a pack lists \(count) entries") }
     var entries: [PackEntry] = []
     entries.reserveCapacity(count)
+    var total: UInt64 = 0
     for _ in 0..<count {
       guard let kind = PackEntryKind(rawValue: try r.readUInt8()) else { throw FormatError.invalidField("a pack entry of unknown kind") }
       let id = try ObjectID(bytes: try r.read(32))
       let length = try r.readUInt64()
-      guard length <= 1 << 50 else { throw FormatError.invalidField("a pack entry of \(length) bytes") }
+      // Bounded one by one and in total, so that offsets and sizes never overflow.
+      total += min(length, 1 << 50)
+      guard length <= 1 << 50, total <= 1 << 50 else { throw FormatError.invalidField("a pack's entries add up to more than 2^50 bytes") }
       entries.append(PackEntry(kind: kind, id: id, length: length))
     }
     return PackTrailer(entries: entries)

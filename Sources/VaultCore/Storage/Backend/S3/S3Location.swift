@@ -14,9 +14,20 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
   /// The key prefix every blob name is put under, without a trailing "/" ("" for none).
   public let prefix: String
 
+  /// `string` with anything between `://` and an `@` before the first `/` replaced by `…`.
+  static func redacted(_ string: String) -> String {
+    guard let scheme = string.range(of: "://") else { return string }
+    let rest = string[scheme.upperBound...]
+    let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+    guard let at = authority.lastIndex(of: "@") else { return string }
+    return String(string[..<scheme.upperBound]) + "…" + String(string[at...])
+  }
+
   /// Parses `s3:https://HOST[:PORT]/BUCKET[/PREFIX]`.
   public init(_ string: String) throws(S3Error) {
-    func bad(_ reason: String) -> S3Error { .invalidLocation(string, reason: reason) }
+    // A location with user information (`user:secret@host`) is echoed without it: the message
+    // ends up in cron mail and the journal.
+    func bad(_ reason: String) -> S3Error { .invalidLocation(Self.redacted(string), reason: reason) }
     guard string.hasPrefix("s3:") else { throw bad("it does not start with s3:") }
     var rest = Substring(string.dropFirst(3))
     if rest.hasPrefix("https://") {
