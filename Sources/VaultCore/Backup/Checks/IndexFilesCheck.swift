@@ -6,6 +6,6 @@ struct IndexFilesCheck: BackupCheck {
   func check(_ context: BackupCheckContext, _ findings: inout [Finding]) throws {
     let (index, damaged) = try context.repo.loadIndex()
     context.index = index
-    findings += damaged.map { Finding(.error, "index/\($0)", "index file is damaged or modified; run a backup to index the packs it named again") }
+    findings += damaged.map { Finding(.error, "index/\($0)", "index file is damaged or modified; delete it and run a backup: the packs it named are indexed again from their own trailers") }
   }
 }

@@ -28,7 +28,7 @@ struct PacksCheck: BackupCheck {
     findings += strays.map { Finding(.warning, "packs/\($0)", "unexpected file in packs/") }
     let presentSet = Set(present)
     for id in present where index.packs[id] == nil {
-      findings.append(Finding(.warning, "packs/\(id.hex)", "no index names this pack: the leftover of an interrupted backup, which the next backup removes"))
+      findings.append(Finding(.warning, "packs/\(id.hex)", "no index names this pack (an interrupted backup, or a lost index file): the next backup indexes it again if it is whole, or removes it"))
     }
     let packs = index.packs.sorted { $0.key < $1.key }
     for (id, _) in packs where !presentSet.contains(id) { findings.append(Finding(.error, "packs/\(id.hex)", "pack is missing")) }
