@@ -242,7 +242,7 @@ public enum BackupEngine {
       needed.formUnion(s.files.compactMap { ObjectID(hex: $0.blob) })
       if let list = s.objectList.flatMap(ObjectID.init(hex:)) { needed.insert(list) }
     }
-    let plan = PrunePlan(index: index, needed: needed, targetSize: PackWriter.defaultTargetSize)
+    let plan = PrunePlan(index: index, needed: needed)
     if !dryRun {
       // Manifests first: a crash part way leaves entries nobody needs (dropped by the next
       // prune), never a snapshot missing its entries.

@@ -19,14 +19,21 @@ enum LegacyRepository {
 /// the v1 fixture vault by the release before) stay readable, and the next backup converts them.
 @Suite("backup repositories of the first layout")
 struct LegacyRepositoryTests {
-  @Test("the v0 repository fixture lists, verifies and restores as it is; a backup converts it to packs and every snapshot still restores")
-  func fixture() throws {
-    let dir = try TemporaryDirectory()
-    let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+  static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+
+  /// Copies of the v0 repository and of the v1 vault it backs up (tests never write the committed ones).
+  static func copyFixtures(into dir: TemporaryDirectory) throws -> (repo: String, vault: String) {
     let repo = dir.path + "/repo", vault = dir.path + "/vault"
     try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("backup-v0").path, toPath: repo)
     try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v1-vault/vault").path, toPath: vault)
-    let pass = try String(contentsOf: fixtures.appendingPathComponent("v1-vault/passphrase.txt"), encoding: .utf8).trimmingCharacters(in: .newlines)
+    return (repo, vault)
+  }
+
+  @Test("the v0 repository fixture lists, verifies and restores as it is; a backup converts it to packs and every snapshot still restores")
+  func fixture() throws {
+    let dir = try TemporaryDirectory()
+    let (repo, vault) = try Self.copyFixtures(into: dir)
+    let pass = try String(contentsOf: Self.fixtures.appendingPathComponent("v1-vault/passphrase.txt"), encoding: .utf8).trimmingCharacters(in: .newlines)
     let credential = { Credential.passphrase(try secret(pass)) }
 
     let (before, damaged) = try Backups.list(repo)
@@ -55,10 +62,7 @@ struct LegacyRepositoryTests {
   @Test("a conversion leaves out a damaged loose copy alone: every intact copy is packed, and only the snapshot that needed the damaged one reports it")
   func damagedCopy() throws {
     let dir = try TemporaryDirectory()
-    let fixtures = testsDirectory.appendingPathComponent("Fixtures")
-    let repo = dir.path + "/repo", vault = dir.path + "/vault"
-    try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("backup-v0").path, toPath: repo)
-    try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("v1-vault/vault").path, toPath: vault)
+    let (repo, vault) = try Self.copyFixtures(into: dir)
     // The copy whose id sorts last: packed last, after every other copy went into the open pack.
     let files = (FileManager.default.enumerator(atPath: repo + "/files")?.allObjects as? [String] ?? []).filter { $0.count > 3 }.sorted()
     let last = try #require(files.last)

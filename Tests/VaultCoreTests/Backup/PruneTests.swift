@@ -37,7 +37,7 @@ struct PruneTests {
     let (repo, store, ids, packs) = try repository()
     let needed = Set(ids.filter { $0.key.hasPrefix("keep") }.values)
     let (index, _) = try repo.loadIndex()
-    let plan = PrunePlan(index: index, needed: needed, targetSize: PackWriter.defaultTargetSize)
+    let plan = PrunePlan(index: index, needed: needed)
     #expect(plan.delete == [packs["all unneeded"]!])
     #expect(plan.repack == [packs["mostly unneeded"]!])
     #expect(plan.entriesDropped == 3)

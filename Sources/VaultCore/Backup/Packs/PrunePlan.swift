@@ -8,7 +8,7 @@ struct PrunePlan {
 
   /// A pack is repacked when at least a quarter of its bytes are unneeded; below that, the
   /// unneeded entries stay (rewriting a pack to save a few bytes costs more than it saves).
-  init(index: RepositoryIndex, needed: Set<ObjectID>, targetSize: UInt64) {
+  init(index: RepositoryIndex, needed: Set<ObjectID>) {
     self.needed = needed
     for (id, trailer) in index.packs.sorted(by: { $0.key < $1.key }) {
       let unneeded = trailer.entries.filter { !needed.contains($0.id) }

@@ -83,16 +83,8 @@ struct S3Signer: Sendable {
     key.withUnsafeBytes { k in Array(message.utf8).withUnsafeBytes { SHA256.hmac(key: k, $0) } }
   }
 
-  static func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-      out.append(digits[Int(b >> 4)])
-      out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
+  /// Lowercase hex, as SigV4 spells hashes and signatures.
+  static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }
 
 extension String {
