@@ -65,6 +65,13 @@ expect 0 note list mia
 expect 0 note show "$code.1"
 expect 0 search SLEEP
 
+step "The practice's letterhead (set once), then a note and a client summary as pages to print"
+expect 0 practice set --name "Riverside Counseling" --address "12 Main Street" --address "Springfield, IL 62701" \
+  --contact "(217) 555-0100" --contact "office@riverside.example" --time-zone America/Chicago
+expect 0 note print "$code.1" --out "$work/note.html"
+expect 0 client summary mia --out "$work/summary.html"
+grep -o '<div class="practice">[^<]*</div>' "$work/note.html"
+
 step "Update the details (a new version) and see the history; discharge closes the record"
 expect 0 client update mia --phone "+1 555 0100" --field insurance=
 expect 0 client show mia --history

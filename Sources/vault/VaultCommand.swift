@@ -30,7 +30,7 @@ struct VaultCommand: ParsableCommand {
     subcommands: [
       Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
       Disclosures.self, ExportGroup.self, BackupGroup.self, Restore.self, Log.self, Verify.self, Info.self, Passwd.self,
-      RecoveryGroup.self, PractitionerGroup.self, Emergency.self, Unlock.self, Lock.self, Status.self, ScratchGuard.self,
+      RecoveryGroup.self, PractitionerGroup.self, PracticeGroup.self, Emergency.self, Unlock.self, Lock.self, Status.self, ScratchGuard.self,
     ]
   )
 }

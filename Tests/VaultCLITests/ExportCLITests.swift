@@ -70,7 +70,7 @@ struct ExportCLITests {
     let s = try CLISandbox()
     try s.initVault()
     let c = try s.exportableClient()
-    let r = try s.vaultRun(["export", c, "--out", "p.age", "--passphrase", "--identity-verified", "known client", "--include-psychotherapy-notes", "--json"])
+    let r = try s.vaultRun(["export", c, "--out", "p.age", "--passphrase", "--identity-verified", "known client", "--include-psychotherapy-notes", "--include-drafts", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let generated = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["passphrase"] as? String)
     #expect(generated.split(separator: "-").count == 6)

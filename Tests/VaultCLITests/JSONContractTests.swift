@@ -426,6 +426,10 @@ struct JSONContractTests {
     let doc = try s.write("%PDF-1.4 signed form\n", to: "form.pdf")
     try r.run("vault form add", ["form", "add", "--kind", "informed-consent", "--version", "2026-01", "--file", doc])
     try r.run("vault form list", ["form", "list"])
+    try r.run("vault practice set", ["practice", "set", "--name", "Riverside Counseling", "--address", "12 Main Street", "--time-zone", "America/Chicago"])
+    try r.run("vault practice show", ["practice", "show"])
+    try r.run("vault note print", ["note", "print", c + ".1", "--out", s.root.appendingPathComponent("note.html").path])
+    try r.run("vault client summary", ["client", "summary", c, "--out", s.root.appendingPathComponent("summary.html").path])
     try r.run("vault consent add", ["consent", "add", c, "--kind", "informed-consent", "--file", doc, "--signed", "today", "--form-version", "2026-01"])
     try r.run("vault consent add", [
       "consent", "add", c, "--kind", "release-of-information", "--file", doc, "--signed", "today", "--expires", s.day(10),

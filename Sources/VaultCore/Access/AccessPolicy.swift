@@ -13,16 +13,16 @@ enum AccessPolicy {
     // Keyless work, what everyone does to their own key or session, and reports whose clients
     // the keys limit (a clinician's cover only the clients they hold).
     case .info, .verify, .logHead, .backup, .unlockFailed, .keyChange, .sessionStart, .sessionEnd, .practitionerList, .formList,
-      .clientLookup, .consentList, .consentCheck, .disclosuresRead, .exportPending:
+      .practiceShow, .clientLookup, .consentList, .consentCheck, .disclosuresRead, .exportPending:
       return everyone
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
       .consentGet, .disclosure, .exportRequest, .export:
       return clinical
-    case .clientShow, .clientList, .noteShow, .noteList, .search, .consentShow:
+    case .clientShow, .clientList, .noteShow, .noteList, .search, .consentShow, .notePrint, .clientSummary:
       return readers
     case .logRead, .logVerify:
       return [.owner, .auditor]
-    case .noteReadAll, .clientImport, .formAdd, .recoveryRotate, .practitionerAdd, .practitionerRemove, .practitionerRename,
+    case .noteReadAll, .clientImport, .formAdd, .practiceSet, .recoveryRotate, .practitionerAdd, .practitionerRemove, .practitionerRename,
       .practitionerSupervise, .clientAssign, .clientUnassign, .emergencyAccess:
       return [.owner]
     }

@@ -8,7 +8,8 @@ public enum Action: String, Sendable, CaseIterable {
   case noteShow = "note-show", noteList = "note-list", search, noteReadAll = "note-read-all"
   case consentAdd = "consent-add", consentGet = "consent-get", consentRevoke = "consent-revoke"
   case consentList = "consent-list", consentShow = "consent-show", consentCheck = "consent-check"
-  case formAdd = "form-add", formList = "form-list"
+  case formAdd = "form-add", formList = "form-list", practiceSet = "practice-set", practiceShow = "practice-show"
+  case notePrint = "note-print", clientSummary = "client-summary"
   case disclosure, disclosuresRead = "disclosures-read"
   case exportRequest = "export-request", exportPending = "export-pending", export
   case clientImport = "client-import"
@@ -24,10 +25,10 @@ public enum Action: String, Sendable, CaseIterable {
     switch self {
     case .info, .verify, .logHead, .backup, .unlockFailed, .sessionEnd: .keyless
     case .clientShow, .clientList, .clientLookup, .noteShow, .noteList, .search, .noteReadAll, .consentGet, .consentList, .consentShow,
-      .consentCheck, .formList, .disclosuresRead, .exportPending, .logRead, .logVerify, .practitionerList, .sessionStart:
+      .consentCheck, .formList, .practiceShow, .notePrint, .clientSummary, .disclosuresRead, .exportPending, .logRead, .logVerify, .practitionerList, .sessionStart:
       .read
     case .clientAdd, .clientUpdate, .clientDischarge, .noteAdd, .noteEdit, .noteSign, .noteAmend, .consentAdd, .consentRevoke,
-      .formAdd, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate, .practitionerAdd, .practitionerRemove,
+      .formAdd, .practiceSet, .disclosure, .exportRequest, .export, .clientImport, .keyChange, .recoveryRotate, .practitionerAdd, .practitionerRemove,
       .practitionerRename, .practitionerSupervise, .clientAssign, .clientUnassign, .emergencyAccess:
       .write
     }

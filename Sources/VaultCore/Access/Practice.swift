@@ -98,6 +98,10 @@ public final class Practice {
   public var keys: Keys { Keys(practice: self) }
   /// Practitioners, their roles, and which clients each may open.
   public var practitioners: Practitioners { Practitioners(practice: self) }
+  /// The practice's name, address, contact and time zone.
+  public var profile: ProfileRoom { ProfileRoom(practice: self) }
+  /// Printable pages: a note, a client summary.
+  public var printing: Printing { Printing(practice: self) }
 
   // MARK: The gate
 

@@ -245,6 +245,12 @@ extension Records {
     let file = try storeFile(source, binding: ObjectBinding(type: .document, client: .none), key: unlocked.keys.vaultObjects, author: author, now: now) { _, _ in }
     let form = PracticeForm(kind: kind, version: version, file: file)
     practice.forms.append(form)
+    try savePractice(practice)
+    return form
+  }
+
+  /// Writes `practice` as the new practice index object and commits the index naming it.
+  func savePractice(_ practice: PracticeIndex) throws {
     let object = try put(practice.encoded(), as: .practiceIndex, client: .none, key: unlocked.keys.vaultObjects)
     var vaultIndex = try unlocked.readIndex()
     let old = vaultIndex.entries.first { $0.client == .none }?.clientIndex
@@ -254,7 +260,6 @@ extension Records {
       vaultIndex.entries.append(IndexEntry(client: .none, clientIndex: object))
     }
     try unlocked.commit(vaultIndex, replacing: old.map { [$0] } ?? [])
-    return form
   }
 
   /// Streams a registered form's blank file to `sink`.

@@ -5,6 +5,10 @@ import VaultCrypto
 public struct ExportOptions: Sendable {
   /// Psychotherapy notes are left out unless asked for (HIPAA 164.524(a)(1)(i)).
   public var includePsychotherapyNotes = false
+  /// Unsigned drafts are left out unless asked for: a draft is not yet part of the record.
+  public var includeDrafts = false
+  /// The practice's letterhead and time zone, for the pages the client reads.
+  public var practice = PracticeProfile()
   /// Notes from this session date on.
   public var since: Day?
   /// Notes up to this session date.
@@ -43,6 +47,8 @@ public struct ExportSummary: Sendable {
   let documents: Int
   /// Psychotherapy notes left out.
   let psychotherapyNotesLeftOut: Int
+  /// Unsigned drafts left out.
+  let draftsLeftOut: Int
 }
 
 extension Records {
@@ -60,10 +66,14 @@ extension Records {
     let record = try currentRecord(client)
     let kinds = options.includePsychotherapyNotes ? Set(NoteKind.allCases) : NoteFilter.recordKinds
     let filter = NoteFilter(kinds: kinds, since: options.since, until: options.until)
-    let notes = client.index.notes.filter(filter.matches).sorted { ($0.date, $0.number) < ($1.date, $1.number) }
-    let excluded = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }
-    let leftOut = excluded.filter(NoteFilter(kinds: [.psychotherapy], since: options.since, until: options.until).matches).count
-    // The access history must not reveal what the export leaves out: entries about excluded notes go too.
+    let inRange = client.index.notes.filter(filter.matches)
+    let notes = inRange.filter { $0.isSigned || options.includeDrafts }.sorted { ($0.date, $0.number) < ($1.date, $1.number) }
+    let draftsLeftOut = inRange.count - notes.count
+    let excluded = client.index.notes.filter { ($0.kind == .psychotherapy && !kinds.contains(.psychotherapy)) || (!$0.isSigned && !options.includeDrafts) }
+    let leftOut = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }
+      .filter(NoteFilter(kinds: [.psychotherapy], since: options.since, until: options.until).matches).count
+    // The access history must not reveal what the export leaves out: entries about excluded notes
+    // (psychotherapy notes, drafts) go too.
     let hiddenIDs = excluded.map { client.noteID($0.number).description }
     let hiddenObjects = Set(excluded.flatMap { $0.versions.map(\.object.hex) + $0.addenda.map(\.revision.object.hex) })
     let history = accessHistory.filter { e in
@@ -120,7 +130,9 @@ extension Records {
         ExportRecord.Version(version: $0 + 1, time: LogEntry.format(seconds: $1.revision.time), author: $1.revision.author, change: $1.change)
       },
       range: ExportRecord.Range(since: options.since?.description, until: options.until?.description),
+      practice: options.practice.isEmpty ? nil : options.practice,
       includesPsychotherapyNotes: options.includePsychotherapyNotes, psychotherapyNotesLeftOut: leftOut,
+      includesDrafts: options.includeDrafts, draftsLeftOut: draftsLeftOut,
       identityVerification: ExportRecord.Identity(verified: options.identityVerified, how: options.identityVerification),
       notes: exportedNotes, consents: exportedConsents,
       disclosures: client.index.disclosures.map { d in
@@ -138,7 +150,7 @@ extension Records {
     let manifest = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
     try zip.add("manifest.sha256", Array(manifest.utf8))
     try zip.finish()
-    return ExportSummary(files: files, notes: notes.count, documents: client.index.consents.count, psychotherapyNotesLeftOut: leftOut)
+    return ExportSummary(files: files, notes: notes.count, documents: client.index.consents.count, psychotherapyNotesLeftOut: leftOut, draftsLeftOut: draftsLeftOut)
   }
 
   /// A file name safe on every system the client may use: no directories, control or format

@@ -1,66 +1,95 @@
-/// The human-readable parts of an export: index.html (self-contained: no scripts, no external
-/// resources, a content-security policy that forbids both), the notes as Markdown, README.txt.
+/// The human-readable parts of an export: index.html (a `PrintPage`: self-contained, no scripts,
+/// no external resources, a content-security policy that forbids both), the notes as Markdown,
+/// README.txt.
 enum ExportHTML {
   /// HTML-escapes `s` (see `HTMLText`).
   static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
+  /// index.html: the record as the client reads it, on the practice's letterhead, in plain words,
+  /// times in the practice's time zone, documents linked to their files in the bundle.
   static func page(_ r: ExportRecord) -> String {
     let c = r.client.record
-    func row(_ label: String, _ value: String?) -> String { value.map { "<tr><th>\(escape(label))</th><td>\(escape($0))</td></tr>" } ?? "" }
+    let clock = LocalClock(timeZone: r.practice?.timeZone ?? "")
+    let row = PrintPage.row
     var details = [
-      row("Legal name", c.legalName), row("Preferred name", c.preferredName), row("Date of birth", c.dateOfBirth?.description),
+      row("Legal name", c.legalName), row("Preferred name", c.preferredName), row("Date of birth", c.dateOfBirth.map(clock.day)),
       row("Phone", c.phone), row("E-mail", c.email), row("Address", c.address), row("Emergency contact", c.emergencyContact),
-      row("Start of care", c.startDate.description), row("Discharged", c.dischargeDate?.description), row("Discharge reason", c.dischargeReason),
+      row("Start of care", clock.day(c.startDate)), row("End of care", c.dischargeDate.map(clock.day)), row("Reason care ended", c.dischargeReason),
     ]
     details += c.fields.sorted { $0.key < $1.key }.map { row($0.key, $0.value) }
     let notes = r.notes.map { n in
-      let meta = "\(n.date) · \(n.kind)\(n.minutes.map { " · \($0) min" } ?? "") · "
-        + (n.status == "signed" ? "signed by \(n.signedBy ?? "?") on \(n.signedAt ?? "?")" : "unsigned draft")
+      let signed = n.status == "signed"
+        ? "Signed by \(escape(n.signedBy ?? "?")), \(escape(n.signedAt.map(clock.time) ?? "?"))" : "<span class=\"draft\">Unsigned draft</span>"
+      let meta = "\(escape(clock.day(n.date)))\(n.minutes.map { " · \($0) minutes" } ?? "") · \(signed)"
       let addenda = n.addenda.map { a in
-        "<div class=\"addendum\"><p class=\"meta\">Addendum by \(escape(a.author)) on \(escape(a.time)); reason: \(escape(a.reason))</p><pre>\(escape(a.text))</pre></div>"
+        "<div class=\"addendum\"><p class=\"meta\">Addendum by \(escape(a.author)), \(escape(clock.time(a.time))). Reason: \(escape(a.reason))</p><pre>\(escape(a.text))</pre></div>"
       }.joined()
-      return "<article><h3>Note \(escape(n.id))</h3><p class=\"meta\">\(escape(meta))</p><pre>\(escape(n.text))</pre>\(addenda)</article>"
+      return "<article id=\"note-\(escape(n.id))\"><h3>\(escape(PlainWords.noteKind(n.kind)))</h3><p class=\"meta\">\(meta)</p><pre>\(escape(n.text))</pre>\(addenda)</article>"
     }.joined(separator: "\n")
     let consents = r.consents.map { d in
-      "<tr><td>\(escape(d.id))</td><td>\(escape(d.kind))</td><td>\(escape(d.signed ?? "-"))</td><td>\(escape(d.expires ?? "-"))</td>"
-        + "<td>\(escape(d.status))\(d.revocationReason.map { ": " + escape($0) } ?? "")</td><td>\(escape(d.file))</td></tr>"
+      let status = PlainWords.consentStatus(d.status) + (d.revocationReason.map { ": " + $0 } ?? "")
+      return "<tr><td><a href=\"\(escape(d.file))\">\(escape(PlainWords.consentKind(d.kind)))</a><br><span class=\"meta\">\(escape(d.fileName))</span></td>"
+        + "<td>\(escape(d.signed.map(clock.day) ?? "—"))</td><td>\(escape(d.expires.map(clock.day) ?? "—"))</td><td>\(escape(status))</td></tr>"
     }.joined(separator: "\n")
     let disclosures = r.disclosures.map { d in
-      "<tr><td>\(escape(d.date))</td><td>\(escape(d.recipient))\(d.address.map { "<br>" + escape($0) } ?? "")</td><td>\(escape(d.what))</td>"
-        + "<td>\(escape(d.purpose)) (\(escape(d.basis)))\(d.reason.map { "<br>" + escape($0) } ?? "")</td></tr>"
+      "<tr><td>\(escape(clock.day(d.date)))</td><td>\(escape(d.recipient))\(d.address.map { "<br>" + escape($0) } ?? "")</td><td>\(escape(d.what))</td>"
+        + "<td>\(escape(d.purpose))<br><span class=\"meta\">\(escape(PlainWords.disclosureBasis(d.basis)))</span>\(d.reason.map { "<br>" + escape($0) } ?? "")</td></tr>"
     }.joined(separator: "\n")
     let access = r.accessHistory.map { a in
-      "<tr><td>\(escape(a.time))</td><td>\(escape(a.actor))</td><td>\(escape(a.action))</td><td>\(escape(a.detail ?? ""))\(a.reason.map { " — " + escape($0) } ?? "")</td></tr>"
+      "<tr><td>\(escape(clock.time(a.time)))</td><td>\(escape(a.actor))</td><td>\(escape(PlainWords.action(a.action)))</td>"
+        + "<td>\(escape(PlainWords.detail(a.detail ?? "")))\(a.reason.map { " — " + escape($0) } ?? "")</td></tr>"
     }.joined(separator: "\n")
-    let empty = "<p>None.</p>"
-    return """
-      <!DOCTYPE html>
-      <html lang="en"><head><meta charset="utf-8">
-      <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-      <title>Record of \(escape(c.legalName))</title>
-      <style>
-      body{font-family:Georgia,serif;max-width:50em;margin:2em auto;padding:0 1em;line-height:1.4}
-      table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #aaa;padding:.3em .5em;text-align:left;vertical-align:top}
-      pre{white-space:pre-wrap;font-family:inherit;margin:.3em 0}.meta{color:#555;font-size:.9em;margin:0}
-      article{border-top:1px solid #ccc;padding:.5em 0;page-break-inside:avoid}.addendum{margin-left:1.5em;border-left:3px solid #ccc;padding-left:.7em}
-      </style></head><body>
-      <h1>Record of \(escape(c.legalName))</h1>
-      <p class="meta">Client code \(escape(r.client.code)). Exported \(escape(r.generatedAt)).\(r.range.since.map { " Notes from \(escape($0))." } ?? "")\(r.range.until.map { " Notes until \(escape($0))." } ?? "")
-      \(r.psychotherapyNotesLeftOut > 0 ? " \(r.psychotherapyNotesLeftOut) psychotherapy note(s) are not included." : "")</p>
-      <h2>Details</h2><table>\(details.joined())</table>
+    let none = "<p>None.</p>"
+    let zone = r.practice.map { $0.timeZone.isEmpty ? "UTC" : $0.timeZone } ?? "UTC"
+    let body = """
+      <p class="meta">Copy made \(escape(clock.time(r.generatedAt))) for \(escape(c.legalName)) (client code \(escape(r.client.code))). Times are shown in \(escape(zone)).</p>
+      <div class="about"><p>\(escape(about(r)))</p></div>
+      <h2>Your details</h2><table>\(details.joined())</table>
       <h2>Session notes (\(r.notes.count))</h2>
-      \(r.notes.isEmpty ? empty : notes)
-      <h2>Consent documents (\(r.consents.count))</h2>
-      \(r.consents.isEmpty ? empty : "<table><tr><th>Id</th><th>Kind</th><th>Signed</th><th>Expires</th><th>Status</th><th>File</th></tr>\n\(consents)</table>")
-      <h2>Accounting of disclosures (\(r.disclosures.count))</h2>
-      \(r.disclosures.isEmpty ? empty : "<table><tr><th>Date</th><th>Recipient</th><th>What was disclosed</th><th>Purpose</th></tr>\n\(disclosures)</table>")
-      <h2>Access history (\(r.accessHistory.count))</h2>
-      \(r.accessHistory.isEmpty ? empty : "<table><tr><th>Time (UTC)</th><th>By</th><th>Action</th><th>Detail</th></tr>\n\(access)</table>")
-      <p class="meta">Every file of this export is listed with its SHA-256 in manifest.sha256; see README.txt.</p>
-      </body></html>
-
+      \(r.notes.isEmpty ? none : notes)
+      <h2>Signed documents (\(r.consents.count))</h2>
+      \(r.consents.isEmpty ? none : "<table><thead><tr><th>Document</th><th>Signed</th><th>Expires</th><th>Status</th></tr></thead>\n\(consents)</table>")
+      <h2>Who received information about you (\(r.disclosures.count))</h2>
+      <p class="meta">Every disclosure of your information outside the practice, with its reason (the accounting of disclosures).</p>
+      \(r.disclosures.isEmpty ? none : "<table><thead><tr><th>Date</th><th>Recipient</th><th>What was disclosed</th><th>Purpose and reason</th></tr></thead>\n\(disclosures)</table>")
+      <h2>Who opened your record (\(r.accessHistory.count))</h2>
+      <p class="meta">Every time someone at the practice read or changed your record, from the practice's tamper-evident log.</p>
+      \(r.accessHistory.isEmpty ? none : "<table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Detail</th></tr></thead>\n\(access)</table>")
       """
+    return PrintPage(
+      profile: r.practice ?? PracticeProfile(), title: "Record of \(c.legalName)", body: body,
+      footer: "Every file of this copy is listed with its SHA-256 in manifest.sha256 (see README.txt); record.json holds the same record for computers."
+    ).html
   }
+
+  /// The sentence on what this copy holds and what it leaves out, and why.
+  static func about(_ r: ExportRecord) -> String {
+    var s = "This copy holds \(count(r.notes.count, "signed session note"))"
+    if r.includesDrafts { s = "This copy holds \(count(r.notes.count, "session note")) (unsigned drafts included, marked as such)" }
+    s += ", \(count(r.consents.count, "signed document")), the list of everyone who received information about you and why, and the history of every access to your record."
+    if let since = r.range.since, let until = r.range.until {
+      s += " As requested, it covers notes from \(since) to \(until)."
+    } else if let since = r.range.since {
+      s += " As requested, it covers notes from \(since) on."
+    } else if let until = r.range.until {
+      s += " As requested, it covers notes up to \(until)."
+    }
+    var withheld: [String] = []
+    if r.psychotherapyNotesLeftOut > 0 {
+      withheld.append(
+        "\(count(r.psychotherapyNotesLeftOut, "psychotherapy note")) (a counselor's separate process notes, which the law keeps apart from "
+          + "the record and outside the right of access, HIPAA 45 CFR 164.524(a)(1)(i))")
+    }
+    if r.draftsLeftOut > 0 {
+      withheld.append("\(count(r.draftsLeftOut, "unsigned draft note")) (a draft becomes part of the record when the counselor signs it)")
+    }
+    s += withheld.isEmpty ? " Nothing in the record was withheld." : " Not included: " + withheld.joined(separator: "; and ") + "."
+    s += " You may ask the practice about anything in this copy, or ask for a correction."
+    return s
+  }
+
+  /// "1 note", "3 notes".
+  private static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
   static func markdown(_ n: ExportRecord.Note) -> String {
     var s = "# Note \(n.id)\n\n- Date: \(n.date)\n- Kind: \(n.kind)\n"

@@ -11,10 +11,16 @@ public struct ExportRecord: Codable, Sendable {
   public var recordHistory: [Version]
   /// The session-date range the notes were limited to, if any.
   public var range: Range
+  /// The practice's name, address, contact and time zone (absent when not set).
+  public var practice: PracticeProfile?
   /// Whether psychotherapy notes were included.
   public var includesPsychotherapyNotes: Bool
   /// How many psychotherapy notes were left out.
   public var psychotherapyNotesLeftOut: Int
+  /// Whether unsigned drafts were included.
+  public var includesDrafts: Bool
+  /// How many unsigned drafts were left out.
+  public var draftsLeftOut: Int
   /// How the requester's identity was verified.
   public var identityVerification: Identity
   /// Notes in session-date order.

@@ -43,6 +43,8 @@ public struct ExportPlan: Sendable {
   /// Export without a verified identity: needs a reason, and the entry is flagged.
   public var skipIdentityCheck = false
   public var includePsychotherapyNotes = false
+  /// Include unsigned drafts (left out by default: not yet part of the record).
+  public var includeDrafts = false
   public var since: Day?
   public var until: Day?
   /// The day the client asked (default: their oldest open request, else today).
@@ -63,6 +65,8 @@ public struct ExportResult: Encodable, Sendable {
   public let notes: Int
   public let documents: Int
   public let psychotherapyNotesLeftOut: Int
+  /// Unsigned drafts left out (`--include-drafts` includes them).
+  public let draftsLeftOut: Int
   /// How the file is protected: "unencrypted", "passphrase" or "recipients" (age keys).
   public let protection: String
   /// How many age keys it is encrypted to (only with "recipients").
@@ -80,7 +84,7 @@ public struct ExportResult: Encodable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case out, disclosure, requested, notes, documents, psychotherapyNotesLeftOut, protection, recipients, passphrase
+    case out, disclosure, requested, notes, documents, psychotherapyNotesLeftOut, draftsLeftOut, protection, recipients, passphrase
   }
 }
 

@@ -41,6 +41,8 @@ public struct Requests {
     var options = ExportOptions(
       identityVerification: request.identityVerified ?? "not verified: \(practice.reason ?? "")", identityVerified: request.identityVerified != nil)
     options.includePsychotherapyNotes = request.includePsychotherapyNotes
+    options.includeDrafts = request.includeDrafts
+    options.practice = try practice.records.practice().profile
     options.since = request.since
     options.until = request.until
 
@@ -57,7 +59,7 @@ public struct Requests {
     case .generatedPassphrase, .passphraseFile: (protection, protectionKind, keyCount) = ("encrypted with a passphrase", "passphrase", nil)
     }
     let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
-      + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
+      + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.includeDrafts ? ", drafts included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
       + (request.until.map { ", notes until \($0)" } ?? "")
     let identity = request.identityVerified.map { "verified: \($0)" } ?? "NOT verified"
     let (updated, disclosure, answered) = try practice.records.recordExport(
@@ -70,7 +72,7 @@ public struct Requests {
     do { try file.commit() } catch { throw RecordError.exportNotPlaced(id.description, because: "\(VaultError.from(error))") }
     return ExportResult(
       out: request.out, disclosure: id.description, requested: answered.requested.description, notes: summary.notes,
-      documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, protection: protectionKind, recipients: keyCount,
+      documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, draftsLeftOut: summary.draftsLeftOut, protection: protectionKind, recipients: keyCount,
       passphrase: prepared.generated)
   }
 }

@@ -12,7 +12,7 @@ extension VaultCommand {
         CLIENT, give the code (case and dash optional) or the start of the client's name; a \
         name that matches several clients is refused and the matches are listed.
         """,
-      subcommands: [ClientAdd.self, ClientList.self, ClientShow.self, ClientUpdate.self, ClientDischarge.self, ClientAssign.self, ClientUnassign.self])
+      subcommands: [ClientAdd.self, ClientList.self, ClientShow.self, ClientSummaryPrint.self, ClientUpdate.self, ClientDischarge.self, ClientAssign.self, ClientUnassign.self])
   }
 }
 

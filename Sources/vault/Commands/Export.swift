@@ -29,7 +29,10 @@ extension VaultCommand {
         (--identity-verified 'photo ID in person'), or give --no-identity-check --reason TEXT, \
         which is flagged in the log. The export is recorded as a disclosure to the client \
         (basis client-request) and fulfils the oldest open request ('vault export pending'). \
-        Psychotherapy notes are left out unless --include-psychotherapy-notes.
+        Psychotherapy notes are left out unless --include-psychotherapy-notes, unsigned drafts \
+        unless --include-drafts; the record tells the client what was left out and why. The \
+        practice's name, address and contact head the record, and times are in its time zone \
+        ('vault practice set').
 
         EXAMPLES
           vault export K7F3-2Q --out mia-record.age --passphrase --identity-verified 'photo ID in person'
@@ -51,6 +54,7 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("How the requester's identity was verified.", valueName: "method")) var identityVerified: String?
     @Flag(name: .long, help: "Export without verifying identity (needs --reason; flagged in the log).") var noIdentityCheck = false
     @Flag(name: .long, help: "Include psychotherapy notes.") var includePsychotherapyNotes = false
+    @Flag(name: .long, help: "Include unsigned draft notes (left out by default: not yet part of the record).") var includeDrafts = false
     @Option(name: .long, help: ArgumentHelp("Only notes from this date.", valueName: "date"), transform: parseDay) var since: Day?
     @Option(name: .long, help: ArgumentHelp("Only notes up to this date.", valueName: "date"), transform: parseDay) var until: Day?
     @Option(name: .long, help: ArgumentHelp("The day the client asked (default: their open request, else today).", valueName: "date"), transform: parseDay)
@@ -83,6 +87,7 @@ extension VaultCommand {
       request.identityVerified = identityVerified
       request.skipIdentityCheck = noIdentityCheck
       request.includePsychotherapyNotes = includePsychotherapyNotes
+      request.includeDrafts = includeDrafts
       request.since = since
       request.until = until
       request.requested = requested
@@ -95,6 +100,9 @@ extension VaultCommand {
       output.line("Wrote \(out): \(result.notes) note(s), \(result.documents) document(s), \(result.protectionText).")
       if result.psychotherapyNotesLeftOut > 0 {
         output.line("\(result.psychotherapyNotesLeftOut) psychotherapy note(s) left out (--include-psychotherapy-notes to include them).")
+      }
+      if result.draftsLeftOut > 0 {
+        output.line("\(result.draftsLeftOut) unsigned draft(s) left out (sign them first, or --include-drafts).")
       }
       output.line("Recorded as disclosure \(result.disclosure) to the client (requested \(result.requested)).")
       if let generated = result.passphrase {

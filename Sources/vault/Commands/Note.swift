@@ -10,6 +10,6 @@ extension VaultCommand {
         A note's id is the client's code, a dot and the note's number: K7F3-2Q.3. Write new \
         notes with 'vault add-note'.
         """,
-      subcommands: [NoteList.self, NoteShow.self, NoteEdit.self, NoteSign.self, NoteAmend.self])
+      subcommands: [NoteList.self, NoteShow.self, NotePrint.self, NoteEdit.self, NoteSign.self, NoteAmend.self])
   }
 }

@@ -78,6 +78,28 @@ struct ConsentTests {
     #expect(try VaultVerifier(vault: f.vault).run(unlocked: f.unlocked).isEmpty)
   }
 
+  @Test("the practice profile: version 1 without one, version 2 with one, kept across form registrations; bad bytes refused")
+  func practiceProfile() throws {
+    let f = try Fixture()
+    #expect(PracticeIndex().encoded() == [1, 0, 0, 0, 0], "an index without a profile stays version 1")
+    var profile = PracticeProfile()
+    profile.name = "Riverside"
+    profile.timeZone = "America/Chicago"
+    var index = PracticeIndex(profile: profile)
+    let bytes = index.encoded()
+    #expect(bytes.prefix(5) == [2, 0, 0, 0, 0])
+    #expect(bytes == [2, 0, 0, 0, 0, 9, 0] + Array("Riverside".utf8) + [0, 0, 0, 0, 15, 0] + Array("America/Chicago".utf8))
+    #expect(try PracticeIndex.decode(bytes) == index)
+    #expect(throws: FormatError.self) { try PracticeIndex.decode([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }
+    #expect(throws: FormatError.self) { try PracticeIndex.decode([3, 0, 0, 0, 0]) }
+    #expect(throws: FormatError.self) { try PracticeIndex.decode(Array(bytes.dropLast())) }
+    try f.records.savePractice(index)
+    _ = try f.records.addForm(kind: .informedConsent, version: "v1", try file(f.dir, "form.pdf", "blank"), author: "t", now: 1)
+    index = try f.records.practice()
+    #expect(index.profile == profile && index.forms.count == 1, "registering a form keeps the profile")
+    #expect(try VaultVerifier(vault: f.vault).run(unlocked: f.unlocked).isEmpty)
+  }
+
   @Test("check: the boundaries of expiring and expired, revocations, outdated forms, discharged clients")
   func checkBoundaries() throws {
     let f = try Fixture()
