@@ -56,6 +56,11 @@ extension VaultCommand {
         A file to start from:
           legal_name,preferred_name,date_of_birth,phone,field:insurance
           Maria Garcia,Mia,1990-04-01,555-0100,"Acme, plan 7"
+
+        EXIT STATUS
+          0   imported; with --dry-run, checked (whatever was found)
+          1   a row was refused, or the file cannot be imported: nothing was imported
+          6   your role may not add clients (supervisors, auditors)
         """)
 
     @OptionGroup var location: VaultOptions
@@ -132,6 +137,11 @@ extension VaultCommand {
         EXAMPLES
           vault import notes ./exported-notes --dry-run
           vault import notes ./exported-notes --json
+
+        EXIT STATUS
+          0   imported; with --dry-run, checked (whatever was found)
+          1   a file was refused, or the directory cannot be imported: nothing was imported
+          6   your role may not add notes (supervisors, auditors)
         """)
 
     @OptionGroup var location: VaultOptions
