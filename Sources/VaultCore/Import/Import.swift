@@ -37,6 +37,8 @@ public enum ImportLimits {
   public static let maxRows = 10_000
   /// The most notes (files) one directory may hold.
   public static let maxNotes = 20_000
+  /// The most text one notes import holds in memory (each note at most `NoteText.maximumBytes`).
+  public static let maxNotesBytes = 512 << 20
 }
 
 /// Reading what is imported.

@@ -43,14 +43,15 @@ struct NoteFile: Equatable {
       return .failure(Problem(nil, "it is not UTF-8 text (invalid byte at offset \(NoteText.firstInvalidOffset(Array(body)) + (bytes.count - body.count))); "
         + "convert it, e.g. 'iconv -f WINDOWS-1252 -t UTF-8'"))
     }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // CRLF is one Character in Swift: both line ends split lines, and the text keeps its own.
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     if let first = lines.first, first.trimmingSpaces() == "---" {
-      return fromFrontMatter(lines, today: today)
+      return fromFrontMatter(lines, in: text, today: today)
     }
     return fromName(name, text: text, today: today)
   }
 
-  private static func fromFrontMatter(_ lines: [Substring], today: Day) -> Result<NoteFile, Problem> {
+  private static func fromFrontMatter(_ lines: [Substring], in whole: String, today: Day) -> Result<NoteFile, Problem> {
     guard let close = lines.dropFirst().prefix(60).firstIndex(where: { $0.trimmingSpaces() == "---" }) else {
       return .failure(Problem(nil, "its front matter (from the first line '---') has no closing '---' line within 60 lines"))
     }
@@ -63,7 +64,12 @@ struct NoteFile: Equatable {
       }
       let key = line[..<colon].trimmingSpaces().lowercased()
       var value = line[line.index(after: colon)...].trimmingSpaces()
-      if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q { value = String(value.dropFirst().dropLast()) }
+      if value.count >= 2, let q = value.first, q == "\"" || q == "'", value.last == q {
+        value = String(value.dropFirst().dropLast())
+      } else if let hash = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
+        // As in YAML: a '#' after a space starts a comment.
+        value = value[..<hash.lowerBound].trimmingSpaces()
+      }
       guard keys.contains(key) else {
         return .failure(Problem(key, "unknown front-matter key '\(key)'; the keys are \(keys.joined(separator: ", "))"))
       }
@@ -73,8 +79,10 @@ struct NoteFile: Equatable {
     if values["minutes"] != nil, values["duration"] != nil {
       return .failure(Problem("duration", "give the length once: minutes or duration, not both"))
     }
-    // The text starts after the closing line; blank lines before it are not part of the note.
-    let text = lines[(close + 1)...].drop { $0.trimmingSpaces().isEmpty }.joined(separator: "\n")
+    // The text starts after the closing line, as the file has it; blank lines before it are not part of the note.
+    let afterClose = lines[close].endIndex
+    let rest = afterClose < whole.endIndex ? whole[whole.index(after: afterClose)...] : whole[whole.endIndex...]
+    let text = String(rest.drop { $0.isNewline })
     guard let client = values["client"], !client.isEmpty else {
       return .failure(Problem("client", "the front matter has no 'client:' (the client's code, or their exact legal name)"))
     }
@@ -220,9 +228,16 @@ extension Notes {
     let today = Day.today()
     var refused: [ImportProblem] = []
     var parsed: [(name: String, note: NoteFile)] = []
+    var held = 0
     for name in names {
       switch Self.readNoteFile(directory: directory, name: name, today: today) {
-      case .success(let note): parsed.append((name, note))
+      case .success(let note):
+        held += note.text.utf8.count
+        guard held <= ImportLimits.maxNotesBytes else {
+          throw RecordError.importInvalid(
+            source: directory, why: "its notes hold more than \(ImportLimits.maxNotesBytes >> 20) MiB of text; split them into several directories and import each")
+        }
+        parsed.append((name, note))
       case .failure(let p): refused.append(ImportProblem(file: name, field: p.field, p.message))
       }
     }

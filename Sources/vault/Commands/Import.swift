@@ -103,17 +103,18 @@ extension VaultCommand {
       abstract: "Add one note per file of a directory, all or none.",
       discussion: """
         Each .txt or .md file of the directory is one note (names starting with '.' are left \
-        out; subdirectories, symbolic links and other files are refused). The text is UTF-8. \
-        Say whose note it is and when in one of two ways:
+        out; subdirectories, symbolic links and other files are refused). The text is UTF-8, \
+        at most 16 MiB a note; at most 20,000 files and 512 MiB of text per import. Say whose \
+        note it is and when in one of two ways:
 
         Front matter, first in the file:
           ---
-          client: K7F3-2Q        the client's code, or their exact legal name
+          client: K7F3-2Q     # the client's code, or their exact legal name
           date: 2024-05-01
-          kind: intake           optional: progress (default), intake, contact,
-                                 termination, psychotherapy
-          minutes: 50            optional; or duration: 1h30m
-          signed: true           optional: the note was signed where it comes from
+          kind: intake        # optional: progress (default), intake, contact,
+                              # termination, psychotherapy
+          minutes: 50         # optional; or duration: 1h30m
+          signed: true        # optional: the note was signed where it comes from
           ---
           The note's text...
 

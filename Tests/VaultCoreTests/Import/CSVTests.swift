@@ -127,6 +127,17 @@ struct CSVTests {
       return
     }
     #expect(m.client == "k7f3-2q" && m.kind == .contact && !m.signed && m.text == "Body\n" && !m.frontMatter)
+    // Windows line ends, comments after values: the text keeps its own line ends.
+    guard case .success(let w) = parse("---\r\nclient: K7F3-2Q   # Ann\r\ndate: 2024-05-01\r\n# a comment line\r\n---\r\n\r\nLine one.\r\nLine two.\r\n") else {
+      Issue.record("CRLF front matter refused")
+      return
+    }
+    #expect(w.client == "K7F3-2Q" && w.text == "Line one.\r\nLine two.\r\n")
+    guard case .success(let e) = parse("---\nclient: A\ndate: 2024-05-01\n---") else {
+      Issue.record("front matter without text refused by the parser (the import refuses the empty text)")
+      return
+    }
+    #expect(e.text.isEmpty)
     let bad: [(String, String, String?)] = [
       ("---\nclient: A\ndate: 2024-05-01\n", "note.md", nil),  // never closed
       ("---\nclient: A\ndat: 2024-05-01\n---\nx", "note.md", "dat"),
