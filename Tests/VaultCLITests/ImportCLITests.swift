@@ -250,7 +250,7 @@ struct ImportCLITests {
     #expect(try s.vaultRun(["import", "notes", empty, "--json"]).stderr.contains("importInvalid"))
   }
 
-  @Test("a role that may not add clients or notes is refused (exit 6) before anything is read")
+  @Test("a role that may not add clients or notes is refused (exit 6) before a record is read; a clinician imports for their own clients")
   func roles() throws {
     let s = try CLISandbox()
     let (ann, _) = try Self.twoClients(s)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import VaultCore
@@ -15,6 +16,19 @@ struct CSVTests {
     #expect(r.map(\.row) == [1, 2, 3])
     #expect(r.map(\.line) == [1, 2, 4])
     #expect(r.allSatisfy { $0.problem == nil })
+  }
+
+  @Test("quotes are bytes: a quote followed by a combining mark (one Character in Swift) is still a quote")
+  func quoteAndCombiningMark() throws {
+    // Tests/Fuzz/regressions/csv/quote-then-combining-mark: the csv target's own writer once
+    // failed to double such a quote; the reader, working on bytes, always read it right.
+    let r = Self.parse("\"a\"\"\u{05B2}b\",\"\u{05B2}\"\n")
+    #expect(r.map(\.fields) == [["a\"\u{05B2}b", "\u{05B2}"]])
+    #expect(r[0].problem == nil)
+    let crash = try [UInt8](Data(contentsOf: FuzzRegressionTests.regressions.appendingPathComponent("csv/quote-then-combining-mark")))
+    let records = CSV.parse(try CSV.utf8Text(crash, source: "crash"))
+    #expect(records.count == 2 && records.allSatisfy { $0.problem == nil })
+    #expect(records[1].fields[3] == "Acme, \"7\"\u{05B2}laao\nRay")
   }
 
   @Test("a trailing comma is one more empty field; no final line break is fine; a blank line is a blank record")
