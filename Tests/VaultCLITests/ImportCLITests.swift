@@ -182,7 +182,7 @@ struct ImportCLITests {
     let dry = try s.vaultRun(["import", "notes", dir, "--dry-run", "--json"])
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(((Self.json(dry.stdout) as? [String: Any])?["notes"] as? [Any])?.count == 4)
-    let r = try s.vaultRun(["import", "notes", dir, "--json"])
+    let r = try s.vaultRun(["import", "notes", dir + "/", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let notes = try #require(Self.json(r.stdout) as? [[String: Any]])
     #expect(notes.count == 4)

@@ -229,8 +229,11 @@ extension Notes {
     var refused: [ImportProblem] = []
     var parsed: [(name: String, note: NoteFile)] = []
     var held = 0
+    // "notes/" and "notes" name the same files in the log.
+    var base = directory
+    while base.count > 1, base.hasSuffix("/") { base.removeLast() }
     for name in names {
-      switch Self.readNoteFile(directory: directory, name: name, today: today) {
+      switch Self.readNoteFile(directory: base, name: name, today: today) {
       case .success(let note):
         held += note.text.utf8.count
         guard held <= ImportLimits.maxNotesBytes else {
@@ -316,7 +319,7 @@ extension Notes {
         let id = entry.client.noteID(note.number)
         imported.append(ImportedNote(file: name, id: id.description, client: entry.client.code.description, date: note.date.description, kind: note.kind.description, signed: note.isSigned))
         entries.append((entry.client.code, [note.current.object],
-          "note \(id) (\(note.kind), \(note.date))\(file.signed ? ", signed in the source system" : ""), imported from \("\(directory)/\(name)")"))
+          "note \(id) (\(note.kind), \(note.date))\(file.signed ? ", signed in the source system" : ""), imported from \(base == "/" ? "" : base)/\(name)"))
       }
     }
     try practice.recordEach(.noteAdd, entries)
