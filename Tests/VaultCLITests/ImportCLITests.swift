@@ -231,8 +231,15 @@ struct ImportCLITests {
     try s.write("x", to: "notes/\(ann)_2024-05-10.pdf")
     try s.write("x\n", to: "notes/\(ann)_2099-01-01.txt")
     try s.write("x\n", to: "notes/bad\u{1B}[31mname.txt")
+    // A name that is not UTF-8 (Latin-1 é), made with open(2) since Foundation names files by String.
+    let latin1 = Array("\(dir)/caf".utf8).map { CChar(bitPattern: $0) } + [CChar(bitPattern: 0xE9)] + Array(".txt".utf8CString)
+    let fd = open(latin1, O_CREAT | O_WRONLY, 0o600)
+    #expect(fd >= 0)
+    _ = write(fd, "text\n", 5)
+    close(fd)
     let dry = try s.vaultRun(["import", "notes", dir, "--dry-run"])
     #expect(dry.status == 0)
+    #expect(dry.stdout.contains("its name is not UTF-8"), "\(dry.stdout)")
     for expected in [
       "refused link.txt: it is a symbolic link", "refused sub: it is a directory", "_2024-05-09.txt: its text is empty",
       "_2024-05-10.pdf: only .txt and .md", "_2099-01-01.txt: invalid date", "holds control characters",
