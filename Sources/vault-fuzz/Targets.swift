@@ -39,6 +39,8 @@
       FuzzTarget(name: "age", run: age),
       FuzzTarget(name: "age-keys", run: ageKeys),
       FuzzTarget(name: "zip-name", run: zipName),
+      FuzzTarget(name: "csv", run: csv),
+      FuzzTarget(name: "note-file", run: noteFile),
     ]
 
     // MARK: Checks
@@ -318,6 +320,48 @@
     }
 
     /// A consent document's stored file name, as the export names it inside the ZIP.
+    /// A clients CSV file (`vault import clients`): the reader never traps, numbers every record,
+    /// bounds fields, and a file it reads without a problem reads back the same once written again.
+    static func csv(_ input: [UInt8]) {
+      _ = try? ClientImportPlan(input, source: "fuzz", today: Day(daysSinceEpoch: 20_000))
+      guard let text = try? CSV.utf8Text(input, source: "fuzz") else { return }
+      let records = CSV.parse(text)
+      var line = 0
+      for (i, r) in records.enumerated() {
+        check(r.row == i + 1, "record \(i + 1) is numbered \(r.row)")
+        check(r.line > line, "record \(r.row) starts on line \(r.line), not after line \(line)")
+        line = r.line
+        check((1...CSV.maxFields).contains(r.fields.count), "record \(r.row) has \(r.fields.count) fields")
+        check(r.fields.allSatisfy { $0.utf8.count <= CSV.maxFieldBytes }, "record \(r.row) holds a field over the limit")
+      }
+      guard records.allSatisfy({ $0.problem == nil }) else { return }
+      // Written byte by byte: a quote followed by a combining mark is one Character, which a
+      // String replacement of "\"" would not double (the first crash this target found).
+      var written: [UInt8] = []
+      for (i, r) in records.enumerated() {
+        if i > 0 { written += [0x0D, 0x0A] }
+        for (j, field) in r.fields.enumerated() {
+          if j > 0 { written.append(0x2C) }
+          written.append(0x22)
+          for b in field.utf8 { written += b == 0x22 ? [0x22, 0x22] : [b] }
+          written.append(0x22)
+        }
+      }
+      let again = CSV.parse(written[...])
+      check(again.map(\.fields) == records.map(\.fields), "records written again read back differently")
+    }
+
+    /// A note file of `vault import notes`: front matter or a file name, never a trap; a note
+    /// read is dated, not empty of client, and its length is bounded.
+    static func noteFile(_ input: [UInt8]) {
+      for name in ["K7F3-2Q_2024-01-01_intake.md", "note.txt"] {
+        guard case .success(let note) = NoteFile.parse(input, name: name, today: Day(daysSinceEpoch: 20_000)) else { continue }
+        check(!note.client.isEmpty, "a note without a client was read")
+        check(note.minutes <= 1440, "a session of \(note.minutes) minutes was read")
+        check(note.text.utf8.count <= input.count, "the text is longer than the file")
+      }
+    }
+
     static func zipName(_ input: [UInt8]) {
       let name = Records.safeFileName(String(decoding: input, as: UTF8.self))
       let scalars = Array(name.unicodeScalars)

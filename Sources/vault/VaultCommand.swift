@@ -29,7 +29,7 @@ struct VaultCommand: ParsableCommand {
     version: "vault \(VaultVersion.release) (format \(FileHeader.currentVersion))",
     subcommands: [
       Init.self, ClientGroup.self, AddNote.self, NoteGroup.self, Search.self, ConsentGroup.self, FormGroup.self, Disclose.self,
-      Disclosures.self, ExportGroup.self, BackupGroup.self, Restore.self, Log.self, Verify.self, Info.self, Passwd.self,
+      Disclosures.self, ExportGroup.self, ImportGroup.self, BackupGroup.self, Restore.self, Log.self, Verify.self, Info.self, Passwd.self,
       RecoveryGroup.self, PractitionerGroup.self, PracticeGroup.self, Emergency.self, Unlock.self, Lock.self, Status.self, ScratchGuard.self,
     ]
   )

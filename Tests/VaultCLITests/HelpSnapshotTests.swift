@@ -7,7 +7,7 @@ import Testing
 struct HelpSnapshotTests {
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
 
-  @Test("help text matches its snapshot", arguments: [[], ["init"], ["passwd"], ["info"], ["verify"], ["log"], ["log", "show"], ["log", "verify"], ["log", "head"], ["client"], ["client", "add"], ["add-note"], ["note"], ["note", "amend"], ["note", "print"], ["client", "summary"], ["practice"], ["practice", "set"], ["search"], ["consent"], ["consent", "add"], ["consent", "check"], ["disclose"], ["disclosures"], ["export"], ["export", "create"], ["export", "open"], ["backup"], ["backup", "create"], ["backup", "prune"], ["restore"], ["recovery", "rotate"], ["practitioner"], ["practitioner", "add"], ["practitioner", "remove"], ["client", "assign"], ["emergency"], ["unlock"], ["lock"], ["status"]])
+  @Test("help text matches its snapshot", arguments: [[], ["init"], ["passwd"], ["info"], ["verify"], ["log"], ["log", "show"], ["log", "verify"], ["log", "head"], ["client"], ["client", "add"], ["add-note"], ["note"], ["note", "amend"], ["note", "print"], ["client", "summary"], ["practice"], ["practice", "set"], ["search"], ["consent"], ["consent", "add"], ["consent", "check"], ["disclose"], ["disclosures"], ["export"], ["export", "create"], ["export", "open"], ["backup"], ["backup", "create"], ["backup", "prune"], ["restore"], ["recovery", "rotate"], ["practitioner"], ["practitioner", "add"], ["practitioner", "remove"], ["client", "assign"], ["emergency"], ["unlock"], ["lock"], ["status"], ["import"], ["import", "clients"], ["import", "notes"]])
   func help(_ command: [String]) throws {
     let r = try CLISandbox().run(command + ["--help"])
     #expect(r.status == 0)

@@ -423,6 +423,11 @@ struct JSONContractTests {
     try r.run("vault note amend", ["note", "amend", c + ".1", "--reason", "typo", "--file", try s.write("45 minutes, not 50.\n", to: "a")])
     try r.run("vault note show", ["note", "show", c + ".1"])
     try r.run("vault search", ["search", "sleep"])
+    try r.run("vault import clients", ["import", "clients", try s.write("legal_name,date_of_birth\nCarla Diaz,1985-03-04\n", to: "import.csv")])
+    let importDir = s.root.appendingPathComponent("import-notes").path
+    try FileManager.default.createDirectory(atPath: importDir, withIntermediateDirectories: true)
+    try s.write("---\nclient: Carla Diaz\ndate: 2026-01-05\nminutes: 50\nsigned: true\n---\nAn imported note.\n", to: "import-notes/carla.md")
+    try r.run("vault import notes", ["import", "notes", importDir])
     let doc = try s.write("%PDF-1.4 signed form\n", to: "form.pdf")
     try r.run("vault form add", ["form", "add", "--kind", "informed-consent", "--version", "2026-01", "--file", doc])
     try r.run("vault form list", ["form", "list"])
@@ -640,6 +645,7 @@ struct JSONContractTests {
       .alreadyRevoked("x", on: day), .alreadyDischarged(code, on: day), .noSuchVersion("x", versions: 1),
       .editConflict("x", by: "b", versions: 1, current: object), .namedTwice("x"), .identityNotVerified, .exportPassphraseTooShort(1),
       .exportNotPlaced("x", because: "y"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
+      .importInvalid(source: "s", why: "w"), .importRefused(refused: 1, of: 2, unit: "rows"),
     ]
     let backups: [BackupError] = [
       .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy, .remote(.invalidLocation("s3:x", reason: "r")),

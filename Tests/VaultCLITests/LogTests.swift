@@ -38,6 +38,9 @@ struct LogTests {
     let note = try s.write("First session note.\n", to: "note.txt")
     let edited = try s.write("First session note, edited.\n", to: "edited.txt")
     var code = ""
+    let importDir = s.root.appendingPathComponent("import-notes").path
+    try FileManager.default.createDirectory(atPath: importDir, withIntermediateDirectories: true)
+    try s.write("---\nclient: Ada Lovelace\ndate: 2026-01-02\n---\nAn imported note.\n", to: "import-notes/ada.md")
     let steps: [(args: [String], action: String, actor: String)] = [
       (["info"], "info", "system"),
       (["verify", "--passphrase-file", s.passphraseFile], "verify", "Dr Rivera"),
@@ -58,6 +61,8 @@ struct LogTests {
       (["note", "sign", "NOTE", "--passphrase-file", p2], "note-sign", "Dr Rivera"),
       (["note", "amend", "NOTE", "--reason", "typo", "--file", note, "--passphrase-file", p2], "note-amend", "Dr Rivera"),
       (["search", "session", "--passphrase-file", p2], "search", "Dr Rivera"),
+      (["import", "clients", try s.write("legal_name\nGrace Hopper\n", to: "import.csv"), "--passphrase-file", p2], "client-add", "Dr Rivera"),
+      (["import", "notes", importDir, "--passphrase-file", p2], "note-add", "Dr Rivera"),
       (["form", "add", "--kind", "informed-consent", "--version", "v1", "--file", note, "--passphrase-file", p2], "form-add", "Dr Rivera"),
       (["form", "list", "--passphrase-file", p2], "form-list", "Dr Rivera"),
       (["practice", "set", "--name", "Riverside", "--time-zone", "America/Chicago", "--passphrase-file", p2], "practice-set", "Dr Rivera"),
@@ -98,7 +103,7 @@ struct LogTests {
     var expected = [("init", "Dr Rivera")]
     for step in steps {
       let r = try s.run(step.args.map { $0 == "NOTE" ? code + ".1" : $0 == "CONSENT" ? code + ".C1" : $0 } + ["--vault", s.vault])
-      if step.action == "client-add" { code = String(r.stdout.dropFirst("Added client ".count).prefix(7)) }
+      if step.args.starts(with: ["client", "add"]) { code = String(r.stdout.dropFirst("Added client ".count).prefix(7)) }
       // consent check exits 5 when something needs attention, as it does here.
       #expect(r.status == (step.action == "consent-check" ? 5 : 0), "\(step.args): \(r.stderr)")
       expected.append((step.action, step.actor))
@@ -113,7 +118,7 @@ struct LogTests {
       "init", "info", "verify", "passwd", "recovery rotate", "log verify", "log head", "log show", "client add", "client list", "client show",
       "client update", "client discharge", "add-note", "note list", "note show", "note edit", "note sign", "note amend", "search",
       "form add", "form list", "practice set", "practice show", "note print", "client summary", "consent add", "consent list", "consent show", "consent get", "consent check", "consent revoke",
-      "disclose", "disclosures", "export", "export create", "export request", "export pending",
+      "disclose", "disclosures", "export", "export create", "export request", "export pending", "import clients", "import notes",
       "backup", "backup create", "practitioner add", "practitioner list", "practitioner supervise", "practitioner rename",
       "practitioner remove", "client assign", "client unassign", "emergency", "unlock", "lock",
       // `status` reads only the kernel keyring; it records nothing.

@@ -115,6 +115,8 @@ extension RecordError {
     case .releaseIncomplete: "releaseIncomplete"
     case .releaseFieldsOnOtherKind: "releaseFieldsOnOtherKind"
     case .binaryToTerminal: "binaryToTerminal"
+    case .importInvalid: "importInvalid"
+    case .importRefused: "importRefused"
     }
   }
 }

@@ -60,6 +60,10 @@ public enum RecordError: Error, Equatable, Sendable {
   case releaseFieldsOnOtherKind
   /// A document that is not text would go to a terminal.
   case binaryToTerminal(String, mediaType: String)
+  /// A file or directory to import cannot be imported at all (encoding, header, size); nothing was imported.
+  case importInvalid(source: String, why: String)
+  /// Some rows or files of an import would be refused (the report lists them); nothing was imported.
+  case importRefused(refused: Int, of: Int, unit: String)
 }
 
 extension RecordError: CustomStringConvertible {
@@ -125,6 +129,11 @@ extension RecordError: CustomStringConvertible {
       "--recipient, --information and --purpose belong to a release-of-information; use --kind release-of-information, or leave them out"
     case .binaryToTerminal(let id, let type):
       "standard output is a terminal and \(id) is \(type); give --out FILE"
+    case .importInvalid(let source, let why):
+      "cannot import \(source): \(why); nothing was imported"
+    case .importRefused(let refused, let total, let unit):
+      "\(refused) of \(total) \(unit) would be refused (each is listed above, with why); nothing was imported: correct them, or leave them out, "
+        + "and run the import again ('--dry-run' checks without importing)"
     case .exportNotPlaced(let id, let why):
       "the export was recorded as disclosure \(id), but the file could not be put in place (\(why)); run the export again (it is recorded again), "
         + "or correct the accounting with 'vault disclose --corrects \(id)'"
