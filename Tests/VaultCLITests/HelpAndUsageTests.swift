@@ -29,12 +29,76 @@ struct HelpAndUsageTests {
     #expect(r.stdout.contains("format 1"))
   }
 
-  @Test("an unknown option is a usage error: exit 2, message on stderr, nothing on stdout")
+  @Test("an unknown option is a usage error in vault's one style: exit 2, message, short usage, where help is")
   func unknownOption() throws {
     let r = try CLISandbox().run(["info", "--no-such-option"])
     #expect(r.status == 2)
-    #expect(r.stderr.contains("Unknown option '--no-such-option'"))
+    #expect(r.stderr == """
+      vault: error: unknown option '--no-such-option'
+      Usage: vault info [--vault <dir>] [--json] [--reason <text>] [--wait <seconds>]
+      See 'vault info --help'.
+
+      """)
     #expect(r.stdout.isEmpty)
+  }
+
+  @Test("every usage error has one style: no 'Error:', a usage line under 81 columns, the command's help named")
+  func oneErrorStyle() throws {
+    let s = try CLISandbox()
+    for args in [["note", "show"], ["client", "add", "--bogus"], ["export", "create", "--vault", s.vault], ["info", "--wait", "-1"], ["clinet"]] {
+      let r = try s.run(args)
+      #expect(r.status == 2, "\(args)")
+      #expect(r.stderr.hasPrefix("vault: error: "), "\(args): \(r.stderr)")
+      #expect(!r.stderr.contains("Error:"), "\(args): \(r.stderr)")
+      let usage = r.stderr.split(separator: "\n").first { $0.hasPrefix("Usage: ") }
+      #expect(usage != nil && usage!.count <= 80, "\(args): \(r.stderr)")
+      #expect(r.stderr.hasSuffix("--help'.\n"), "\(args): \(r.stderr)")
+    }
+    let short = try s.run(["note", "show"])
+    #expect(short.stderr.contains("Usage: vault note show [<options>] <note>\nSee 'vault note show --help'."), "\(short.stderr)")
+  }
+
+  @Test("shared options may come before the command, and go to it; an option the command lacks is named")
+  func leadingOptions() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let before = try s.run(["--vault", s.vault, "--passphrase-file", s.passphraseFile, "--json", "info"])
+    // info never unlocks: a passphrase file given before it (an alias) is ignored, not refused.
+    let after = try s.run(["info", "--vault", s.vault, "--json"])
+    #expect(before.status == 0, "\(before.stderr)")
+    #expect(before.stdout == after.stdout && !before.stdout.isEmpty)
+    let equals = try s.run(["--vault=\(s.vault)", "--wait", "1", "client", "list", "--passphrase-file", s.passphraseFile])
+    #expect(equals.status == 0, "\(equals.stderr)")
+    // A group's default command takes them too (vault backup = vault backup create).
+    let backup = try s.run(["--vault", s.vault, "--json", "backup", "--to", s.root.appendingPathComponent("b").path])
+    #expect(backup.status == 0, "\(backup.stderr)")
+    let refused = try s.run(["--reason", "audit", "restore", "--from", s.root.path])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.hasPrefix("vault: error: 'vault restore' does not take --reason"), "\(refused.stderr)")
+    let help = try s.run(["--help"])
+    #expect(help.stdout.contains("'vault --vault DIR info'"))
+  }
+
+  @Test("a mistyped command names the word and the nearest command, at any depth, in text and JSON")
+  func mistypedCommand() throws {
+    let s = try CLISandbox()
+    let root = try s.run(["clinet", "list"])
+    #expect(root.status == 2)
+    #expect(root.stderr.hasPrefix("vault: error: unknown command 'clinet'; did you mean 'client'?\n"), "\(root.stderr)")
+    let nested = try s.run(["client", "shw", "jo"])
+    #expect(nested.status == 2)
+    #expect(nested.stderr.hasPrefix("vault: error: 'vault client' has no command 'shw'; did you mean 'show'?\n"), "\(nested.stderr)")
+    #expect(nested.stderr.contains("See 'vault client --help'."))
+    let json = try s.run(["client", "shw", "jo", "--json"])
+    #expect(json.status == 2)
+    let obj = try JSONSerialization.jsonObject(with: Data(json.stderr.utf8)) as? [String: [String: Any]]
+    #expect(obj?["error"]?["kind"] as? String == "usage")
+    let message = obj?["error"]?["message"] as? String ?? ""
+    #expect(message.contains("'shw'") && message.contains("'show'") && !message.contains("--json"), "\(message)")
+    let far = try s.run(["client", "zzz"])
+    #expect(far.stderr.contains("the commands are: add, list, show"), "\(far.stderr)")
+    let leading = try s.run(["--vault", s.vault, "note", "sigh", "X.1"])
+    #expect(leading.stderr.contains("did you mean 'sign'?"), "\(leading.stderr)")
   }
 
   @Test("an invalid option value is a usage error (exit 2)")
