@@ -128,3 +128,38 @@ struct HelpAndUsageTests {
     #expect(r.stderr.contains("vault init"))
   }
 }
+
+/// Every command path of the real binary, from its tool-info dump (`vault --experimental-dump-help`).
+enum CommandTree {
+  static func paths(_ s: CLISandbox) throws -> [[String]] {
+    let r = try s.run(["--experimental-dump-help"])
+    let root = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    var out: [[String]] = []
+    func walk(_ command: [String: Any], _ path: [String]) {
+      if path.last == "help" || command["shouldDisplay"] as? Bool == false { return }
+      out.append(path)
+      for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path + [sub["commandName"] as? String ?? ""]) }
+    }
+    walk(root?["command"] as? [String: Any] ?? [:], [])
+    return out
+  }
+}
+
+@Suite("help shows what a user types")
+struct HelpDefaultsTests {
+  @Test("no help text shows a Swift value as a default (DayCount(days: 30), 0.0)")
+  func defaults() throws {
+    let s = try CLISandbox()
+    let paths = try CommandTree.paths(s)
+    #expect(paths.count > 40)
+    let swiftValue = try Regex(#"\(default: [^)]*([A-Z][a-zA-Z]+\(|\b\d+\.0\b)"#)
+    for path in paths {
+      let r = try s.run(path + ["--help"])
+      #expect(r.status == 0, "\(path)")
+      let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+      #expect(text.firstMatch(of: swiftValue) == nil, "vault \(path.joined(separator: " ")) --help shows a Swift value as a default")
+    }
+    let check = try s.run(["consent", "check", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    #expect(check.contains("(default: 30d)"))
+  }
+}

@@ -42,10 +42,16 @@ struct VaultOptions: ParsableArguments {
 
 /// Waiting for the vault lock.
 struct LockOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp(
+  @Option(name: .customLong("wait"), help: ArgumentHelp(
     "If another vault process is using the vault, wait up to <seconds> for it instead of failing at once.",
     valueName: "seconds"))
-  var wait: Double = 0
+  var waitFor = Seconds(0)
+
+  /// How long to wait for the lock, in seconds.
+  var wait: Double {
+    get { waitFor.value }
+    set { waitFor = Seconds(newValue) }
+  }
 
   func validate() throws {
     guard wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
@@ -58,6 +64,20 @@ struct LockOptions: ParsableArguments {
     patient.wait = max(wait, 60)
     return patient
   }
+}
+
+/// A number of seconds, as help shows it ("0", not "0.0").
+struct Seconds: ExpressibleByArgument {
+  let value: Double
+
+  init(_ value: Double) { self.value = value }
+
+  init?(argument: String) {
+    guard let v = Double(argument) else { return nil }
+    value = v
+  }
+
+  var defaultValueDescription: String { value == value.rounded() ? String(Int(value)) : String(value) }
 }
 
 /// How to unlock: a passphrase (prompt, file or command) or the recovery key.
