@@ -163,3 +163,25 @@ struct HelpDefaultsTests {
     #expect(check.contains("(default: 30d)"))
   }
 }
+
+@Suite("messages that say what to do")
+struct GuidanceTests {
+  @Test("export open without a terminal says what it uses, and that the vault's passphrase settings are not it")
+  func exportOpenWithoutTerminal() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    let own = try s.write("our own export passphrase\n", to: "own.txt")
+    try s.ok(["export", c, "--out", "own.age", "--export-passphrase-file", own, "--identity-verified", "in office"])
+    let plain = try s.run(["export", "open", "own.age", "--out", "o.zip"])
+    #expect(plain.status == 3)
+    #expect(plain.stderr.contains("--passphrase-file FILE") && plain.stderr.contains("--identity FILE"), "\(plain.stderr)")
+    #expect(!plain.stderr.contains("VAULT_PASSPHRASE"), "\(plain.stderr)")
+    let withEnv = try s.run(["export", "open", "own.age", "--out", "o.zip"], env: ["VAULT_PASSPHRASE_FILE": s.passphraseFile])
+    #expect(withEnv.status == 3)
+    #expect(withEnv.stderr.contains("VAULT_PASSPHRASE_FILE is not used here: it gives the vault's passphrase, not the export's"), "\(withEnv.stderr)")
+    #expect(withEnv.stderr.contains("--passphrase-file FILE"))
+    #expect(!FileManager.default.fileExists(atPath: s.root.appendingPathComponent("o.zip").path))
+    #expect(try s.run(["export", "open", "own.age", "--out", "o.zip", "--passphrase-file", own]).status == 0)
+  }
+}
