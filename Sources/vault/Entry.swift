@@ -20,8 +20,13 @@ enum Entry {
     do {
       let arguments = try CommandLineShape.normalize(SystemPath.arguments())
       var command = try VaultCommand.parseAsRoot(arguments)
-      try Arguments.checkText(in: command, arguments: arguments)
-      try command.run()
+      do {
+        try Arguments.checkText(in: command, arguments: arguments)
+        try command.run()
+      } catch let error as ValidationError {
+        // Thrown after parsing: the usage shown is the command's own, not the root's.
+        throw CommandLineShape.Refusal(message: error.message, command: type(of: command), name: CommandLineShape.name(of: type(of: command)))
+      }
       // A change held for a log entry that never came did not happen: that is a bug, never a success.
       if CommitCheck.unpublished > 0 {
         return fail(.internalError("the command changed records without recording it in the access log; nothing was changed"), json: json)

@@ -184,4 +184,24 @@ struct GuidanceTests {
     #expect(!FileManager.default.fileExists(atPath: s.root.appendingPathComponent("o.zip").path))
     #expect(try s.run(["export", "open", "own.age", "--out", "o.zip", "--passphrase-file", own]).status == 0)
   }
+
+  @Test("--template without an editor to fill says what to do instead, with the template's headings; nothing is written")
+  func templateWithoutTerminal() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    let r = try s.vaultRun(["add-note", c, "--template", "soap"])
+    #expect(r.status == 2)
+    #expect(r.stderr.hasPrefix("vault: error: --template pre-fills the editor, but there is no terminal here"), "\(r.stderr)")
+    #expect(r.stderr.contains("Subjective: Objective: Assessment: Plan:") && r.stderr.contains("--file FILE"), "\(r.stderr)")
+    #expect(r.stderr.contains("Usage: vault add-note [<options>] <client>"), "the usage is the command's own: \(r.stderr)")
+    let own = try s.write("Goals:\n", to: "mine.txt")
+    let custom = try s.vaultRun(["note", "amend", c + ".1", "--reason", "r", "--template", own])
+    #expect(custom.status == 2 && custom.stderr.contains("no terminal here"), "\(custom.stderr)")
+    // On a terminal with standard input redirected, --edit is the way.
+    let vault = s.vault, pass = s.passphraseFile, bin = CLISandbox.binary.path
+    let tty = try s.shell("script -qec '\(bin) add-note \(c) --template dap --vault \(vault) --passphrase-file \(pass) </dev/null' /dev/null")
+    #expect(tty.out.contains("add --edit to write in the editor on this terminal") && tty.out.contains("Data: Assessment: Plan:"), "\(tty.out)")
+    #expect(try s.json(["note", "list", c]) as? [Any] == nil || (try s.json(["note", "list", c]) as? [Any])?.isEmpty == true)
+  }
 }

@@ -70,6 +70,18 @@ enum CommandLineShape {
     return path + moved + Array(rest)
   }
 
+  /// "vault client add" for the type of `vault client add`.
+  static func name(of target: any ParsableCommand.Type) -> String {
+    func find(_ command: any ParsableCommand.Type, _ path: [String]) -> [String]? {
+      if ObjectIdentifier(command) == ObjectIdentifier(target) { return path }
+      for sub in command.configuration.subcommands {
+        if let found = find(sub, path + [sub._commandName]) { return found }
+      }
+      return nil
+    }
+    return (["vault"] + (find(VaultCommand.self, []) ?? [target._commandName])).joined(separator: " ")
+  }
+
   /// "unknown command 'clinet'; did you mean 'client'?"
   private static func unknownCommand(_ word: String, in command: any ParsableCommand.Type, path: [String]) -> String {
     let names = command.configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName }
