@@ -205,3 +205,43 @@ struct GuidanceTests {
     #expect(try s.json(["note", "list", c]) as? [Any] == nil || (try s.json(["note", "list", c]) as? [Any])?.isEmpty == true)
   }
 }
+
+@Suite("--quiet everywhere")
+struct QuietTests {
+  @Test("every command accepts --quiet (the command tree from the binary's dump, each run with it)")
+  func everyCommand() throws {
+    let s = try CLISandbox()
+    let dump = try JSONSerialization.jsonObject(with: Data(try s.run(["--experimental-dump-help"]).stdout.utf8)) as? [String: Any]
+    var leaves: [(path: [String], options: [String])] = []
+    func walk(_ c: [String: Any], _ path: [String]) {
+      if path.last == "help" || c["shouldDisplay"] as? Bool == false { return }
+      let subs = c["subcommands"] as? [[String: Any]] ?? []
+      if subs.isEmpty {
+        let names = (c["arguments"] as? [[String: Any]] ?? []).flatMap { ($0["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } }
+        leaves.append((path, names))
+      }
+      for sub in subs { walk(sub, path + [sub["commandName"] as? String ?? ""]) }
+    }
+    walk(dump?["command"] as? [String: Any] ?? [:], [])
+    #expect(leaves.count > 40)
+    for leaf in leaves {
+      #expect(leaf.options.contains("quiet"), "vault \(leaf.path.joined(separator: " ")) lacks --quiet")
+      let r = try s.run(leaf.path + ["--quiet"])
+      #expect(!r.stderr.contains("unknown option '--quiet'"), "vault \(leaf.path.joined(separator: " ")): \(r.stderr)")
+    }
+  }
+
+  @Test("on a terminal, verify shows progress; with --quiet (after or before the command) it shows none")
+  func quietOnTerminal() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    _ = try s.addClient(["--legal-name", "Ann Lee"])
+    let base = "\(CLISandbox.binary.path) verify --vault \(s.vault) --passphrase-file \(s.passphraseFile)"
+    let loud = try s.shell("script -qec '\(base)' /dev/null")
+    #expect(loud.status == 0 && loud.out.contains("checking objects"), "\(loud.out)")
+    let quiet = try s.shell("script -qec '\(base) --quiet' /dev/null")
+    #expect(quiet.status == 0 && !quiet.out.contains("checking objects") && quiet.out.contains("ok"), "\(quiet.out)")
+    let leading = try s.shell("script -qec '\(CLISandbox.binary.path) --quiet \(base.split(separator: " ").dropFirst().joined(separator: " "))' /dev/null")
+    #expect(leading.status == 0 && !leading.out.contains("checking objects"), "\(leading.out)")
+  }
+}

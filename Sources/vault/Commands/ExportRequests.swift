@@ -65,6 +65,7 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("An age identity file (AGE-SECRET-KEY-1… lines).", valueName: "file")) var identity: String?
     @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of <file>.", valueName: "file")) var passphraseFile: String?
     @Flag(name: .long, help: "Print the result as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func validate() throws {
       if identity != nil && passphraseFile != nil { throw ValidationError("give --identity or --passphrase-file, not both") }

@@ -15,6 +15,8 @@ struct VaultOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Why you are doing this; recorded in the access log.", valueName: "text"))
   var reason: String?
 
+  @OptionGroup var quiet: QuietOption
+
   func validate() throws {
     // An unset shell variable must not silently select the default vault.
     if vault?.isEmpty == true { throw ValidationError("--vault needs a directory") }
@@ -38,6 +40,17 @@ struct VaultOptions: ParsableArguments {
 
   /// The output these options ask for.
   var output: Output { Output(json: json) }
+}
+
+/// --quiet: every command takes it (with VaultOptions, or on its own).
+struct QuietOption: ParsableArguments {
+  @Flag(name: .long, help: "Show no progress on the terminal (backup: print nothing on success).")
+  var quiet = false
+
+  func validate() throws {
+    // Progress is drawn by the static helpers in Output; the option reaches them here, once parsed.
+    if quiet { Output.quiet = true }
+  }
 }
 
 /// Waiting for the vault lock.
