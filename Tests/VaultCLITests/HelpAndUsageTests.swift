@@ -245,3 +245,45 @@ struct QuietTests {
     #expect(leading.status == 0 && !leading.out.contains("checking objects"), "\(leading.out)")
   }
 }
+
+@Suite("shell completion of codes and note ids")
+struct CompletionTests {
+  /// What a generated completion script runs for the <client> or <note> argument of `path`.
+  func complete(_ s: CLISandbox, _ path: [String], word: String, env: [String: String] = [:]) throws -> CLISandbox.Result {
+    let typed = ["vault"] + path + ["--vault", s.vault, word]
+    return try s.run(["---completion"] + path + ["--", "positional@0", String(typed.count - 1), String(word.count)] + typed, env: env)
+  }
+
+  @Test("with an unlock session: codes and note ids, no names, nothing written; without one: nothing, exit 0, no prompt")
+  func codesAndNotes() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    try s.ok(["add-note", c], input: Data("first session\n".utf8))
+    try s.ok(["add-note", c], input: Data("second session\n".utf8))
+    // Locked: silent and successful, even with a passphrase file in the environment (never used).
+    for env in [[:], ["VAULT_PASSPHRASE_FILE": s.passphraseFile]] {
+      let locked = try complete(s, ["client", "show"], word: "", env: env)
+      #expect(locked.status == 0 && locked.stdout.isEmpty && locked.stderr.isEmpty, "\(locked)")
+    }
+    let before = try s.vaultFiles()
+    let unlock = try s.vaultRun(["unlock", "--timeout", "2m"])
+    defer { _ = try? s.run(["lock", "--vault", s.vault]) }
+    if unlock.status != 0 && unlock.stderr.contains("keyring") { return }  // no kernel keyring here: nothing to complete from
+    #expect(unlock.status == 0, "\(unlock.stderr)")
+    let afterUnlock = try s.vaultFiles()
+    let codes = try complete(s, ["client", "show"], word: "")
+    #expect(codes.status == 0 && codes.stdout == c + "\n", "\(codes)")
+    #expect(try complete(s, ["client", "show"], word: String(c.prefix(2)).lowercased()).stdout == c + "\n")
+    #expect(try complete(s, ["client", "show"], word: "ZZ").stdout.isEmpty)
+    #expect(try complete(s, ["note", "show"], word: "").stdout == c + ".\n")
+    #expect(try complete(s, ["note", "show"], word: c + ".").stdout == "\(c).1\n\(c).2\n")
+    #expect(try complete(s, ["note", "sign"], word: c + ".2").stdout == "\(c).2\n")
+    for r in [codes, try complete(s, ["note", "show"], word: c + ".")] {
+      #expect(!r.stdout.contains("Ann") && !r.stdout.contains("Lee") && !r.stdout.contains("session") && r.stderr.isEmpty)
+    }
+    // Read-only: completing wrote nothing into the vault (the access log included).
+    #expect(try s.vaultFiles() == afterUnlock)
+    #expect(afterUnlock.count >= before.count)
+  }
+}

@@ -24,7 +24,10 @@ struct VaultOptions: ParsableArguments {
   }
 
   /// The vault directory, resolved from --vault, VAULT_DIR and the XDG default, made absolute.
-  var path: String {
+  var path: String { Self.path(vault) }
+
+  /// The vault directory `vault` (the --vault value) names, else VAULT_DIR's, else the XDG default.
+  static func path(_ vault: String?) -> String {
     let env = ProcessInfo.processInfo.environment
     if let v = vault ?? SystemPath.environment("VAULT_DIR"), !v.isEmpty {
       return v.hasPrefix("/") ? v : FileManager.default.currentDirectoryPath + "/" + v
