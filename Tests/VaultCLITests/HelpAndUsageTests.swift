@@ -287,3 +287,38 @@ struct CompletionTests {
     #expect(afterUnlock.count >= before.count)
   }
 }
+
+@Suite("man pages")
+struct ManPageTests {
+  @Test("one page per command group: every command in a page, the standard sections, no mandoc -T lint message")
+  func pages() throws {
+    let s = try CLISandbox()
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/man.py").standardized.path
+    let out = s.root.appendingPathComponent("man").path
+    let made = try s.shell("python3 '\(script)' '\(CLISandbox.binary.path)' '\(out)'")
+    #expect(made.status == 0, "\(made.out)")
+    let files = made.out.split(separator: "\n").map(String.init)
+    #expect(files.count >= 12 && files.contains(out + "/vault.1") && files.contains(out + "/vault-client.1"), "\(files)")
+    var text: [String: String] = [:]
+    for file in files {
+      let page = try String(contentsOfFile: file, encoding: .utf8)
+      text[file] = page
+      for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "ENVIRONMENT", "FILES", "EXIT STATUS", "SEE ALSO"] {
+        #expect(page.contains("\n.Sh \(section)\n"), "\(file) lacks \(section)")
+      }
+      // The pages name each other; until they are installed mandoc cannot find them (nothing else is allowed).
+      let lint = try s.shell("command -v mandoc >/dev/null || { echo 'mandoc is missing: make test-deps'; exit 1; }; mandoc -T lint '\(file)' 2>&1")
+      let messages = lint.out.split(separator: "\n").filter { !$0.contains("referenced manual not found: Xr vault") }
+      #expect(messages.isEmpty, "\(file): \(messages.joined(separator: "\n"))")
+    }
+    let all = text.values.joined()
+    let paths = try CommandTree.paths(s)
+    for path in paths where !path.isEmpty {
+      let subs = paths.filter { $0.count > path.count && Array($0.prefix(path.count)) == path }
+      if subs.isEmpty { #expect(all.contains("\n.Ss vault \(path.joined(separator: " "))\n"), "vault \(path.joined(separator: " ")) is in no page") }
+    }
+    #expect(text[out + "/vault-backup.1"]?.contains("AWS_ACCESS_KEY_ID") == true)
+    #expect(text[out + "/vault-note.1"]?.contains("Ev EDITOR") == true)
+    #expect(text[out + "/vault.1"]?.contains(".It 10\nIntegrity failure") == true)
+  }
+}
