@@ -35,7 +35,7 @@ struct HelpAndUsageTests {
     #expect(r.status == 2)
     #expect(r.stderr == """
       vault: error: unknown option '--no-such-option'
-      Usage: vault info [--vault <dir>] [--json] [--reason <text>] [--wait <seconds>]
+      Usage: vault info [<options>]
       See 'vault info --help'.
 
       """)
