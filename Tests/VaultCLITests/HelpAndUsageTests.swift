@@ -95,6 +95,9 @@ struct HelpAndUsageTests {
     #expect(obj?["error"]?["kind"] as? String == "usage")
     let message = obj?["error"]?["message"] as? String ?? ""
     #expect(message.contains("'shw'") && message.contains("'show'") && !message.contains("--json"), "\(message)")
+    let help = try s.run(["help", "client", "shw"])
+    #expect(help.status == 2 && help.stderr.contains("did you mean 'show'?"), "\(help.stderr)")
+    #expect(try s.run(["help", "client", "show"]).stdout.contains("USAGE: vault client show"))
     let far = try s.run(["client", "zzz"])
     #expect(far.stderr.contains("the commands are: add, list, show"), "\(far.stderr)")
     let leading = try s.run(["--vault", s.vault, "note", "sigh", "X.1"])

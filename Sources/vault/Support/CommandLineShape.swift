@@ -26,6 +26,11 @@ enum CommandLineShape {
 
   /// The arguments in the order the parser expects.
   static func normalize(_ arguments: [String]) throws -> [String] {
+    // `vault help client shw` names a command too: a mistyped one is reported the same way.
+    if arguments.first == "help" {
+      _ = try normalize(Array(arguments.dropFirst().prefix { !$0.hasPrefix("-") }))
+      return arguments
+    }
     var rest = ArraySlice(arguments)
     var leading: [String] = []
     while let first = rest.first, let takesValue = leadingOptions[String(first.prefix { $0 != "=" })] {
