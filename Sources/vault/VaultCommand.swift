@@ -16,6 +16,11 @@ struct VaultCommand: ParsableCommand {
       --passphrase-file, VAULT_PASSPHRASE_FILE or VAULT_PASSPHRASE_COMMAND. A passphrase \
       is never accepted on the command line.
 
+      The shared options (--vault, --passphrase-file, --recovery-key-file, --as, --json, \
+      --reason, --wait, --quiet) may also come before the command, for a shell alias: \
+      'vault --vault DIR info' is 'vault info --vault DIR'. There, an unlocking option is \
+      ignored by a command that never unlocks (as VAULT_PASSPHRASE_FILE is).
+
       EXIT STATUS
         0   success
         1   general failure (the message says what to do)

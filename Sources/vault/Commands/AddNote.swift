@@ -30,7 +30,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("Kind of note (default: progress).", valueName: "kind")) var kind: NoteKind = .progress
     @Option(name: .long, help: ArgumentHelp("Session date (default: today).", valueName: "date"), transform: parseDay) var date: Day?
     @Option(name: .long, help: ArgumentHelp("Session length: 50, 50m, 1h30m.", valueName: "length")) var duration: Minutes?

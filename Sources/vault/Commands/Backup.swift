@@ -59,15 +59,14 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var destination: BackupDestination
-    @Flag(name: .long, help: "Print nothing on success.") var quiet = false
 
     func run() throws {
       let result = try Backups.create(
         vault: location.path, to: destination.path, wait: lock.wait, reason: location.reason,
-        progress: quiet ? { _, _ in } : Output.progress("copying objects"))
+        progress: Output.progress("copying objects"))
       let out = location.output
       out.emit(result)
-      if !quiet {
+      if !location.quiet.quiet {
         out.line(
           "Snapshot \(result.snapshot): \(result.objectsCopied) new object(s) copied (\(ByteCount.format(result.bytesCopied))), "
             + "\(result.objectsPresent) already there, in \(String(format: "%.2f", result.seconds)) s.")
@@ -84,6 +83,7 @@ extension VaultCommand {
 
     @OptionGroup var destination: BackupDestination
     @Flag(name: .long, help: "Print results as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func run() throws {
       let (snapshots, damaged) = try Backups.list(destination.path)
@@ -112,6 +112,7 @@ extension VaultCommand {
     @OptionGroup var unlock: UnlockOptions
     @Flag(name: .long, help: "Also decrypt everything in the latest snapshot (needs the passphrase).") var full = false
     @Flag(name: .long, help: "Print results as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func run() throws {
       let report = try Backups.verify(
@@ -146,6 +147,7 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("Years to keep one snapshot of.", valueName: "n")) var keepYearly = 0
     @Flag(name: .long, help: "Show what would be removed, remove nothing.") var dryRun = false
     @Flag(name: .long, help: "Print results as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func validate() throws {
       if [keepDaily, keepWeekly, keepMonthly, keepYearly].contains(where: { $0 < 0 }) { throw ValidationError("--keep-* values cannot be negative") }
@@ -180,6 +182,7 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("A snapshot id from 'vault backup list'.", valueName: "id")) var snapshot: String?
     @Option(name: .long, help: ArgumentHelp("Where to create the restored vault.", valueName: "dir")) var to: String
     @Flag(name: .long, help: "Print results as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func run() throws {
       let target = to.hasPrefix("/") ? to : FileManager.default.currentDirectoryPath + "/" + to

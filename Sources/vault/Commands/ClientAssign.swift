@@ -16,7 +16,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(help: ArgumentHelp("The clinician.", valueName: "name")) var to: String
 
     func run() throws {
@@ -39,7 +39,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(help: ArgumentHelp("The clinician.", valueName: "name")) var from: String
 
     func run() throws {
@@ -70,7 +70,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("Client code or name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(help: ArgumentHelp("The clinician who needs the record.", valueName: "name")) var to: String
 
     func validate() throws {

@@ -19,7 +19,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("Discharge date (default: today).", valueName: "date"), transform: parseDay)
     var date: Day?
 

@@ -16,7 +16,7 @@ extension VaultCommand {
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Flag(name: .long, help: "List every version of the client's details.") var history = false
     @Option(name: .long, help: ArgumentHelp("Show version <n> of the details (1 is the first).", valueName: "n")) var version: Int?
 

@@ -20,7 +20,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @OptionGroup var fields: ClientFieldOptions
     @Flag(name: .long, help: "Reopen a discharged client's record.") var reopen = false
 

@@ -24,7 +24,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("What the document is.", valueName: "kind")) var kind: ConsentKind
     @Option(name: .long, help: ArgumentHelp("The signed document.", valueName: "file")) var file: String
     @Option(name: .long, help: ArgumentHelp("The day the client signed (YYYY-MM-DD or today).", valueName: "date"), transform: parseDay) var signed: Day?

@@ -20,7 +20,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Option(name: .long, help: ArgumentHelp("How far ahead counts as expiring: 30d, 8w, 90 (days; default 30d).", valueName: "days"))
+    @Option(name: .long, help: ArgumentHelp("How far ahead counts as expiring: 30d, 8w, 90 (days).", valueName: "days"))
     var within: DayCount = DayCount(days: 30)
 
     func run() throws {
@@ -48,4 +48,7 @@ struct DayCount: ExpressibleByArgument {
     guard let n = Int(digits), n >= 0, n <= 3650 else { return nil }
     days = n * factor
   }
+
+  /// As help shows a default: "30d".
+  var defaultValueDescription: String { "\(days)d" }
 }

@@ -11,7 +11,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name (default: all clients).", valueName: "client"))
+    @Argument(help: ArgumentHelp("The client's code or the start of their name (default: all clients).", valueName: "client"), completion: .clientCodes)
     var client: String?
 
     func run() throws {

@@ -24,7 +24,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .customLong("to"), help: ArgumentHelp("Who received the information.", valueName: "recipient")) var recipient: String
     @Option(name: .long, help: ArgumentHelp("The recipient's address, if known.", valueName: "text")) var address: String?
     @Option(name: .long, help: ArgumentHelp("What was disclosed.", valueName: "text")) var what: String

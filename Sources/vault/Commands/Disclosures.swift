@@ -21,7 +21,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("First day covered (default: six years ago).", valueName: "date"), transform: parseDay) var since: Day?
     @Option(name: .long, help: ArgumentHelp("text (default) or html.", valueName: "format")) var format: Format = .text
 

@@ -43,7 +43,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("The file to write.", valueName: "file")) var out: String
     @Flag(name: .long, help: "Replace an existing file.") var force = false
     @Option(name: .long, help: ArgumentHelp("Encrypt to this age public key (age1…); repeatable.", valueName: "age1…")) var recipient: [String] = []

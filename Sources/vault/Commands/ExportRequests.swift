@@ -12,7 +12,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("The day the request was received (default: today).", valueName: "date"), transform: parseDay) var date: Day?
     @Option(name: .long, help: ArgumentHelp("How it was made (\"by e-mail\"), or anything to remember.", valueName: "text")) var note: String?
 
@@ -51,7 +51,8 @@ extension VaultCommand {
       commandName: "open", abstract: "Decrypt an age-encrypted export (or any age file) to check it.",
       discussion: """
         Needs no vault. Give the identity file of the age key it was encrypted to (--identity), \
-        or the passphrase (--passphrase-file, else asked on the terminal). The output appears only \
+        or the passphrase (--passphrase-file, else asked on the terminal; VAULT_PASSPHRASE_FILE and \
+        VAULT_PASSPHRASE_COMMAND are ignored, since they give the vault's passphrase). The output appears only \
         if the whole file decrypted and authenticated.
 
         EXAMPLE
@@ -64,6 +65,7 @@ extension VaultCommand {
     @Option(name: .long, help: ArgumentHelp("An age identity file (AGE-SECRET-KEY-1… lines).", valueName: "file")) var identity: String?
     @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of <file>.", valueName: "file")) var passphraseFile: String?
     @Flag(name: .long, help: "Print the result as JSON.") var json = false
+    @OptionGroup var quiet: QuietOption
 
     func validate() throws {
       if identity != nil && passphraseFile != nil { throw ValidationError("give --identity or --passphrase-file, not both") }
@@ -71,7 +73,18 @@ extension VaultCommand {
 
     func run() throws {
       let key: ExportOpening.Key = identity.map { .identityFile($0) } ?? .passphrase(PassphraseSource(file: passphraseFile, environment: [:]))
-      let total = try ExportOpening.decrypt(file, with: key, to: out, force: force)
+      let total: UInt64
+      do {
+        total = try ExportOpening.decrypt(file, with: key, to: out, force: force)
+      } catch VaultError.noPassphraseSource {
+        // The vault's passphrase settings are not the export's: say so rather than point to them.
+        let env = ProcessInfo.processInfo.environment
+        let ignored = ["VAULT_PASSPHRASE_FILE", "VAULT_PASSPHRASE_COMMAND"].filter { env[$0] != nil }
+        throw VaultError.passphraseSourceFailed(
+          "no terminal to ask for the export's passphrase: give it with --passphrase-file FILE (a file holding the passphrase "
+            + "'vault export create' printed), or use --identity FILE for an export encrypted to an age key"
+            + (ignored.isEmpty ? "" : "; \(ignored.joined(separator: " and ")) is not used here: it gives the vault's passphrase, not the export's"))
+      }
       let output = Output(json: json)
       output.emit(DocumentWritten(id: nil, out: out, bytes: total))
       output.line("Decrypted \(file) to \(out) (\(ByteCount.format(total))).")

@@ -28,7 +28,7 @@ extension VaultCommand.Log {
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Option(help: ArgumentHelp("Only entries about this client.", valueName: "client")) var client: String?
+    @Option(help: ArgumentHelp("Only entries about this client.", valueName: "client"), completion: .clientCodes) var client: String?
     @Option(help: ArgumentHelp("Only entries of this action (e.g. init, verify, key-change).", valueName: "action")) var action: String?
     @Option(help: ArgumentHelp("Only entries by this person (key-slot label) or 'system'.", valueName: "name")) var actor: String?
     @Option(help: ArgumentHelp(

@@ -18,7 +18,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note")) var note: String
+    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var note: String
     @OptionGroup var text: NoteTextOptions
 
     func validate() throws {

@@ -15,7 +15,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note")) var note: String
+    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var note: String
     @Option(name: .long, help: ArgumentHelp("New kind.", valueName: "kind")) var kind: NoteKind?
     @Option(name: .long, help: ArgumentHelp("New session date.", valueName: "date"), transform: parseDay) var date: Day?
     @Option(name: .long, help: ArgumentHelp("New session length: 50, 50m, 1h30m.", valueName: "length")) var duration: Minutes?

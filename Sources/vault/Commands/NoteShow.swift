@@ -11,7 +11,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note")) var note: String
+    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var note: String
     @Option(name: .long, help: ArgumentHelp("Show version <n> of the text.", valueName: "n")) var version: Int?
 
     func run() throws {

@@ -11,7 +11,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("Note ids, e.g. K7F3-2Q.3.", valueName: "note")) var notes: [String]
+    @Argument(help: ArgumentHelp("Note ids, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var notes: [String]
 
     func validate() throws {
       if notes.isEmpty { throw ValidationError("name at least one note, e.g. vault note sign K7F3-2Q.3") }

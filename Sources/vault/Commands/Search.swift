@@ -19,7 +19,7 @@ extension VaultCommand {
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
     @Argument(help: ArgumentHelp("The text to find.", valueName: "text")) var query: String
-    @Option(name: .long, help: ArgumentHelp("Only this client's notes.", valueName: "client")) var client: String?
+    @Option(name: .long, help: ArgumentHelp("Only this client's notes.", valueName: "client"), completion: .clientCodes) var client: String?
     @OptionGroup var filter: NoteFilterOptions
 
     func validate() throws {

@@ -15,6 +15,8 @@ struct VaultOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Why you are doing this; recorded in the access log.", valueName: "text"))
   var reason: String?
 
+  @OptionGroup var quiet: QuietOption
+
   func validate() throws {
     // An unset shell variable must not silently select the default vault.
     if vault?.isEmpty == true { throw ValidationError("--vault needs a directory") }
@@ -22,7 +24,10 @@ struct VaultOptions: ParsableArguments {
   }
 
   /// The vault directory, resolved from --vault, VAULT_DIR and the XDG default, made absolute.
-  var path: String {
+  var path: String { Self.path(vault) }
+
+  /// The vault directory `vault` (the --vault value) names, else VAULT_DIR's, else the XDG default.
+  static func path(_ vault: String?) -> String {
     let env = ProcessInfo.processInfo.environment
     if let v = vault ?? SystemPath.environment("VAULT_DIR"), !v.isEmpty {
       return v.hasPrefix("/") ? v : FileManager.default.currentDirectoryPath + "/" + v
@@ -40,12 +45,29 @@ struct VaultOptions: ParsableArguments {
   var output: Output { Output(json: json) }
 }
 
+/// --quiet: every command takes it (with VaultOptions, or on its own).
+struct QuietOption: ParsableArguments {
+  @Flag(name: .long, help: "Show no progress on the terminal (backup: print nothing on success).")
+  var quiet = false
+
+  func validate() throws {
+    // Progress is drawn by the static helpers in Output; the option reaches them here, once parsed.
+    if quiet { Output.quiet = true }
+  }
+}
+
 /// Waiting for the vault lock.
 struct LockOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp(
+  @Option(name: .customLong("wait"), help: ArgumentHelp(
     "If another vault process is using the vault, wait up to <seconds> for it instead of failing at once.",
     valueName: "seconds"))
-  var wait: Double = 0
+  var waitFor = Seconds(0)
+
+  /// How long to wait for the lock, in seconds.
+  var wait: Double {
+    get { waitFor.value }
+    set { waitFor = Seconds(newValue) }
+  }
 
   func validate() throws {
     guard wait >= 0, wait <= 86_400 else { throw ValidationError("--wait must be between 0 and 86400 seconds") }
@@ -58,6 +80,20 @@ struct LockOptions: ParsableArguments {
     patient.wait = max(wait, 60)
     return patient
   }
+}
+
+/// A number of seconds, as help shows it ("0", not "0.0").
+struct Seconds: ExpressibleByArgument {
+  let value: Double
+
+  init(_ value: Double) { self.value = value }
+
+  init?(argument: String) {
+    guard let v = Double(argument) else { return nil }
+    value = v
+  }
+
+  var defaultValueDescription: String { value == value.rounded() ? String(Int(value)) : String(value) }
 }
 
 /// How to unlock: a passphrase (prompt, file or command) or the recovery key.

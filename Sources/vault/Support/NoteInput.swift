@@ -20,6 +20,20 @@ struct NoteTextOptions: ParsableArguments {
     if template != nil && file != nil { throw ValidationError("--template pre-fills the editor; it cannot be used with --file") }
   }
 
+  /// --template without --edit while standard input is not a terminal: what to do instead.
+  private var templateNeedsEditor: String {
+    let headings = template.flatMap { NoteTemplate(rawValue: $0.lowercased()) }.map {
+      " (the \($0.rawValue) headings: \($0.text.split(separator: "\n").joined(separator: " ")))"
+    }
+    let instead = "write the note in a file\(headings ?? "") and give it with --file FILE or on standard input, without --template"
+    guard Terminal.isAvailable else {
+      return "--template pre-fills the editor, but there is no terminal here (standard input is not one either); "
+        + "\(instead), or add --edit with $VISUAL set to an editor that needs no terminal"
+    }
+    return "--template pre-fills the editor, but standard input is not a terminal, so the text would be read from it: "
+      + "add --edit to write in the editor on this terminal, or \(instead)"
+  }
+
   /// True when the text will come from the editor.
   var usesEditor: Bool { edit || (file == nil && FileStatus.isTerminal(0)) }
 
@@ -27,7 +41,7 @@ struct NoteTextOptions: ParsableArguments {
   func readGiven() throws -> String? {
     guard !usesEditor else { return nil }
     if template != nil {
-      throw ValidationError("--template pre-fills the editor, but the text comes from standard input; add --edit, or leave --template out")
+      throw ValidationError(templateNeedsEditor)
     }
     let (bytes, source) = try file.map { $0 == "-" ? (try InputFile.read(fd: 0, what: "standard input"), "standard input") : (try InputFile.read(path: $0), $0) }
       ?? (try InputFile.read(fd: 0, what: "standard input"), "standard input")

@@ -77,9 +77,12 @@ struct Output {
     return String(decoding: data, as: UTF8.self)
   }
 
-  /// Shows "label n/total" on one refreshed stderr line, only when stderr is a terminal.
+  /// Set by --quiet: no progress, even on a terminal.
+  nonisolated(unsafe) static var quiet = false
+
+  /// Shows "label n/total" on one refreshed stderr line, only when stderr is a terminal (and not --quiet).
   static func progress(_ label: String) -> (Int, Int) -> Void {
-    guard Terminal.stderrIsTerminal else { return { _, _ in } }
+    guard Terminal.stderrIsTerminal, !quiet else { return { _, _ in } }
     var last = -1
     return { done, total in
       let pct = total == 0 ? 100 : done * 100 / total

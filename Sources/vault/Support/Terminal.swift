@@ -11,6 +11,14 @@ enum Terminal {
   /// True when stderr is a terminal: progress is shown only then.
   static var stderrIsTerminal: Bool { FileStatus.isTerminal(2) }
 
+  /// True when the process has a controlling terminal (/dev/tty opens): an editor can run.
+  static var isAvailable: Bool {
+    let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    close(fd)
+    return true
+  }
+
   /// After a failed save of edited text: shows the error and asks on /dev/tty whether to edit
   /// again (true) or discard (false). False when there is no terminal to ask on.
   static func askToEditAgain(after error: VaultError) -> Bool {
