@@ -21,7 +21,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note")) var note: String
+    @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var note: String
     @Option(name: .long, help: ArgumentHelp("Print version <n> of the text (default: the current one).", valueName: "n")) var version: Int?
     @Option(name: .long, help: ArgumentHelp("The HTML file to write ('-': standard output).", valueName: "file")) var out: String
     @Flag(name: .long, help: "Replace an existing file.") var force = false
@@ -54,7 +54,7 @@ extension VaultCommand {
     @OptionGroup var location: VaultOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
-    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client")) var client: String
+    @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
     @Option(name: .long, help: ArgumentHelp("The HTML file to write ('-': standard output).", valueName: "file")) var out: String
     @Flag(name: .long, help: "Replace an existing file.") var force = false
 
