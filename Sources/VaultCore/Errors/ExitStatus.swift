@@ -111,6 +111,7 @@ extension RecordError {
     case .namedTwice: "namedTwice"
     case .identityNotVerified: "identityNotVerified"
     case .exportPassphraseTooShort: "exportPassphraseTooShort"
+    case .exportFormUnsuitable: "exportFormUnsuitable"
     case .exportNotPlaced: "exportNotPlaced"
     case .releaseIncomplete: "releaseIncomplete"
     case .releaseFieldsOnOtherKind: "releaseFieldsOnOtherKind"

@@ -50,7 +50,7 @@ extension Records {
   /// Markdown, the consent documents under their original names, and manifest.sha256 last.
   /// Documents stream through, so memory does not grow with their size.
   func export(
-    _ client: Client, options: ExportOptions, accessHistory: [LogEntry], to zip: ZipWriter, progress: (Int, Int) -> Void = { _, _ in }
+    _ client: Client, options: ExportOptions, accessHistory: [LogEntry], to zip: any ExportSink, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ExportSummary {
     var files: [ExportedFile] = []
     func add(_ path: String, _ bytes: [UInt8]) throws {
@@ -93,7 +93,7 @@ extension Records {
     for c in client.index.consents {
       let id = client.consentID(c.number).description
       let path = "documents/\(id)_\(Self.safeFileName(c.file.fileName))"
-      try zip.begin(path, sizeHint: c.file.size)
+      try zip.begin(path, sizeHint: c.file.size, mediaType: c.file.mediaType)
       let sha = SHA256.Stream()
       var size: UInt64 = 0
       try readConsent(c, of: client) { chunk in
