@@ -89,7 +89,7 @@ enum HTMLExportPage {
         var check = read("vault-check");
         if (check === null) throw fail("damaged", DAMAGED);
         if ((await decrypt(subtle, key, header, CHECK_PART, false, base64(check))) === null) {
-          throw fail("passphrase", "That passphrase does not open this file. Check it and try again (letters are lowercase; the dashes count).");
+          throw fail("passphrase", "That passphrase does not open this file. Check it and try again: every letter and dash counts.");
         }
         progress("Decrypting the record…");
         var first = read("vault-part-0");
