@@ -635,7 +635,7 @@ struct JSONContractTests {
       .nothingChanged("x"), .invalidItemID("x", example: "e"), .itemNotFound("x"), .unusableFile(path: "p", why: "w"), .disclosureRefused("x"),
       .alreadyRevoked("x", on: day), .alreadyDischarged(code, on: day), .noSuchVersion("x", versions: 1),
       .editConflict("x", by: "b", versions: 1, current: object), .namedTwice("x"), .identityNotVerified, .exportPassphraseTooShort(1),
-      .exportNotPlaced("x", because: "y"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
+      .exportNotPlaced("x", because: "y"), .exportFormUnsuitable("x"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
     ]
     let backups: [BackupError] = [
       .notARepository("p"), .otherVault("p"), .notWritable("p", "w"), .unknownSnapshot("s"), .noSnapshots, .targetExists("p"), .emptyPolicy, .remote(.invalidLocation("s3:x", reason: "r")),
