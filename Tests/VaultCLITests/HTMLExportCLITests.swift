@@ -246,6 +246,23 @@ struct HTMLExportCLITests {
     }
   }
 
+  @Test("documents past 200 MiB are refused before anything is written, pointing to --form age")
+  func tooLarge() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    let big = s.root.appendingPathComponent("scan.pdf").path
+    #expect(FileManager.default.createFile(atPath: big, contents: Data("%PDF-1.7\n".utf8)))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+    try handle.truncate(atOffset: (200 << 20) + 1)
+    try handle.close()
+    try s.ok(["consent", "add", c, "--kind", "informed-consent", "--file", big, "--signed", s.day(-1)])
+    let r = try s.vaultRun(["export", c, "--out", "r.html", "--passphrase", "--identity-verified", "photo ID in person", "--json"])
+    #expect(r.status == 1 && (r.stdout + r.stderr).contains("exportFormUnsuitable") && (r.stdout + r.stderr).contains("--form age"), "\(r.stdout) \(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: s.root.appendingPathComponent("r.html").path))
+    #expect((try s.json(["disclosures", c]) as? [Any])?.isEmpty == true, "no disclosure is recorded for an export never written")
+  }
+
   @Test("--form html needs a passphrase: age keys, --unencrypted, an unknown form, a short or space-edged chosen passphrase are refused and nothing is written; an .age name stays age")
   func refusals() throws {
     let s = try CLISandbox()
