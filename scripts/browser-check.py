@@ -4,14 +4,15 @@ client would: loads the file from disk, types the passphrase, presses Open (or E
 the page to say it is open or refused, and reports what it shows.
 
     python3 scripts/browser-check.py FILE.html --passphrase-file F [--screenshot OUT.png]
-        [--submit click|enter] [--downloads DIR] [--phone] [--timeout 60]
+        [--submit click|enter] [--downloads DIR] [--pdf OUT.pdf] [--phone] [--timeout 60]
 
 Prints one JSON object: state ("open", "wrong-passphrase", "error", or "timeout"), status (the
 message the page shows), title, recordText (the sandboxed record's text), documents (the names
 the page lists), scriptRan (whether any script from decrypted content ran: the markers a hostile
 payload sets — window.pwned in the page or the record, a changed title — and any script the
 browser reported running or failing there), console (what the browser logged), screenshot (bytes
-written), downloads (files saved by clicking each document, with --downloads).
+written), downloads (files saved by clicking each document, with --downloads), pdfPages (pages
+of what printing the opened page gives, with --pdf).
 
 Chromium is driven over --remote-debugging-pipe (the DevTools protocol on fds 3 and 4, messages
 ending with NUL): no network port, no Python packages beyond the standard library. The passphrase
@@ -22,6 +23,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -164,6 +166,7 @@ def main():
     parser.add_argument("file")
     parser.add_argument("--passphrase-file", required=True)
     parser.add_argument("--screenshot")
+    parser.add_argument("--pdf", help="print the opened page to this PDF (what the browser's print gives)")
     parser.add_argument("--submit", choices=["click", "enter"], default="click")
     parser.add_argument("--downloads", help="click every listed document and save it here")
     parser.add_argument("--phone", action="store_true", help="a phone-sized touch viewport (412x915)")
@@ -240,6 +243,11 @@ def main():
             with open(args.screenshot, "wb") as f:
                 f.write(data)
             report["screenshot"] = len(data)
+        if args.pdf:
+            pdf = base64.b64decode(browser.send("Page.printToPDF", {"printBackground": False})["data"])
+            with open(args.pdf, "wb") as f:
+                f.write(pdf)
+            report["pdfPages"] = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
         browser.drain()
         console = []
         for e in browser.events:

@@ -168,11 +168,11 @@ public final class HTMLExportWriter: ExportSink {
   }
 }
 
-/// Base64 (RFC 4648, standard alphabet, padded) in lines of 76 characters, fed in pieces.
+/// Base64 (RFC 4648, standard alphabet, padded) in lines of 76 characters (57 bytes), fed in
+/// pieces; whole lines are encoded by Foundation.
 struct Base64Lines {
-  private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-  private var carry: [UInt8] = []
-  private var column = 0
+  private var pending: [UInt8] = []
+  private var started = false
 
   /// The whole of `bytes`, in lines.
   static func encode(_ bytes: [UInt8]) -> String {
@@ -180,45 +180,24 @@ struct Base64Lines {
     return b.add(bytes) + b.flush()
   }
 
-  /// Encodes what can be encoded of `carry ‖ bytes` (whole groups of 3).
+  /// Encodes the whole lines of `pending ‖ bytes`; keeps the rest.
   mutating func add(_ bytes: [UInt8]) -> String {
-    let all = carry.isEmpty ? bytes : carry + bytes
-    let whole = all.count / 3 * 3
-    carry = Array(all[whole...])
-    var out: [UInt8] = []
-    out.reserveCapacity(whole / 3 * 4 + whole / 57 + 2)
-    var i = 0
-    while i < whole {
-      let v = UInt32(all[i]) << 16 | UInt32(all[i + 1]) << 8 | UInt32(all[i + 2])
-      put(&out, Self.alphabet[Int(v >> 18 & 63)], Self.alphabet[Int(v >> 12 & 63)], Self.alphabet[Int(v >> 6 & 63)], Self.alphabet[Int(v & 63)])
-      i += 3
-    }
-    return String(decoding: out, as: UTF8.self)
+    let all = pending.isEmpty ? bytes : pending + bytes
+    let whole = all.count / 57 * 57
+    pending = Array(all[whole...])
+    guard whole > 0 else { return "" }
+    return line(all[..<whole])
   }
 
-  /// Encodes the last 1 or 2 bytes with padding.
+  /// Encodes what is left (the last line, padded).
   mutating func flush() -> String {
-    var out: [UInt8] = []
-    if carry.count == 1 {
-      let v = UInt32(carry[0]) << 16
-      put(&out, Self.alphabet[Int(v >> 18 & 63)], Self.alphabet[Int(v >> 12 & 63)], 61, 61)
-    } else if carry.count == 2 {
-      let v = UInt32(carry[0]) << 16 | UInt32(carry[1]) << 8
-      put(&out, Self.alphabet[Int(v >> 18 & 63)], Self.alphabet[Int(v >> 12 & 63)], Self.alphabet[Int(v >> 6 & 63)], 61)
-    }
-    carry = []
-    return String(decoding: out, as: UTF8.self)
+    defer { pending = [] }
+    return pending.isEmpty ? "" : line(pending[...])
   }
 
-  private mutating func put(_ out: inout [UInt8], _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
-    if column == 76 {
-      out.append(10)
-      column = 0
-    }
-    out.append(a)
-    out.append(b)
-    out.append(c)
-    out.append(d)
-    column += 4
+  private mutating func line(_ bytes: ArraySlice<UInt8>) -> String {
+    let text = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+    defer { started = true }
+    return started ? "\n" + text : text
   }
 }
