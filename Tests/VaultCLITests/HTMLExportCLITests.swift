@@ -246,6 +246,31 @@ struct HTMLExportCLITests {
     }
   }
 
+  @Test("vault export open reads an HTML export as its page does: a ZIP of the record and the documents; a wrong passphrase, a moved part or an age key refused, nothing written")
+  func exportOpen() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let (c, generated) = try s.hostileHTMLExport()
+    let r = try s.run(["export", "open", "record.html", "--out", "check.zip", "--passphrase-file", generated, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try s.shell("unzip -q check.zip -d check").status == 0)
+    let listed = try FileManager.default.subpathsOfDirectory(atPath: s.root.appendingPathComponent("check").path).sorted()
+    #expect(listed == ["documents", "documents/\(c).C1_Größe – consent.pdf", "index.html", "record.json"], "\(listed)")
+    let index = try String(contentsOf: s.root.appendingPathComponent("check/index.html"), encoding: .utf8)
+    #expect(index.contains("María García-Núñez") && index.contains("Hostile: &lt;script&gt;"))
+    let wrong = try s.write("ditune-papilo-sazaju-hageva-dojave-bivota\n", to: "wrong.txt")
+    let w = try s.run(["export", "open", "record.html", "--out", "w.zip", "--passphrase-file", wrong, "--json"])
+    #expect(w.status == 1 && (w.stdout + w.stderr).contains("htmlExportWrongPassphrase"), "\(w.stdout) \(w.stderr)")
+    let page = try String(contentsOf: s.root.appendingPathComponent("record.html"), encoding: .utf8)
+    try s.write(page.replacingOccurrences(of: "id=\"vault-part-1\"", with: "id=\"vault-part-7\""), to: "moved.html")
+    let m = try s.run(["export", "open", "moved.html", "--out", "m.zip", "--passphrase-file", generated, "--json"])
+    #expect(m.status == 10 && (m.stdout + m.stderr).contains("htmlExportDamaged"), "\(m.stdout) \(m.stderr)")
+    try s.shell("age-keygen -o key 2>/dev/null")
+    let k = try s.run(["export", "open", "record.html", "--out", "k.zip", "--identity", "key", "--json"])
+    #expect(k.status == 1 && (k.stdout + k.stderr).contains("exportFormUnsuitable"), "\(k.stdout) \(k.stderr)")
+    for name in ["w.zip", "m.zip", "k.zip"] { #expect(!FileManager.default.fileExists(atPath: s.root.appendingPathComponent(name).path)) }
+  }
+
   @Test("documents past 200 MiB are refused before anything is written, pointing to --form age")
   func tooLarge() throws {
     let s = try CLISandbox()

@@ -650,6 +650,7 @@ struct JSONContractTests {
       .targetAppeared(path: "p"), .noPrivateScratch, .editorFailed("x"), .noSuchSlot(label: "l", labels: "l"), .whichSlot(labels: "l"),
       .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"), .session("x"),
       .age(.noMatch), .age(.hmacFailure), .age(.headerFailure("x")), .age(.payloadFailure("x")), .age(.invalidRecipient("x")), .age(.invalidIdentity),
+      .htmlExport(.wrongPassphrase), .htmlExport(.damaged("x")),
     ]
     return vault + records.map { .record($0) } + backups.map { .backup($0) } + [
       .access(.notOpenedFor(.clientAdd, .keyless)), .access(.notUnlocked),
