@@ -78,6 +78,7 @@ extension CLISandbox {
     let result = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     #expect(result["form"] as? String == "html" && result["protection"] as? String == "passphrase")
     let generated = try #require(result["passphrase"] as? String)
+    #expect(try ok(["log", "show", "--action", "export"]).contains("one HTML page (1 document(s)), self-decrypting, encrypted with a passphrase"))
     return (c, try write(generated + "\n", to: "generated.txt"))
   }
 

@@ -69,7 +69,9 @@ public struct Requests {
     case .recipients(let keys): (protection, protectionKind, keyCount) = ("encrypted to \(keys.count) age key(s)", "recipients", keys.count)
     case .generatedPassphrase, .passphraseFile: (protection, protectionKind, keyCount) = ("encrypted with a passphrase", "passphrase", nil)
     }
-    if request.form == .html { protection = "self-decrypting HTML, " + protection }
+    // The HTML page holds the record and the documents as parts, not the ZIP's files.
+    let contents = request.form == .html ? "one HTML page (\(summary.documents) document(s))" : "\(summary.files.count + 1) files"
+    if request.form == .html { protection = "self-decrypting, " + protection }
     let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
       + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
       + (request.until.map { ", notes until \($0)" } ?? "")
@@ -79,7 +81,7 @@ public struct Requests {
     let id = updated.disclosureID(disclosure.number)
     try practice.record(
       .export, client: c.code,
-      detail: "\(id): \(summary.files.count + 1) files, \(protection); requested \(answered.requested); "
+      detail: "\(id): \(contents), \(protection); requested \(answered.requested); "
         + (request.identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
     do { try file.commit() } catch { throw RecordError.exportNotPlaced(id.description, because: "\(VaultError.from(error))") }
     return ExportResult(
