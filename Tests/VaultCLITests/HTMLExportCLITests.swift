@@ -197,6 +197,13 @@ struct HTMLExportCLITests {
     let t = try BrowserTools.browser(tampered, passphraseFile: generated)
     #expect(t["state"] as? String == "error" && (t["status"] as? String ?? "").contains("damaged"), "\(t)")
     #expect(t["recordText"] as? String == "")
+    // The CSP pins the decryptor's exact text: one changed character and Chromium runs no script at all.
+    let original = try String(contentsOfFile: file, encoding: .utf8)
+    let changed = original.replacingOccurrences(of: "<script id=\"vault-decryptor\">", with: "<script id=\"vault-decryptor\">window.pwned='changed';")
+    #expect(changed != original)
+    let c = try BrowserTools.browser(try s.write(changed, to: "changed.html"), passphraseFile: generated, extra: ["--timeout", "5"])
+    #expect(c["state"] as? String == "timeout" && c["scriptRan"] as? Bool == false, "\(c)")
+    #expect((c["console"] as? [String] ?? []).contains { $0.contains("Content Security Policy") }, "\(c)")
   }
 
   @Test(
