@@ -215,6 +215,7 @@ struct HTMLExportCLITests {
     let pass = "sandbox test passphrase"
     let w = try HTMLExportWriter(passphrase: try Array(pass.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }, iterations: 1000) { page += $0 }
     try w.add("documents/X.C1_note.txt", Array("document text\n".utf8))
+    try w.add("documents/X.C2_ü b.txt", Array("second\n".utf8))
     try w.add("record.json", Array("{}".utf8))
     let hostile = """
       <!DOCTYPE html><html><head><title>raw</title><meta http-equiv="refresh" content="0;url=data:text/html,<script>top.pwned='refresh'</script>"></head>
@@ -223,7 +224,7 @@ struct HTMLExportCLITests {
       <img src="data:," onerror="top.pwned='onerror'"><svg onload="top.pwned='svg'"></svg>
       <iframe srcdoc="<script>top.pwned='nested'</script>"></iframe>
       <form action="javascript:top.pwned='form'"><button id="b">b</button></form>
-      <p><a href="documents/X.C1_note.txt">the consent</a></p></body></html>
+      <p><a href="documents/X.C1_note.txt">the consent</a> <a href="documents/X.C2_%C3%BC%20b.txt">encoded</a></p></body></html>
       """
     try w.add("index.html", Array(hostile.utf8))
     try w.finish()
@@ -235,7 +236,7 @@ struct HTMLExportCLITests {
     #expect(r["scriptRan"] as? Bool == false, "\(r)")
     let markers = try #require(r["markers"] as? [String: Any])
     #expect(markers["page"] is NSNull && markers["frame"] is NSNull && markers["frameMarker"] is NSNull, "\(markers)")
-    #expect(r["documentLinksInRecord"] as? [String] == ["X.C1_note.txt"], "the record's link saves the decrypted document")
+    #expect(r["documentLinksInRecord"] as? [String] == ["X.C1_note.txt", "X.C2_ü b.txt"], "the record's links (raw or percent-encoded) save the decrypted documents")
 
     // Each defence holds alone, and the check sees a script that runs: without the sandbox the
     // page's CSP (which the record's frame inherits) still blocks it; without the CSP the

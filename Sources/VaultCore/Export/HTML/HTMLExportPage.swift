@@ -174,7 +174,9 @@ enum HTMLExportPage {
           if (doc) {
             // Links to the documents, as the record names them, save the decrypted copies.
             Array.prototype.forEach.call(doc.querySelectorAll("a[href]"), function (a) {
-              var target = links[a.getAttribute("href")];
+              var href = a.getAttribute("href"), plain = href;
+              try { plain = decodeURIComponent(href); } catch (e) {}
+              var target = links[href] || links[plain];
               if (target) { a.href = target.url; a.download = target.name; }
             });
           }
