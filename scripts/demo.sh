@@ -3,6 +3,7 @@
 # Each command is printed before it runs, with its output and exit status.
 set -euo pipefail
 VAULT_BIN=$(realpath "${1:-.build/debug/vault}")
+scripts=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vault-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -118,6 +119,18 @@ age -d -i client-age-key -o mia-record.zip mia-record.age
 unzip -q mia-record.zip -d mia-record
 (cd mia-record && sha256sum -c manifest.sha256)
 expect 0 export open mia-record.age --identity client-age-key --out checked.zip
+
+step "The same record as one web page: the client opens it in any browser, offline, with the passphrase"
+printf 'open my demo record\n' > record-passphrase
+expect 0 export mia --out mia-record.html --export-passphrase-file record-passphrase --identity-verified "photo ID in person"
+if command -v chromium >/dev/null; then
+  echo "$ python3 scripts/browser-check.py mia-record.html --passphrase-file record-passphrase   (headless Chromium types it)"
+  python3 "$scripts/browser-check.py" mia-record.html --passphrase-file record-passphrase --screenshot mia-record.png |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print("page:", r["state"], "| documents:", ", ".join(r["documents"]), "| script from the record ran:", r["scriptRan"]); print(r["recordText"][:300])'
+fi
+kept="${DEMO_OUT:-${TMPDIR:-/tmp}}/vault-demo-mia-record.html"
+cp mia-record.html "$kept"
+echo "Kept after the demo: open file://$kept in a browser and type: open my demo record"
 
 step "Nightly backup: no passphrase, only new objects copied; verify, prune, restore"
 (unset VAULT_PASSPHRASE_FILE; expect 0 backup --to "$work/backup")

@@ -65,7 +65,19 @@
       for (n, name) in indexes.enumerated() {
         seed("backup-index", "index-\(n + 1)", Array(file("\(ctx.workdir)/seed-backup/index/\(name)").dropFirst(FileHeader.size)))
       }
+      seed("html-export", "page", must("html export page") { try htmlExportSeed() })
       print("seeds written to \(directory)")
+    }
+
+    /// A small HTML export under `htmlExportPassphrase`, one iteration, so mutations reach every part.
+    static func htmlExportSeed() throws -> [UInt8] {
+      var page: [UInt8] = []
+      let w = try HTMLExportWriter(passphrase: try htmlExportPassphrase(), iterations: 1) { page += $0 }
+      try w.add("documents/K7F3-2Q.C1_consent.pdf", Array("%PDF-1.7 seed\n".utf8))
+      try w.add("record.json", Array("{}\n".utf8))
+      try w.add("index.html", Array("<p>Record</p>\n".utf8))
+      try w.finish()
+      return page
     }
   }
 #endif

@@ -41,6 +41,7 @@
       FuzzTarget(name: "zip-name", run: zipName),
       FuzzTarget(name: "csv", run: csv),
       FuzzTarget(name: "note-file", run: noteFile),
+      FuzzTarget(name: "html-export", run: htmlExport),
     ]
 
     // MARK: Checks
@@ -317,6 +318,24 @@
       if let data = AgeBase64.decode(input) {
         check(Array(AgeBase64.encode(data).utf8) == input, "age base64 is not canonical")
       }
+    }
+
+    /// The passphrase of the html-export seed.
+    static func htmlExportPassphrase() throws -> SecureBytes { try Array("fuzz".utf8).withUnsafeBytes { try SecureBytes(copying: $0) } }
+
+    /// An HTML export page (`vault export open FILE.html`): its elements, then every part. A
+    /// header asking for more than one PBKDF2 iteration is only parsed (more would cost time, not coverage).
+    static func htmlExport(_ input: [UInt8]) {
+      guard let ranges = try? HTMLExportReader.elements(input) else { return }
+      check(ranges.values.allSatisfy { $0.upperBound <= input.count }, "an element's range passes the end of the page")
+      guard let h = ranges["vault-header"], let header = Data(base64Encoded: Data(input[h]), options: .ignoreUnknownCharacters),
+        header.count == HTMLExportWriter.headerSize, Array(header[20..<24]) == [0, 0, 0, 1], let passphrase = try? htmlExportPassphrase()
+      else { return }
+      var total = 0
+      do {
+        try HTMLExportReader.open(input, passphrase: passphrase, record: { total += $0.count }, file: { total += $1.count })
+        check(total <= input.count, "an HTML export's plaintext is longer than the page")
+      } catch {}
     }
 
     /// A consent document's stored file name, as the export names it inside the ZIP.

@@ -644,7 +644,7 @@ struct JSONContractTests {
       .nothingChanged("x"), .invalidItemID("x", example: "e"), .itemNotFound("x"), .unusableFile(path: "p", why: "w"), .disclosureRefused("x"),
       .alreadyRevoked("x", on: day), .alreadyDischarged(code, on: day), .noSuchVersion("x", versions: 1),
       .editConflict("x", by: "b", versions: 1, current: object), .namedTwice("x"), .identityNotVerified, .exportPassphraseTooShort(1),
-      .exportNotPlaced("x", because: "y"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
+      .exportNotPlaced("x", because: "y"), .exportFormUnsuitable("x"), .releaseIncomplete("x"), .releaseFieldsOnOtherKind, .binaryToTerminal("x", mediaType: "m"),
       .importInvalid(source: "s", why: "w"), .importRefused(refused: 1, of: 2, unit: "rows"),
     ]
     let backups: [BackupError] = [
@@ -660,6 +660,7 @@ struct JSONContractTests {
       .targetAppeared(path: "p"), .noPrivateScratch, .editorFailed("x"), .noSuchSlot(label: "l", labels: "l"), .whichSlot(labels: "l"),
       .samePassphrase, .invalidLabel(maximum: 1), .reservedLabel("l"), .noAgeIdentity(path: "p"), .session("x"),
       .age(.noMatch), .age(.hmacFailure), .age(.headerFailure("x")), .age(.payloadFailure("x")), .age(.invalidRecipient("x")), .age(.invalidIdentity),
+      .htmlExport(.wrongPassphrase), .htmlExport(.damaged("x")),
     ]
     return vault + records.map { .record($0) } + backups.map { .backup($0) } + [
       .access(.notOpenedFor(.clientAdd, .keyless)), .access(.notUnlocked),

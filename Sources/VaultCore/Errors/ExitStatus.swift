@@ -28,10 +28,10 @@ extension VaultError {
     case .wrongPassphrase, .wrongRecoveryKey, .invalidRecoveryKey, .noPassphraseSource, .passphraseSourceFailed: .cannotUnlock
     case .lockedByAnotherProcess: .locked
     case .access(.roleRefused), .access(.notAssigned), .access(.ownerRequired): .refused
-    case .integrity, .age(.headerFailure), .age(.payloadFailure): .integrity
+    case .integrity, .age(.headerFailure), .age(.payloadFailure), .htmlExport(.damaged): .integrity
     case .record(.namedTwice): .usage
     case .vaultNotFound, .vaultAlreadyExists, .directoryNotEmpty, .passphraseTooShort, .passphraseEmpty, .passphraseMismatch,
-      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .record, .backup, .access, .age,
+      .unsupportedFormat, .noSpace, .io, .notEnoughMemory, .internalError, .record, .backup, .access, .age, .htmlExport,
       .targetIsLink, .targetIsDirectory, .targetExists, .targetNotRegular, .targetAppeared, .noPrivateScratch, .editorFailed,
       .noSuchSlot, .whichSlot, .samePassphrase, .invalidLabel, .reservedLabel, .noAgeIdentity, .session:
       .failure
@@ -63,6 +63,7 @@ extension VaultError {
     case .backup(let e): e.kind
     case .access(let e): e.kind
     case .age(let e): e.kind
+    case .htmlExport(let e): e.kind
     case .targetIsLink: "targetIsLink"
     case .targetIsDirectory: "targetIsDirectory"
     case .targetExists: "targetExists"
@@ -111,6 +112,7 @@ extension RecordError {
     case .namedTwice: "namedTwice"
     case .identityNotVerified: "identityNotVerified"
     case .exportPassphraseTooShort: "exportPassphraseTooShort"
+    case .exportFormUnsuitable: "exportFormUnsuitable"
     case .exportNotPlaced: "exportNotPlaced"
     case .releaseIncomplete: "releaseIncomplete"
     case .releaseFieldsOnOtherKind: "releaseFieldsOnOtherKind"
@@ -158,6 +160,16 @@ extension AccessError {
     case .tooManyEpochs: "tooManyEpochs"
     case .tooManyGrants: "tooManyGrants"
     case .notASupervisor: "notASupervisor"
+    }
+  }
+}
+
+extension HTMLExportError {
+  /// A stable machine-readable name for `--json` errors.
+  public var kind: String {
+    switch self {
+    case .wrongPassphrase: "htmlExportWrongPassphrase"
+    case .damaged: "htmlExportDamaged"
     }
   }
 }

@@ -52,6 +52,8 @@ public enum RecordError: Error, Equatable, Sendable {
   case identityNotVerified
   /// The export passphrase is shorter than the minimum.
   case exportPassphraseTooShort(Int)
+  /// The export's form cannot hold what was asked (the message says why and what to use).
+  case exportFormUnsuitable(String)
   /// The export was recorded, but its file could not be given its name.
   case exportNotPlaced(String, because: String)
   /// A release of information lacks what HIPAA 164.508 requires (named).
@@ -123,6 +125,8 @@ extension RecordError: CustomStringConvertible {
         + "--identity-verified 'photo ID in person', or export anyway with --no-identity-check --reason TEXT (flagged in the log); nothing was written"
     case .exportPassphraseTooShort(let n):
       "the export passphrase must have at least \(n) characters"
+    case .exportFormUnsuitable(let why):
+      "\(why); nothing was written"
     case .releaseIncomplete(let what):
       "a release of information needs \(what)"
     case .releaseFieldsOnOtherKind:

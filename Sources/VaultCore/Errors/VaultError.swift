@@ -48,6 +48,8 @@ public enum VaultError: Error, Equatable, Sendable {
   case access(AccessError)
   /// An age file could not be opened.
   case age(AgeError)
+  /// An HTML export could not be opened.
+  case htmlExport(HTMLExportError)
   /// A file to write is a symbolic link (never written through).
   case targetIsLink(path: String)
   /// A file to write is a directory.
@@ -126,6 +128,8 @@ extension VaultError: CustomStringConvertible {
       e.description
     case .age(let e):
       "\(e)"
+    case .htmlExport(let e):
+      "\(e)"
     case .targetIsLink(let p):
       "\(p) is a symbolic link; give the path of a real file (vault never writes through a link)"
     case .targetIsDirectory(let p):
@@ -199,6 +203,7 @@ extension VaultError {
     case let e as S3Error: return .backup(.remote(e))
     case let e as AccessError: return .access(e)
     case let e as AgeError: return .age(e)
+    case let e as HTMLExportError: return .htmlExport(e)
     case let e as KeyringError: return .session(e.description)
     case let e as StorageError where e.isNoSpace: return .noSpace(path: e.path)
     // A remote store's failures say in the operation what the server answered and what to do.

@@ -9,6 +9,8 @@ public struct ExportOptions: Sendable {
   public var includeDrafts = false
   /// The practice's letterhead and time zone, for the pages the client reads.
   public var practice = PracticeProfile()
+  /// The record is read in the self-decrypting page, not from a ZIP's folder.
+  public var singlePage = false
   /// Notes from this session date on.
   public var since: Day?
   /// Notes up to this session date.
@@ -56,7 +58,7 @@ extension Records {
   /// Markdown, the consent documents under their original names, and manifest.sha256 last.
   /// Documents stream through, so memory does not grow with their size.
   func export(
-    _ client: Client, options: ExportOptions, accessHistory: [LogEntry], to zip: ZipWriter, progress: (Int, Int) -> Void = { _, _ in }
+    _ client: Client, options: ExportOptions, accessHistory: [LogEntry], to zip: any ExportSink, progress: (Int, Int) -> Void = { _, _ in }
   ) throws -> ExportSummary {
     var files: [ExportedFile] = []
     func add(_ path: String, _ bytes: [UInt8]) throws {
@@ -103,7 +105,7 @@ extension Records {
     for c in client.index.consents {
       let id = client.consentID(c.number).description
       let path = "documents/\(id)_\(Self.safeFileName(c.file.fileName))"
-      try zip.begin(path, sizeHint: c.file.size)
+      try zip.begin(path, sizeHint: c.file.size, mediaType: c.file.mediaType)
       let sha = SHA256.Stream()
       var size: UInt64 = 0
       try readConsent(c, of: client) { chunk in
@@ -145,7 +147,7 @@ extension Records {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     try add("record.json", Array(try encoder.encode(document)))
-    try add("index.html", Array(ExportHTML.page(document).utf8))
+    try add("index.html", Array(ExportHTML.page(document, singlePage: options.singlePage).utf8))
     try add("README.txt", Array(ExportHTML.readme(document).utf8))
     let manifest = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
     try zip.add("manifest.sha256", Array(manifest.utf8))

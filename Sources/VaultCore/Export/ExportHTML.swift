@@ -7,7 +7,8 @@ enum ExportHTML {
 
   /// index.html: the record as the client reads it, on the practice's letterhead, in plain words,
   /// times in the practice's time zone, documents linked to their files in the bundle.
-  static func page(_ r: ExportRecord) -> String {
+  /// `singlePage`: shown by the self-decrypting page (no manifest, no README beside it).
+  static func page(_ r: ExportRecord, singlePage: Bool = false) -> String {
     let c = r.client.record
     let clock = LocalClock(timeZone: r.practice?.timeZone ?? "")
     let row = PrintPage.row
@@ -58,7 +59,9 @@ enum ExportHTML {
       """
     return PrintPage(
       profile: r.practice ?? PracticeProfile(), title: "Record of \(c.legalName)", body: body,
-      footer: "Every file of this copy is listed with its SHA-256 in manifest.sha256 (see README.txt); record.json holds the same record for computers."
+      footer: singlePage
+        ? "This copy opened in your browser; nothing was sent anywhere. The documents, and record.json (the same record for computers), can be saved from this page."
+        : "Every file of this copy is listed with its SHA-256 in manifest.sha256 (see README.txt); record.json holds the same record for computers."
     ).html
   }
 

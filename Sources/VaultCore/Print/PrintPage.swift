@@ -56,7 +56,7 @@ struct PrintPage {
     .letterhead{border-bottom:2px solid #333;padding-bottom:.6em;margin-bottom:1.2em;display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5em}
     .practice{font-size:1.5em;font-weight:bold}.contact{font-size:.9em;color:#333;text-align:right}
     h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:1.4em 0 .4em;border-bottom:1px solid #ccc}
-    table{border-collapse:collapse;width:100%;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
+    table{border-collapse:collapse;width:100%;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
     th{background:#f3f3f3;font-weight:normal;width:30%}thead th{width:auto;font-weight:bold}
     pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:.4em 0}.meta{color:#444;font-size:.92em;margin:.2em 0}
     .about{background:#f6f6f0;border:1px solid #ddd;padding:.6em .8em;margin:.8em 0}

@@ -32,12 +32,28 @@ public enum ExportProtection: Sendable {
   case unencrypted
 }
 
+/// The file an export makes.
+public enum ExportForm: String, Sendable, CaseIterable {
+  /// A ZIP, encrypted with age (or not, when asked).
+  case age
+  /// One HTML page that decrypts itself in a browser with the passphrase (FORMAT.md, "HTML export").
+  case html
+
+  /// `html` for a file named *.html or *.htm, else `age`.
+  public static func inferred(from path: String) -> ExportForm {
+    let name = path.lowercased()
+    return name.hasSuffix(".html") || name.hasSuffix(".htm") ? .html : .age
+  }
+}
+
 /// What to export and how (`Requests.export`).
 public struct ExportPlan: Sendable {
   /// The file to write, and whether it may replace an existing one.
   public var out: String
   public var force = false
   public var protection: ExportProtection
+  /// The ZIP in age, or the self-decrypting HTML page (which needs a passphrase).
+  public var form = ExportForm.age
   /// How the requester's identity was verified (HIPAA 164.514(h)); nil: not verified.
   public var identityVerified: String?
   /// Export without a verified identity: needs a reason, and the entry is flagged.
@@ -73,6 +89,8 @@ public struct ExportResult: Encodable, Sendable {
   public let recipients: Int?
   /// The generated passphrase, shown once (only with `.generatedPassphrase`).
   public let passphrase: String?
+  /// "age" (a ZIP, in age unless unencrypted) or "html" (the self-decrypting page).
+  public let form: String
 
   /// "unencrypted", "encrypted with a passphrase", "encrypted to 2 age key(s)".
   public var protectionText: String {
@@ -84,7 +102,7 @@ public struct ExportResult: Encodable, Sendable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case out, disclosure, requested, notes, documents, psychotherapyNotesLeftOut, draftsLeftOut, protection, recipients, passphrase
+    case out, disclosure, requested, notes, documents, psychotherapyNotesLeftOut, draftsLeftOut, protection, recipients, passphrase, form
   }
 }
 
@@ -95,6 +113,7 @@ extension ExportPlan {
   public func prepare(reason: String?) throws -> PreparedExport {
     guard identityVerified != nil || (skipIdentityCheck && reason != nil) else { throw RecordError.identityNotVerified }
     if let method = identityVerified { try ClientRecord.checkText(method, field: "--identity-verified method", required: true) }
+    if form == .html { return try prepareHTML() }
     switch protection {
     case .recipients(let keys): return PreparedExport(plan: self, recipients: try keys.map { try AgeRecipient.parse($0) }, generated: nil)
     case .generatedPassphrase:
@@ -108,6 +127,30 @@ extension ExportPlan {
     case .unencrypted: return PreparedExport(plan: self, recipients: [], generated: nil)
     }
   }
+
+  /// The HTML form: a generated passphrase, or a chosen one that meets the passphrase policy
+  /// (PBKDF2 is all a browser offers, so the passphrase carries the protection).
+  private func prepareHTML() throws -> PreparedExport {
+    switch protection {
+    case .generatedPassphrase:
+      let words = try GeneratedPassphrase.make()
+      let secret = try Array(words.utf8).withUnsafeBytes { try SecureBytes(copying: $0) }
+      return PreparedExport(plan: self, recipients: [], generated: words, passphrase: secret)
+    case .passphraseFile(let path):
+      let secret = try PassphraseSource.readFile(path)
+      try PassphrasePolicy.check(secret)
+      guard secret.count >= Requests.minimumExportPassphrase else { throw RecordError.exportPassphraseTooShort(Requests.minimumExportPassphrase) }
+      // The page drops spaces typed before or after the passphrase (phones add them).
+      let edges = secret.withUnsafeBytes { b -> Bool in
+        guard let first = b.first, let last = b.last else { return false }
+        return [first, last].contains { $0 == 0x20 || $0 == 0x09 }
+      }
+      guard !edges else { throw RecordError.exportFormUnsuitable("a passphrase for --form html must not begin or end with a space") }
+      return PreparedExport(plan: self, recipients: [], generated: nil, passphrase: secret)
+    case .recipients, .unencrypted:
+      throw RecordError.exportFormUnsuitable("--form html needs a passphrase (--passphrase or --export-passphrase-file FILE); use --form age for age keys or an unencrypted ZIP")
+    }
+  }
 }
 
 /// An export whose rules were checked and whose keys are ready (`ExportPlan.prepare`).
@@ -116,4 +159,6 @@ public struct PreparedExport: Sendable {
   let recipients: [AgeRecipient]
   /// The generated passphrase, when the plan asked for one.
   let generated: String?
+  /// The passphrase of the HTML form.
+  var passphrase: SecureBytes? = nil
 }

@@ -26,7 +26,8 @@ public struct Requests {
     }
   }
 
-  /// Writes a client's record to one file (a ZIP, encrypted with age unless asked not to) and
+  /// Writes a client's record to one file (a ZIP, encrypted with age unless asked not to, or
+  /// the self-decrypting HTML page) and
   /// records it as a disclosure to the client that answers their oldest open request.
   ///
   /// `prepared` passed the practice's rules for releasing a record (`ExportPlan.prepare`). The
@@ -43,21 +44,37 @@ public struct Requests {
     options.includePsychotherapyNotes = request.includePsychotherapyNotes
     options.includeDrafts = request.includeDrafts
     options.practice = try practice.records.practice().profile
+    options.singlePage = request.form == .html
     options.since = request.since
     options.until = request.until
 
+    let documentBytes = c.index.consents.reduce(UInt64(0)) { $0 + $1.file.size }
+    if request.form == .html && documentBytes > HTMLExportWriter.maxDocumentBytes {
+      throw RecordError.exportFormUnsuitable(
+        "the documents hold \(documentBytes >> 20) MiB, more than a phone's browser can open from one page (\(HTMLExportWriter.maxDocumentBytes >> 20) MiB); "
+          + "use --form age (a ZIP the 'age' tool opens)")
+    }
     let file = try OutputFile(request.out, force: request.force)
-    let age = try recipients.isEmpty ? nil : AgeWriter(recipients: recipients) { try file.write($0) }
-    let zip = ZipWriter { bytes in if let age { try age.write(bytes) } else { try file.write(bytes) } }
-    let summary = try practice.records.export(c, options: options, accessHistory: history, to: zip, progress: progress)
+    let sink: any ExportSink
+    var age: AgeWriter?
+    if request.form == .html, let passphrase = prepared.passphrase {
+      sink = try HTMLExportWriter(passphrase: passphrase) { try file.write($0) }
+    } else {
+      age = try recipients.isEmpty ? nil : AgeWriter(recipients: recipients) { try file.write($0) }
+      sink = ZipWriter { [age] bytes in if let age { try age.write(bytes) } else { try file.write(bytes) } }
+    }
+    let summary = try practice.records.export(c, options: options, accessHistory: history, to: sink, progress: progress)
     try age?.finish()
 
-    let protection: String, protectionKind: String, keyCount: Int?
+    var protection: String, protectionKind: String, keyCount: Int?
     switch request.protection {
     case .unencrypted: (protection, protectionKind, keyCount) = ("unencrypted", "unencrypted", nil)
     case .recipients(let keys): (protection, protectionKind, keyCount) = ("encrypted to \(keys.count) age key(s)", "recipients", keys.count)
     case .generatedPassphrase, .passphraseFile: (protection, protectionKind, keyCount) = ("encrypted with a passphrase", "passphrase", nil)
     }
+    // The HTML page holds the record and the documents as parts, not the ZIP's files.
+    let contents = request.form == .html ? "one HTML page (\(summary.documents) document(s))" : "\(summary.files.count + 1) files"
+    if request.form == .html { protection = "self-decrypting, " + protection }
     let what = "copy of the record: \(summary.notes) note(s), \(summary.documents) document(s)"
       + (request.includePsychotherapyNotes ? ", psychotherapy notes included" : "") + (request.includeDrafts ? ", drafts included" : "") + (request.since.map { ", notes from \($0)" } ?? "")
       + (request.until.map { ", notes until \($0)" } ?? "")
@@ -67,12 +84,12 @@ public struct Requests {
     let id = updated.disclosureID(disclosure.number)
     try practice.record(
       .export, client: c.code,
-      detail: "\(id): \(summary.files.count + 1) files, \(protection); requested \(answered.requested); "
+      detail: "\(id): \(contents), \(protection); requested \(answered.requested); "
         + (request.identityVerified.map { "identity verified: \($0)" } ?? "FLAGGED: identity not verified"))
     do { try file.commit() } catch { throw RecordError.exportNotPlaced(id.description, because: "\(VaultError.from(error))") }
     return ExportResult(
       out: request.out, disclosure: id.description, requested: answered.requested.description, notes: summary.notes,
       documents: summary.documents, psychotherapyNotesLeftOut: summary.psychotherapyNotesLeftOut, draftsLeftOut: summary.draftsLeftOut, protection: protectionKind, recipients: keyCount,
-      passphrase: prepared.generated)
+      passphrase: prepared.generated, form: request.form.rawValue)
   }
 }

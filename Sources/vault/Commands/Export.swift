@@ -25,6 +25,11 @@ extension VaultCommand {
         (--recipient age1…), or with a passphrase (--passphrase generates one to give the client \
         by another channel; --export-passphrase-file uses yours). --unencrypted must be said explicitly.
 
+        --form html (the default for an --out ending in .html or .htm) writes one web page \
+        instead, which the client opens offline in any current browser, phone or computer, \
+        with the passphrase: it shows the record and offers the documents to save. It needs \
+        --passphrase or --export-passphrase-file, and holds at most 200 MiB of documents.
+
         HIPAA 164.514(h): say how the requester's identity was verified \
         (--identity-verified 'photo ID in person'), or give --no-identity-check --reason TEXT, \
         which is flagged in the log. The export is recorded as a disclosure to the client \
@@ -38,6 +43,7 @@ extension VaultCommand {
           vault export K7F3-2Q --out mia-record.age --passphrase --identity-verified 'photo ID in person'
           vault export mia --out record.age --recipient age1… --identity-verified 'known client, video session'
           age -d -o record.zip record.age        (what the client runs)
+          vault export mia --out mia-record.html --passphrase --identity-verified 'photo ID in person'
         """)
 
     @OptionGroup var location: VaultOptions
@@ -51,6 +57,8 @@ extension VaultCommand {
     @Option(name: .customLong("export-passphrase-file"), help: ArgumentHelp("Encrypt with the passphrase on the first line of <file>.", valueName: "file"))
     var exportPassphraseFile: String?
     @Flag(name: .long, help: "Write the ZIP unencrypted (for a client in the office).") var unencrypted = false
+    @Option(name: .long, help: ArgumentHelp("age (a ZIP in age) or html (a page that decrypts itself in a browser); default: html for an --out ending in .html or .htm, else age.", valueName: "form"))
+    var form: String?
     @Option(name: .long, help: ArgumentHelp("How the requester's identity was verified.", valueName: "method")) var identityVerified: String?
     @Flag(name: .long, help: "Export without verifying identity (needs --reason; flagged in the log).") var noIdentityCheck = false
     @Flag(name: .long, help: "Include psychotherapy notes.") var includePsychotherapyNotes = false
@@ -66,6 +74,10 @@ extension VaultCommand {
         throw ValidationError("choose how to protect the file: --recipient age1…, --passphrase (or --export-passphrase-file FILE), or --unencrypted")
       }
       if passphrase && exportPassphraseFile != nil { throw ValidationError("--passphrase generates one; --export-passphrase-file uses yours: give one of them") }
+      if let form, ExportForm(rawValue: form) == nil { throw ValidationError("--form is age or html, not '\(form)'") }
+      if chosenForm == .html && (!recipient.isEmpty || unencrypted) {
+        throw ValidationError((form == nil ? "an --out ending in .html or .htm means --form html, which" : "--form html") + " opens with a passphrase: give --passphrase (or --export-passphrase-file FILE), or use --form age for --\(unencrypted ? "unencrypted" : "recipient")")
+      }
       if noIdentityCheck && identityVerified != nil { throw ValidationError("--identity-verified and --no-identity-check contradict each other") }
       if noIdentityCheck && location.reason == nil { throw ValidationError("--no-identity-check needs --reason TEXT: why the identity was not verified") }
       if let identityVerified {
@@ -77,6 +89,9 @@ extension VaultCommand {
       if let since, let until, until < since { throw ValidationError("--until is before --since") }
     }
 
+    /// --form, else what --out's name says.
+    var chosenForm: ExportForm { form.flatMap(ExportForm.init(rawValue:)) ?? ExportForm.inferred(from: out) }
+
     func run() throws {
       var protection = ExportProtection.recipients(recipient)
       if unencrypted { protection = .unencrypted }
@@ -84,6 +99,7 @@ extension VaultCommand {
       if let exportPassphraseFile { protection = .passphraseFile(exportPassphraseFile) }
       var request = ExportPlan(out: out, protection: protection)
       request.force = force
+      request.form = chosenForm
       request.identityVerified = identityVerified
       request.skipIdentityCheck = noIdentityCheck
       request.includePsychotherapyNotes = includePsychotherapyNotes
@@ -109,6 +125,10 @@ extension VaultCommand {
         output.line("")
         output.line("Passphrase (shown only now; give it to the client by another channel than the file):")
         output.line("    \(generated)")
+      }
+      if result.form == ExportForm.html.rawValue {
+        output.line("The client opens \(URL(fileURLWithPath: out).lastPathComponent) in any web browser (phone or computer, no internet needed) and types the passphrase.")
+      } else if result.passphrase != nil {
         output.line("The client opens the file with:  age -d -o record.zip \(URL(fileURLWithPath: out).lastPathComponent)")
       }
     }

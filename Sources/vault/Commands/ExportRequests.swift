@@ -48,18 +48,20 @@ extension VaultCommand {
   /// `vault export open`: decrypt an export (or any age file) to check it.
   struct ExportOpen: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "open", abstract: "Decrypt an age-encrypted export (or any age file) to check it.",
+      commandName: "open", abstract: "Decrypt an age-encrypted export (or any age file) or an HTML export to check it.",
       discussion: """
         Needs no vault. Give the identity file of the age key it was encrypted to (--identity), \
         or the passphrase (--passphrase-file, else asked on the terminal; VAULT_PASSPHRASE_FILE and \
         VAULT_PASSPHRASE_COMMAND are ignored, since they give the vault's passphrase). The output appears only \
-        if the whole file decrypted and authenticated.
+        if the whole file decrypted and authenticated. An HTML export (--form html) is opened as \
+        its page opens it, and written as a ZIP: index.html, the documents, record.json.
 
-        EXAMPLE
+        EXAMPLES
           vault export open mia-record.age --out mia-record.zip && unzip -l mia-record.zip
+          vault export open mia-record.html --out check.zip
         """)
 
-    @Argument(help: ArgumentHelp("The .age file.", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("The .age or .html file.", valueName: "file")) var file: String
     @Option(name: .long, help: ArgumentHelp("Where to write the decrypted file.", valueName: "file")) var out: String
     @Flag(name: .long, help: "Replace an existing file.") var force = false
     @Option(name: .long, help: ArgumentHelp("An age identity file (AGE-SECRET-KEY-1… lines).", valueName: "file")) var identity: String?
