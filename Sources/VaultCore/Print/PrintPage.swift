@@ -56,13 +56,14 @@ struct PrintPage {
     .letterhead{border-bottom:2px solid #333;padding-bottom:.6em;margin-bottom:1.2em;display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5em}
     .practice{font-size:1.5em;font-weight:bold}.contact{font-size:.9em;color:#333;text-align:right}
     h1{font-size:1.4em;margin:.2em 0 .6em}h2{font-size:1.15em;margin:1.4em 0 .4em;border-bottom:1px solid #ccc}
-    table{border-collapse:collapse;width:100%;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+    table{border-collapse:collapse;width:100%;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:break-word}
     th{background:#f3f3f3;font-weight:normal;width:30%}thead th{width:auto;font-weight:bold}
     pre{white-space:pre-wrap;overflow-wrap:anywhere;font-family:inherit;margin:.4em 0}.meta{color:#444;font-size:.92em;margin:.2em 0}
     .about{background:#f6f6f0;border:1px solid #ddd;padding:.6em .8em;margin:.8em 0}
     article{border-top:1px solid #ccc;padding:.6em 0;break-inside:avoid;page-break-inside:avoid}
     .addendum{margin-left:1.5em;border-left:3px solid #ccc;padding-left:.7em}.draft{color:#a40;font-weight:bold}
     footer{margin-top:2em;border-top:1px solid #ccc;padding-top:.4em;color:#555;font-size:.85em}
+    @media (max-width:40em){body{margin:.8em auto;padding:0 .6em}table{font-size:.9em}th,td{padding:.25em .3em}th{width:auto}.contact{text-align:left}}
     @media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}@page{margin:18mm 16mm}}
     """
 }
