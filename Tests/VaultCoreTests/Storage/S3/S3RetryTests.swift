@@ -86,7 +86,9 @@ struct S3RetryTests {
     let start = Date()
     try put("dropped")
     #expect(Date().timeIntervalSince(start) < 3 * options.timeout)
-    #expect(try count("dropped") == 3)
+    // Two dropped, then one that succeeds; on a loaded machine that one may also outlast the
+    // 2 s timeout and be sent again, so the count is a floor.
+    #expect(try count("dropped") >= 3)
     try put("busy")
     #expect(try count("busy") == 3)
     let e = #expect(throws: StorageError.self) { try put("always500") }
