@@ -187,6 +187,19 @@ public final class Practice {
     return c
   }
 
+  /// The code a filter over the log names (`log show --client`): a code the index knows is taken
+  /// as it is (entries name clients by code, so no key to the record is needed), anything else
+  /// is resolved like every command's client argument (`client(_:for:)`), with the same
+  /// ambiguity and unknown-client errors. A client the vault does not know is refused, never
+  /// shown as an empty list.
+  func clientCode(_ query: String, for action: Action) throws -> ClientCode {
+    if let code = ClientCode(parsing: query), try records.codes(in: unlockedKeys.readIndex()).contains(where: { $0.code == code }) {
+      try authorize(action, client: code)
+      return code
+    }
+    return try client(query, for: action).code
+  }
+
   /// The client and note an id names, once the policy allows `action` on that client.
   func note(_ id: String, for action: Action, ahead: Bool = false) throws -> (Client, NoteEntry) {
     let noteID = try NoteID(parsing: id)
