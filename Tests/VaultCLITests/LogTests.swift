@@ -97,6 +97,8 @@ struct LogTests {
       if step.action == "client-add" { code = String(r.stdout.dropFirst("Added client ".count).prefix(7)) }
       // consent check exits 5 when something needs attention, as it does here.
       #expect(r.status == (step.action == "consent-check" ? 5 : 0), "\(step.args): \(r.stderr)")
+      // A search that shows a client's notes is recorded for that client first, then as itself.
+      if step.action == "search" { expected.append((step.action, step.actor)) }
       expected.append((step.action, step.actor))
     }
     expected.append(("log-read", "Dr Rivera"))

@@ -136,12 +136,38 @@ public final class Practice {
   @discardableResult
   func record(_ action: Action, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil, flag: String? = nil) throws -> LogHead {
     try AccessPolicy.check(action, in: mode)
+    return try AccessLog(vault: vault).append(entry(action, client: client, objects: objects, detail: detail, flag: flag), unlocked: unlocked)
+  }
+
+  /// An entry to append with others (`record(batch:)`).
+  struct PendingEntry {
+    var action: Action
+    var client: ClientCode?
+    var objects: [ObjectID] = []
+    var detail: String?
+  }
+
+  /// Appends the entries of one access together: in one write and under one checkpoint when
+  /// this key encrypts log entries; one by one otherwise (a practitioner who does not read the
+  /// log seals each entry and signs a checkpoint right after it, FORMAT.md §17.7).
+  func record(batch: [PendingEntry]) throws {
+    guard !batch.isEmpty else { return }
+    for p in batch { try AccessPolicy.check(p.action, in: mode) }
+    guard let unlocked, unlocked.keys.logEntries != nil, batch.count > 1 else {
+      for p in batch { try record(p.action, client: p.client, objects: p.objects, detail: p.detail) }
+      return
+    }
+    try AccessLog(vault: vault).append(contentsOf: batch.map { entry($0.action, client: $0.client, objects: $0.objects, detail: $0.detail, flag: nil) }, unlocked: unlocked)
+  }
+
+  /// The entry `record` appends.
+  private func entry(_ action: Action, client: ClientCode?, objects: [ObjectID], detail: String?, flag: String?) -> LogEntry {
     var entry = LogEntry(
       action: action.rawValue, actor: actor.name, client: client?.description, objects: objects.isEmpty ? nil : objects.map(\.hex),
       reason: reason, detail: detail)
     entry.practitioner = actor.practitioner?.hex
     entry.flag = flag ?? (actor.isRecovery && unlocked != nil ? "recovery key used" : nil)
-    return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
+    return entry
   }
 
   /// The record engine; rooms that need keys call it only after `AccessPolicy` let them in.
