@@ -139,6 +139,17 @@ public final class Practice {
     return try AccessLog(vault: vault).append(entry(action, client: client, objects: objects, detail: detail, flag: flag), unlocked: unlocked)
   }
 
+  /// Signs what keyless commands appended since the last checkpoint (a nightly backup's entry),
+  /// if it is only that (`AccessLog.signRoutineTail`), before a verification reads the log.
+  /// Every other unlocked command covers those entries with its own entry's checkpoint; a
+  /// verification reads the log before it appends, so without this every `vault verify` after
+  /// a backup would warn. Best effort, and silent: what is not signed stays unsigned, and the
+  /// verification that follows reports it.
+  func signRoutineKeylessEntries() {
+    guard let unlocked else { return }
+    _ = try? AccessLog(vault: vault).signRoutineTail(unlocked: unlocked)
+  }
+
   /// An entry to append with others (`record(batch:)`).
   struct PendingEntry {
     var action: Action
