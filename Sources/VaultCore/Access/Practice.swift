@@ -140,12 +140,49 @@ public final class Practice {
   @discardableResult
   func record(_ action: Action, client: ClientCode? = nil, objects: [ObjectID] = [], detail: String? = nil, flag: String? = nil) throws -> LogHead {
     try AccessPolicy.check(action, in: mode)
+    return try AccessLog(vault: vault).append(entry(action, client: client, objects: objects, detail: detail, flag: flag), unlocked: unlocked)
+  }
+
+  /// Signs what keyless commands appended since the last checkpoint (a nightly backup's entry),
+  /// if it is only that (`AccessLog.signRoutineTail`), before a verification reads the log.
+  /// Every other unlocked command covers those entries with its own entry's checkpoint; a
+  /// verification reads the log before it appends, so without this every `vault verify` after
+  /// a backup would warn. Best effort, and silent: what is not signed stays unsigned, and the
+  /// verification that follows reports it.
+  func signRoutineKeylessEntries() {
+    guard let unlocked else { return }
+    _ = try? AccessLog(vault: vault).signRoutineTail(unlocked: unlocked)
+  }
+
+  /// An entry to append with others (`record(batch:)`).
+  struct PendingEntry {
+    var action: Action
+    var client: ClientCode?
+    var objects: [ObjectID] = []
+    var detail: String?
+  }
+
+  /// Appends the entries of one access together: in one write and under one checkpoint when
+  /// this key encrypts log entries; one by one otherwise (a practitioner who does not read the
+  /// log seals each entry and signs a checkpoint right after it, FORMAT.md §17.7).
+  func record(batch: [PendingEntry]) throws {
+    guard !batch.isEmpty else { return }
+    for p in batch { try AccessPolicy.check(p.action, in: mode) }
+    guard let unlocked, unlocked.keys.logEntries != nil, batch.count > 1 else {
+      for p in batch { try record(p.action, client: p.client, objects: p.objects, detail: p.detail) }
+      return
+    }
+    try AccessLog(vault: vault).append(contentsOf: batch.map { entry($0.action, client: $0.client, objects: $0.objects, detail: $0.detail, flag: nil) }, unlocked: unlocked)
+  }
+
+  /// The entry `record` appends.
+  private func entry(_ action: Action, client: ClientCode?, objects: [ObjectID], detail: String?, flag: String?) -> LogEntry {
     var entry = LogEntry(
       action: action.rawValue, actor: actor.name, client: client?.description, objects: objects.isEmpty ? nil : objects.map(\.hex),
       reason: reason, detail: detail)
     entry.practitioner = actor.practitioner?.hex
     entry.flag = flag ?? (actor.isRecovery && unlocked != nil ? "recovery key used" : nil)
-    return try AccessLog(vault: vault).append(entry, unlocked: unlocked)
+    return entry
   }
 
   /// The record engine; rooms that need keys call it only after `AccessPolicy` let them in.
@@ -189,6 +226,19 @@ public final class Practice {
     }
     try ahead ? authorizeAhead(action, client: c.code) : authorize(action, client: c.code)
     return c
+  }
+
+  /// The code a filter over the log names (`log show --client`): a code the index knows is taken
+  /// as it is (entries name clients by code, so no key to the record is needed), anything else
+  /// is resolved like every command's client argument (`client(_:for:)`), with the same
+  /// ambiguity and unknown-client errors. A client the vault does not know is refused, never
+  /// shown as an empty list.
+  func clientCode(_ query: String, for action: Action) throws -> ClientCode {
+    if let code = ClientCode(parsing: query), try records.codes(in: unlockedKeys.readIndex()).contains(where: { $0.code == code }) {
+      try authorize(action, client: code)
+      return code
+    }
+    return try client(query, for: action).code
   }
 
   /// The client and note an id names, once the policy allows `action` on that client.

@@ -158,6 +158,11 @@ public struct AccessLog: Sendable {
   /// A new checkpoint must extend an authentic last checkpoint: never sign over a forged one, a
   /// shorter log, or an older index (that would launder a truncation or a rollback).
   private func checkCanSign(after last: Checkpoint?, entries: UInt64, generation: UInt64?, file: LogFile) throws {
+    try checkSigning(after: last, entries: entries, generation: generation, file: file)
+  }
+
+  /// `checkCanSign`, for the signing of routine keyless entries (RoutineSigning.swift).
+  func checkSigning(after last: Checkpoint?, entries: UInt64, generation: UInt64?, file: LogFile) throws {
     guard let last else {
       // The first entry of a vault's log is its keyed, checkpointed init: no checkpoint at all
       // after it means the checkpoints were deleted, and signing now would hide that.
@@ -258,7 +263,7 @@ public struct AccessLog: Sendable {
 
   /// The last whole checkpoint, read from the end of the file: appends stay O(1) however many
   /// checkpoints a decade of unlocked commands leaves.
-  private func lastCheckpoint() throws -> Checkpoint? {
+  func lastCheckpoint() throws -> Checkpoint? {
     guard FileStatus.exists(layout.logCheckpoints), try FileStatus.size(layout.logCheckpoints) > 0 else { return nil }
     let file = try LogFile(path: layout.logCheckpoints, kind: .logCheckpoints, lock: LOCK_SH)
     let end = try file.alignedEnd(recordSize: Checkpoint.size)

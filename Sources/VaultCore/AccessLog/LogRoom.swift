@@ -8,11 +8,14 @@ public struct LogRoom {
     return try practice.record(.logHead)
   }
 
-  /// The entries `filter` matches (the last `limit` of them), oldest first. Reading the log is
-  /// recorded before anything is read. Damage stops the listing; what was read before it is kept.
+  /// The entries `filter` matches (the last `limit` of them), oldest first. `filter.client` is a
+  /// code or the start of a name; an unknown client throws `RecordError.clientNotFound`, a name
+  /// matching several `.ambiguousClient`. Reading the log is recorded before anything is read. Damage stops the listing; what was read before it is kept.
   public func show(_ filter: LogFilter, limit: Int? = nil) throws -> LogListing {
     try practice.authorize(.logRead, client: nil)
     var filter = filter
+    // A name or a code, as in every command; recorded (and matched) as the code.
+    if let query = filter.client { filter.client = try practice.clientCode(query, for: .logRead).description }
     filter.practitionerID = filter.practitioner.flatMap { try? practice.unlockedKeys.registry?.named($0)?.id.hex }
     try practice.record(.logRead, detail: filter.summary)
     var shown: [NumberedEntry] = []
@@ -42,6 +45,7 @@ public struct LogRoom {
   /// used. The check itself is recorded when the log can take it (`recorded` says whether).
   public func verify(against saved: SavedHead? = nil) throws -> (report: LogVerifier.Report, snapshot: Snapshot?, recorded: Error?) {
     try practice.authorize(.logVerify, client: nil)
+    practice.signRoutineKeylessEntries()
     var head: String?
     var snapshot: Snapshot?
     switch saved {

@@ -27,6 +27,19 @@ public struct LogVerifier {
     public var unsigned: UInt64 = 0
     /// The head after the last entry, hex.
     public var head: String = ""
+    /// Where the chain first breaks, and how many intact entries after it no longer chain
+    /// because of it (nil when the chain holds).
+    public var chainBreak: ChainBreak?
+  }
+
+  /// The first broken link of the chain (`Report.chainBreak`, docs/JSON.md "chainBreak").
+  public struct ChainBreak: Sendable, Encodable, Equatable {
+    /// Its position in log/entries, from 1.
+    public let entry: UInt64
+    /// What is wrong there, as in the findings.
+    public let message: String
+    /// Entries after it that are intact but no longer chain because of it (counted, not listed).
+    public var laterEntries: UInt64
   }
 
   /// Runs every check. `savedHead` is a head the user kept elsewhere (`--head`): it must appear
@@ -46,6 +59,7 @@ public struct LogVerifier {
       // Once broken, follow the stored values: later checks still compare with checkpoints.
       context.chain = record.chain
       context.count += 1
+      context.lastStoredSeq = record.seq
     }
     if let last = context.lastCheckpoint, last.count <= context.count {
       context.unsigned = context.count - last.count
@@ -59,6 +73,7 @@ public struct LogVerifier {
     report.checkpoints = context.checkpointsRead
     report.unsigned = context.unsigned
     report.head = Hex.encode(context.chain)
+    report.chainBreak = context.firstBreak
     if findings.pastLimit {
       findings.findings.append(Finding(.error, "log", "and \(findings.errors - Self.maximumErrors) more problems like these (not listed)"))
     }

@@ -34,13 +34,25 @@ public struct PassphraseSource {
   }
 
   /// Reads a new passphrase: from the file or command when configured, otherwise prompted twice.
-  public func readNew(prompt: String = "New passphrase: ") throws -> SecureBytes {
+  /// On the terminal, one that is too short, or a repetition that differs, is asked for again
+  /// with the reason (up to `attempts` times in all); an empty answer (Enter, or Ctrl-D) stops.
+  public func readNew(prompt: String = "New passphrase: ", attempts: Int = 3) throws -> SecureBytes {
     if isConfigured { return try read() }
-    let first = try SecretInput.readSecret(prompt: prompt)
-    try PassphrasePolicy.check(first)
-    let second = try SecretInput.readSecret(prompt: "Repeat the passphrase: ")
-    guard first.isEqual(to: second) else { throw VaultError.passphraseMismatch }
-    return first
+    var why = ""
+    for attempt in 1...max(1, attempts) {
+      do {
+        let first = try SecretInput.readSecret(prompt: why + prompt)
+        try PassphrasePolicy.check(first)
+        let second = try SecretInput.readSecret(prompt: "Repeat the passphrase: ")
+        guard first.isEqual(to: second) else { throw VaultError.passphraseMismatch }
+        return first
+      } catch VaultError.passphraseTooShort(let minimum) where attempt < attempts {
+        why = "vault: that passphrase is too short: use at least \(minimum) characters (a few words are easiest); please try again.\n"
+      } catch VaultError.passphraseMismatch where attempt < attempts {
+        why = "vault: the two passphrases differ; please type it again.\n"
+      }
+    }
+    throw VaultError.internalError("readNew: no attempt")
   }
 
   /// The first line of a file (a trailing newline is not part of the passphrase).

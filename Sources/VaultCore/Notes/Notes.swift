@@ -131,23 +131,52 @@ public struct Notes {
     }
   }
 
-  /// At most this many matching objects are named in the search's log entry (an entry holds at
-  /// most 1 MiB: a search matching tens of thousands of notes lists the first ones).
-  static let loggedObjects = 1000
-
   /// The notes of one client (or all) whose text or addenda contain `text` (case-insensitive).
+  ///
+  /// Recorded as the record of each client whose notes it returns was read: one `search` entry
+  /// per such client, naming their matching notes and objects (psychotherapy notes in an entry
+  /// of their own, as they are kept apart from the record), so `log show --client` and the
+  /// client's export show the search; then the search's own entry (the client only with
+  /// `--client`). The search text is never recorded. Clients whose notes were decrypted but did
+  /// not match get no entry: nothing of their record was shown.
   public func search(_ text: String, client query: String?, filter: NoteFilter, progress: (Int, Int) -> Void = { _, _ in }) throws -> [SearchResult] {
     let (clients, code) = try practice.clients(query, for: .search)
     return try practice.access(.search, client: code) {
       let hits = try NoteSearch(text).run(in: clients, filter: filter, records: practice.records, progress: progress)
-      let objects = hits.flatMap(\.objects)
+      let shownClients = Set(hits.map(\.client.code)).count
+      let summary = "\(hits.count) matching note(s) in \(shownClients) of \(clients.count) client(s) searched"
+      // Before the results leave the core, with the search's own entry right after (`access`).
+      try practice.record(batch: Self.readEntries(hits, summary: summary))
       return .init(
         value: hits.map { SearchResult(note: NoteSummary($0.note, of: $0.client), matches: $0.count, snippet: $0.snippet) },
-        objects: Array(objects.prefix(Self.loggedObjects)),
-        detail: "\(hits.count) matching note(s) in \(clients.count) client(s)"
-          + (objects.count > Self.loggedObjects ? "; the first \(Self.loggedObjects) objects are listed" : ""))
+        detail: summary + (hits.isEmpty ? "" : "; one entry per client whose notes were shown"))
     }
   }
+
+  /// The entries that say whose notes a search showed: per client in the order found, record
+  /// notes and psychotherapy notes apart (a client's export leaves out entries naming withheld
+  /// notes, and must keep the rest).
+  static func readEntries(_ hits: [SearchHit], summary: String) -> [Practice.PendingEntry] {
+    var groups: [(key: String, hits: [SearchHit])] = []
+    for h in hits {
+      let key = "\(h.client.code) \(h.note.kind == .psychotherapy)"
+      if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].hits.append(h) } else { groups.append((key, [h])) }
+    }
+    return groups.map { _, hits in
+      let c = hits[0].client
+      let ids = hits.map { c.noteID($0.note.number).description }
+      let listed = ids.prefix(Self.loggedNoteIDs).joined(separator: ", ") + (ids.count > Self.loggedNoteIDs ? " and \(ids.count - Self.loggedNoteIDs) more" : "")
+      return Practice.PendingEntry(
+        action: .search, client: c.code, objects: Array(hits.flatMap(\.objects).prefix(Self.loggedObjects)),
+        detail: "shown by a search: \(listed) (\(hits.count) note(s); \(summary))")
+    }
+  }
+
+  /// At most this many matching objects are named in a search's log entry (an entry holds at
+  /// most 1 MiB: a search matching tens of thousands of one client's notes lists the first ones).
+  static let loggedObjects = 1000
+  /// At most this many note ids are named in the detail of a search's entry about one client.
+  static let loggedNoteIDs = 200
 
   /// Decrypts the current text and addenda of every note `filter` allows, in client order, and
   /// passes each note with its texts to `body` (bulk reading: benchmarks, whole-practice

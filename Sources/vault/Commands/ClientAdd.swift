@@ -10,8 +10,10 @@ extension VaultCommand {
       abstract: "Add a client and print their code.",
       discussion: """
         Give the details as options, or run without --legal-name in a terminal to be asked for \
-        each. The code printed (for example K7F3-2Q) is random, never derived from the name; \
-        use it, or the start of the name, in every other command.
+        each (Enter skips an optional field; an answer that is refused, such as a date not \
+        written YYYY-MM-DD, is asked again with the reason; Ctrl-D cancels). The code \
+        printed (for example K7F3-2Q) is random, never derived from the name; use it, or the \
+        start of the name, in every other command.
 
         EXAMPLES
           vault client add --legal-name 'Maria Garcia' --preferred-name Mia --dob 1990-04-01
@@ -24,10 +26,10 @@ extension VaultCommand {
     @OptionGroup var fields: ClientFieldOptions
 
     func run() throws {
-      var fields = self.fields
-      if fields.legalName == nil { try Self.prompt(&fields) }
+      var change = try fields.change
+      if fields.legalName == nil { try Self.prompt(&change) }
       var record = ClientRecord(legalName: "", startDate: Day.today())
-      try fields.change.apply(to: &record)
+      change.apply(to: &record)
       try record.validate()
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .write)
       let client = try practice.clients.add(record)
@@ -35,27 +37,28 @@ extension VaultCommand {
       location.output.line("Added client \(client.code) (\(client.displayName)).")
     }
 
-    /// Asks for each field on the terminal; Enter skips an optional one.
-    static func prompt(_ f: inout ClientFieldOptions) throws {
+    /// Asks on the terminal for each field the options did not give (`ClientQuestion`); Enter
+    /// skips an optional one, a refused answer is asked again with the reason, and end of input
+    /// (Ctrl-D) cancels without adding anything.
+    static func prompt(_ change: inout ClientRecordChange) throws {
       guard isatty(0) == 1 else {
         throw ValidationError("give the client's details with --legal-name and the other options (or run in a terminal to be asked)")
       }
-      // Only what the options did not already give is asked.
-      func ask(_ label: String, _ current: String?) -> String? {
-        guard current == nil else { return current }
-        Terminal.writeError("\(label): ")
-        guard let line = readLine() else { return nil }
-        let t = line.trimmingCharacters(in: .whitespaces)
-        return t.isEmpty ? nil : t
+      for question in ClientQuestion.all where !question.isAnswered(by: change) {
+        while true {
+          Terminal.writeError("\(question.prompt): ")
+          guard let line = readLine() else {
+            Terminal.writeError("\nvault: cancelled: no client was added\n")
+            throw ExitStatus.Thrown(status: .failure)
+          }
+          do {
+            try question.accept(line, into: &change)
+            break
+          } catch {
+            Terminal.writeError("  \(error); please try again (Ctrl-D cancels)\n")
+          }
+        }
       }
-      f.legalName = ask("Legal name", nil)
-      f.preferredName = ask("Preferred name (optional)", f.preferredName)
-      if f.dateOfBirth == nil { f.dateOfBirth = try ask("Date of birth, YYYY-MM-DD (optional)", nil).map(parseDay) }
-      f.phone = ask("Phone (optional)", f.phone)
-      f.email = ask("E-mail (optional)", f.email)
-      f.address = ask("Address (optional)", f.address)
-      f.emergencyContact = ask("Emergency contact (optional)", f.emergencyContact)
-      if f.startDate == nil { f.startDate = try ask("Start date (default today)", nil).map(parseDay) }
     }
   }
 }

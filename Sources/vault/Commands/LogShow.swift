@@ -13,12 +13,19 @@ extension VaultCommand.Log {
         (UTC) or RFC 3339 times; --until includes its whole day. Reading the log is itself \
         logged.
 
+        --client takes the client's code or the start of their name, as every command does \
+        (names are looked up with the key, which this command needs anyway); a client the \
+        vault does not know, or a name that matches several, is refused (exit 1) rather than \
+        shown as an empty list.
+
         EXAMPLES
           vault log show --since 2026-01-01 --action key-change
+          vault log show --client K7F3-2Q
           vault log show --limit 20 --json
 
         EXIT STATUS
           0   shown
+          1   no such client, or a name that matches several clients
           3   wrong passphrase or recovery key
           4   the vault is busy
           10  an entry does not decrypt (run 'vault log verify')
@@ -28,7 +35,7 @@ extension VaultCommand.Log {
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
 
-    @Option(help: ArgumentHelp("Only entries about this client.", valueName: "client"), completion: .clientCodes) var client: String?
+    @Option(help: ArgumentHelp("Only entries about this client (code or start of name).", valueName: "client"), completion: .clientCodes) var client: String?
     @Option(help: ArgumentHelp("Only entries of this action (e.g. init, verify, key-change).", valueName: "action")) var action: String?
     @Option(help: ArgumentHelp("Only entries by this person (key-slot label) or 'system'.", valueName: "name")) var actor: String?
     @Option(help: ArgumentHelp(

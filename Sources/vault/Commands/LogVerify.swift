@@ -10,8 +10,10 @@ extension VaultCommand.Log {
       discussion: """
         Recomputes the hash chain over every entry, checks the signature of every checkpoint \
         and that the log still reaches each one, decrypts every entry, and compares the index \
-        with the last checkpoint. Each problem names the first entry concerned. Entries after \
-        the last checkpoint (appended without the key) are reported as unsigned.
+        with the last checkpoint. Each problem names the first entry concerned: a deleted or \
+        edited entry is reported once, followed by the number of later entries that no \
+        longer chain because of it. Entries after the last checkpoint (appended without the \
+        key) are reported as unsigned.
 
         With --head, also checks that a head you saved earlier ('vault log head') is still \
         part of the log: a log rolled back to an older copy, or rewritten, no longer contains it.

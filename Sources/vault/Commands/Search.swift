@@ -8,7 +8,9 @@ extension VaultCommand {
       abstract: "Search the text of notes and addenda (case-insensitive).",
       discussion: """
         Notes are decrypted in memory only; nothing is indexed or written. Psychotherapy notes \
-        are searched only with --psychotherapy or --kind psychotherapy.
+        are searched only with --psychotherapy or --kind psychotherapy. The access log \
+        records the search for each client whose notes it shows, naming those notes (see \
+        'vault log show --client CLIENT'); the search text itself is not recorded.
 
         EXAMPLES
           vault search 'sleep'

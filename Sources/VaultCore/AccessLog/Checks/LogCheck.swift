@@ -106,8 +106,19 @@ final class LogCheckContext {
   /// During the scan: the chain value stored before the current entry (the genesis value before
   /// the first); after it, the head. Once the chain breaks it follows the stored values.
   var chain: [UInt8]
-  /// Set by `EntryChainCheck` at the first broken link; later links are not judged.
+  /// Set by `EntryChainCheck` at the first broken link; later links are judged only against
+  /// the entry stored before them, and signed heads are no longer compared.
   var chainBroken = false
+  /// The first broken link, set by `EntryChainCheck`.
+  var firstBreak: LogVerifier.ChainBreak?
+  /// Entries after the first break that are intact and fail only because of it (each follows
+  /// the one stored before it): counted by `EntryChainCheck`, not listed one by one.
+  var cutOff: UInt64 = 0
+  /// The position of the last entry counted in `cutOff`: a later check that finds a fault of
+  /// the entry's own (it does not decrypt) lists it and takes it out of the count.
+  var cutOffAt: UInt64?
+  /// The number stored in the last record read (nil before the first).
+  var lastStoredSeq: UInt64?
   /// After the scan: why it stopped.
   var end = LogScanEnd.complete
   /// After the scan: entries after the last checkpoint.

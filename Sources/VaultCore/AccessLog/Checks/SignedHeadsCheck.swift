@@ -22,9 +22,19 @@ struct SignedHeadsCheck: LogCheck {
   func finish(_ context: LogCheckContext, _ findings: inout LogFindings) throws {
     // A checkpoint beyond the end: the entries it covered are gone (after unreadable damage,
     // that is a consequence, not a new finding).
-    if let (c, _) = pending, c.count > context.count, context.end.isReadable {
+    guard let (c, _) = pending, c.count > context.count, context.end.isReadable else { return }
+    guard context.chainBroken else {
       findings.fail(
         "the log has \(context.count) entries but checkpoint \(k) (\(LogVerifier.date(c.time))) covers \(c.count): entries were removed (entries \(context.count + 1) to \(c.count) are missing: truncated, or the log rolled back)"
+      )
+      return
+    }
+    // After a break, the entries the break reported missing are not missing again: only what
+    // the last entry's own number does not reach was cut from the end.
+    let numbered = context.lastStoredSeq.map { $0 &+ 1 } ?? 0
+    if let last = context.lastCheckpoint, last.count > numbered {
+      findings.fail(
+        "the last entry is numbered \(numbered) but the last checkpoint (\(LogVerifier.date(last.time))) covers \(last.count): entries \(numbered + 1) to \(last.count) were removed from the end (truncated, or the log rolled back)"
       )
     }
   }
