@@ -134,6 +134,44 @@ struct ExportCLITests {
     #expect(accounting.count == 1 && accounting[0]["recipient"] as? String == "Zoë Ångström")
   }
 
+  // Review (issue 16): index.html links each document by its raw ZIP path; a name with '#', '%'
+  // or '?'-free but URL-significant characters ("Consent #2.pdf", "100% signed.pdf") makes a
+  // link a browser resolves to another file (the text after '#' is a fragment; '%2' is an escape).
+  @Test("every document link of index.html resolves, as a browser resolves it, to the document in the ZIP")
+  func documentLinksResolve() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    for name in ["Consent #2.pdf", "100% signed.pdf", "a%41b.pdf"] {
+      let doc = try s.write("%PDF-1.7\n", to: name)
+      try s.ok(["consent", "add", c, "--kind", "other", "--file", doc])
+    }
+    try s.ok(["export", c, "--out", "l.zip", "--unencrypted", "--identity-verified", "in person"])
+    #expect(try s.shell("unzip -q l.zip -d l").status == 0)
+    let folder = s.root.appendingPathComponent("l/")
+    let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+    let hrefs = html.components(separatedBy: "<a href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&") }
+    #expect(hrefs.count == 3)
+    for href in hrefs {
+      // As a browser (WHATWG URL) resolves a relative link to a file: the part before '#' or '?',
+      // then each valid %XX escape decoded.
+      let path = String(href.prefix { $0 != "#" && $0 != "?" })
+      var bytes: [UInt8] = []
+      var u = Array(path.utf8)[...]
+      while let b = u.first {
+        if b == UInt8(ascii: "%"), u.count >= 3, let v = UInt8(String(decoding: u.dropFirst().prefix(2), as: UTF8.self), radix: 16) {
+          bytes.append(v)
+          u = u.dropFirst(3)
+        } else {
+          bytes.append(b)
+          u = u.dropFirst()
+        }
+      }
+      let target = folder.appendingPathComponent(String(decoding: bytes, as: UTF8.self)).path
+      #expect(FileManager.default.fileExists(atPath: target), "the link \(href) opens \(target), which is not in the ZIP")
+    }
+  }
+
   @Test("hostile content stays inert and excluded notes leave no trace; requests are answered oldest first")
   func hostileContent() throws {
     let s = try CLISandbox()

@@ -328,4 +328,22 @@ struct HTMLExportCLITests {
     let written = try String(contentsOfFile: s.root.appendingPathComponent("r.age").path, encoding: .utf8)
     #expect(r5.status == 0 && written.hasPrefix("<!DOCTYPE html>"))
   }
+
+  // Review (issue 16): the page trims JavaScript whitespace (/^\s+|\s+$/: U+FEFF, U+00A0, U+2003,
+  // U+3000…), the writer refuses only a space or tab at an edge. A passphrase file saved with a
+  // BOM (Windows Notepad) or ending in a no-break space makes a page no one can ever open, while
+  // `vault export open` with the same file succeeds.
+  @Test("--form html refuses a chosen passphrase the page would trim: a BOM, a no-break space, any Unicode space at an edge")
+  func unicodeWhitespaceEdges() throws {
+    let s = try CLISandbox()
+    try s.initVault()
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    let base = ["export", c, "--identity-verified", "photo ID in person"]
+    for (i, text) in ["\u{FEFF}a long chosen passphrase\n", "a long chosen passphrase\u{00A0}\n", "\u{3000}a long chosen passphrase\n"].enumerated() {
+      let file = try s.write(text, to: "edge\(i).txt")
+      let r = try s.vaultRun(base + ["--out", "r\(i).html", "--export-passphrase-file", file, "--json"])
+      #expect(r.status == 1 && (r.stdout + r.stderr).contains("exportFormUnsuitable"), "case \(i): \(r.status) \(r.stdout) \(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: s.root.appendingPathComponent("r\(i).html").path), "case \(i)")
+    }
+  }
 }

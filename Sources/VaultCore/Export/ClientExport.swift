@@ -71,11 +71,11 @@ extension Records {
     let inRange = client.index.notes.filter(filter.matches)
     let notes = inRange.filter { $0.isSigned || options.includeDrafts }.sorted { ($0.date, $0.number) < ($1.date, $1.number) }
     let draftsLeftOut = inRange.count - notes.count
-    let excluded = client.index.notes.filter { ($0.kind == .psychotherapy && !kinds.contains(.psychotherapy)) || (!$0.isSigned && !options.includeDrafts) }
-    let leftOut = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }
-      .filter(NoteFilter(kinds: [.psychotherapy], since: options.since, until: options.until).matches).count
-    // The access history must not reveal what the export leaves out: entries about excluded notes
-    // (psychotherapy notes, drafts) go too.
+    let excluded = client.index.notes.filter { $0.kind == .psychotherapy && !kinds.contains(.psychotherapy) }
+    let leftOut = excluded.filter(NoteFilter(kinds: [.psychotherapy], since: options.since, until: options.until).matches).count
+    // The access history must not reveal what the export leaves out: entries about withheld
+    // psychotherapy notes go too. Drafts are only not yet part of the record (the copy says how
+    // many it leaves out), so every access to them stays accounted for.
     let hiddenIDs = excluded.map { client.noteID($0.number).description }
     let hiddenObjects = Set(excluded.flatMap { $0.versions.map(\.object.hex) + $0.addenda.map(\.revision.object.hex) })
     let history = accessHistory.filter { e in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The human-readable parts of an export: index.html (a `PrintPage`: self-contained, no scripts,
 /// no external resources, a content-security policy that forbids both), the notes as Markdown,
 /// README.txt.
@@ -29,7 +31,7 @@ enum ExportHTML {
     }.joined(separator: "\n")
     let consents = r.consents.map { d in
       let status = PlainWords.consentStatus(d.status) + (d.revocationReason.map { ": " + $0 } ?? "")
-      return "<tr><td><a href=\"\(escape(d.file))\">\(escape(PlainWords.consentKind(d.kind)))</a><br><span class=\"meta\">\(escape(d.fileName))</span></td>"
+      return "<tr><td><a href=\"\(escape(link(d.file)))\">\(escape(PlainWords.consentKind(d.kind)))</a><br><span class=\"meta\">\(escape(d.fileName))</span></td>"
         + "<td>\(escape(d.signed.map(clock.day) ?? "—"))</td><td>\(escape(d.expires.map(clock.day) ?? "—"))</td><td>\(escape(status))</td></tr>"
     }.joined(separator: "\n")
     let disclosures = r.disclosures.map { d in
@@ -89,6 +91,14 @@ enum ExportHTML {
     s += withheld.isEmpty ? " Nothing in the record was withheld." : " Not included: " + withheld.joined(separator: "; and ") + "."
     s += " You may ask the practice about anything in this copy, or ask for a correction."
     return s
+  }
+
+  /// A relative link to a file of the bundle: each path segment percent-encoded, so a name
+  /// holding `#`, `%` or `?` still names its file.
+  static func link(_ path: String) -> String {
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "#%?;")
+    return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
   }
 
   /// "1 note", "3 notes".

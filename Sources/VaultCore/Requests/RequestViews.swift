@@ -140,12 +140,19 @@ extension ExportPlan {
       let secret = try PassphraseSource.readFile(path)
       try PassphrasePolicy.check(secret)
       guard secret.count >= Requests.minimumExportPassphrase else { throw RecordError.exportPassphraseTooShort(Requests.minimumExportPassphrase) }
-      // The page drops spaces typed before or after the passphrase (phones add them).
-      let edges = secret.withUnsafeBytes { b -> Bool in
-        guard let first = b.first, let last = b.last else { return false }
-        return [first, last].contains { $0 == 0x20 || $0 == 0x09 }
+      // The client types it on whatever keyboard they have, and the page drops blanks before and
+      // after it (phones add them): only printable ASCII, no blank at either end, opens for
+      // certain. A byte-order mark or a no-break space from an editor would make a page that the
+      // passphrase, as typed, never opens.
+      let typeable = secret.withUnsafeBytes { b -> Bool in
+        guard let first = b.first, let last = b.last, first != 0x20, last != 0x20 else { return false }
+        return b.allSatisfy { (0x20...0x7E).contains($0) }
       }
-      guard !edges else { throw RecordError.exportFormUnsuitable("a passphrase for --form html must not begin or end with a space") }
+      guard typeable else {
+        throw RecordError.exportFormUnsuitable(
+          "a passphrase for --form html must be typeable on any keyboard: ASCII letters, digits, punctuation and inner spaces only "
+            + "(no byte-order mark, accents or tabs, nothing blank at either end); or let --passphrase generate one")
+      }
       return PreparedExport(plan: self, recipients: [], generated: nil, passphrase: secret)
     case .recipients, .unencrypted:
       throw RecordError.exportFormUnsuitable("--form html needs a passphrase (--passphrase or --export-passphrase-file FILE); use --form age for age keys or an unencrypted ZIP")

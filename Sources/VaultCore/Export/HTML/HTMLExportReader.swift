@@ -72,6 +72,12 @@ enum HTMLExportReader {
     guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(plain)), manifest.format == HTMLExportWriter.format,
       manifest.parts == manifest.documents.count + 1, manifest.parts < Int(HTMLExportWriter.checkPart), ranges["vault-part-\(manifest.parts)"] == nil
     else { throw HTMLExportError.damaged("its manifest does not match its parts") }
+    // The paths become ZIP entry names: only what a writer makes, each once (a hand-made page
+    // must not smuggle `../` or a second index.html into the check copy).
+    let paths = manifest.documents.map(\.path)
+    guard Set(paths).count == paths.count, paths.allSatisfy(Self.isWrittenPath) else {
+      throw HTMLExportError.damaged("its manifest names a file no export writes")
+    }
     try record(Array(manifest.record.utf8))
     for (i, d) in manifest.documents.enumerated() {
       let p = i + 1
@@ -80,6 +86,14 @@ enum HTMLExportReader {
       else { throw HTMLExportError.damaged("part \(p) (\(d.path)) is missing, moved or modified") }
       try file(d.path, bytes)
     }
+  }
+
+  /// record.json, or `documents/NAME` with a name `Records.safeFileName` leaves as it is.
+  static func isWrittenPath(_ path: String) -> Bool {
+    if path == "record.json" { return true }
+    guard path.hasPrefix("documents/") else { return false }
+    let name = String(path.dropFirst("documents/".count))
+    return !name.isEmpty && Records.safeFileName(name) == name
   }
 
   /// Where the text of every `<script type="application/octet-stream" id="…">` element is.
