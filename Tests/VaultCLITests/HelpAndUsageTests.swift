@@ -77,6 +77,17 @@ struct HelpAndUsageTests {
     #expect(refused.stderr.hasPrefix("vault: error: 'vault restore' does not take --reason"), "\(refused.stderr)")
     let help = try s.run(["--help"])
     #expect(help.stdout.contains("'vault --vault DIR info'"))
+    // An alias's vault and passphrase are not an export's: export open, which opens no vault,
+    // ignores them (its own --passphrase-file is for the export), and help ignores them too.
+    let c = try s.addClient(["--legal-name", "Ann Lee"])
+    let exportPass = try s.write("the export's own passphrase\n", to: "export-pass")
+    try s.ok(["export", c, "--out", "r.age", "--export-passphrase-file", exportPass, "--identity-verified", "id"])
+    let alias = ["--vault", s.vault, "--passphrase-file", s.passphraseFile]
+    let ignored = try s.run(alias + ["export", "open", "r.age", "--out", "x.zip"])
+    #expect(ignored.status == 3 && ignored.stderr.contains("no terminal to ask for the export's passphrase"), "\(ignored.stderr)")
+    #expect(try s.run(alias + ["export", "open", "r.age", "--out", "x.zip", "--passphrase-file", exportPass]).status == 0)
+    let groupHelp = try s.run(alias + ["client", "--help"])
+    #expect(groupHelp.status == 0 && groupHelp.stdout.contains("OVERVIEW"), "\(groupHelp.stderr)")
   }
 
   @Test("a mistyped command names the word and the nearest command, at any depth, in text and JSON")

@@ -43,9 +43,8 @@ enum ExportHTML {
         + "<td>\(escape(PlainWords.detail(a.detail ?? "")))\(a.reason.map { " — " + escape($0) } ?? "")</td></tr>"
     }.joined(separator: "\n")
     let none = "<p>None.</p>"
-    let zone = r.practice.map { $0.timeZone.isEmpty ? "UTC" : $0.timeZone } ?? "UTC"
     let body = """
-      <p class="meta">Copy made \(escape(clock.time(r.generatedAt))) for \(escape(c.legalName)) (client code \(escape(r.client.code))). Times are shown in \(escape(zone)).</p>
+      <p class="meta">Copy made \(escape(clock.time(r.generatedAt))) for \(escape(c.legalName)) (client code \(escape(r.client.code))). Times are shown in \(escape(clock.zoneName)).</p>
       <div class="about"><p>\(escape(about(r)))</p></div>
       <h2>Your details</h2><table>\(details.joined())</table>
       <h2>Session notes (\(r.notes.count))</h2>

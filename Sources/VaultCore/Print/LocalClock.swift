@@ -6,10 +6,14 @@ import Foundation
 struct LocalClock {
   private let formatter = DateFormatter()
   private let dayFormatter = DateFormatter()
+  /// The zone the times are in: the one asked for, or UTC when it is empty or this system lacks it.
+  let zoneName: String
 
-  /// A clock for `timeZone` (an IANA name; empty or unknown: UTC).
+  /// A clock for `timeZone` (an IANA name; empty or unknown here: UTC).
   init(timeZone: String) {
-    let zone = TimeZone(identifier: timeZone.isEmpty ? "UTC" : timeZone) ?? TimeZone(identifier: "UTC")!
+    let known = timeZone.isEmpty ? nil : TimeZone(identifier: timeZone)
+    zoneName = known == nil ? "UTC" : timeZone
+    let zone = known ?? .gmt
     for f in [formatter, dayFormatter] {
       f.locale = Locale(identifier: "en_US_POSIX")
       f.timeZone = zone

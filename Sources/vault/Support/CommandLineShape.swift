@@ -13,7 +13,8 @@ enum CommandLineShape {
     "--recovery-key-file": true, "--as": true, "--quiet": false,
   ]
 
-  /// How to unlock: before the command (in an alias), ignored by commands that never unlock.
+  /// How to unlock: before the command (in an alias), ignored by commands that never unlock
+  /// (and, with --vault, by those that open no vault).
   static let credentialOptions: Set<String> = ["--passphrase-file", "--recovery-key-file", "--as"]
 
   /// A usage error found here, reported against `command`.
@@ -55,8 +56,13 @@ enum CommandLineShape {
       throw Refusal(message: unknownCommand(word, in: command, path: path), command: command, name: (["vault"] + path).joined(separator: " "))
     }
     guard !leading.isEmpty, !path.isEmpty else { return arguments }
+    // Help shows what a command takes; options meant for running it (an alias's) are dropped.
+    if rest.contains(where: { $0 == "--help" || $0 == "-h" }) { return path + Array(rest) }
     let target = command.configuration.defaultSubcommand ?? command
     let accepted = shape(of: target).options
+    // A command without a vault (`export open`) may have a --passphrase-file of its own, for
+    // another file: the vault's location and credentials are not moved to it.
+    let opensVault = accepted.contains("--vault")
     var moved: [String] = []
     var index = leading.startIndex
     while index < leading.endIndex {
@@ -64,13 +70,15 @@ enum CommandLineShape {
       let count = leadingOptions[name] == true && !leading[index].contains("=") ? 2 : 1
       let option = leading[index..<min(index + count, leading.endIndex)]
       index += count
-      if accepted.contains(name) {
+      let vaultOption = credentialOptions.contains(name) || name == "--vault"
+      if accepted.contains(name), opensVault || !vaultOption {
         moved += option
-      } else if !credentialOptions.contains(name) {
+      } else if !vaultOption {
         let typed = (["vault"] + path).joined(separator: " ")
         throw Refusal(message: "'\(typed)' does not take \(name)", command: command, name: typed)
       }
-      // A credential for a command that never unlocks is ignored, as VAULT_PASSPHRASE_FILE is.
+      // A credential for a command that never unlocks is ignored, as VAULT_PASSPHRASE_FILE is,
+      // and a vault for a command without one, as VAULT_DIR is.
     }
     return path + moved + Array(rest)
   }
