@@ -55,14 +55,15 @@ public enum CSV {
     text[text.startIndex..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
   }
 
-  /// The records of `text` (UTF-8, as `utf8Text` returns it), the header first.
-  public static func parse(_ text: ArraySlice<UInt8>) -> [Record] {
+  /// The records of `text` (UTF-8, as `utf8Text` returns it), the header first; at most `limit`
+  /// of them (blank ones too), so a file of millions of tiny rows costs no more than the limit.
+  public static func parse(_ text: ArraySlice<UInt8>, limit: Int = .max) -> [Record] {
     let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
     var records: [Record] = []
     var i = text.startIndex
     let end = text.endIndex
     var line = 1
-    while i < end {
+    while i < end, records.count < limit {
       let startLine = line
       var fields: [String] = []
       var problem: String?

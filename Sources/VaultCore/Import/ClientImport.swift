@@ -77,7 +77,12 @@ struct ClientImportPlan {
     guard bytes.count <= ImportLimits.maxFileBytes else {
       throw .importInvalid(source: source, why: "it is larger than \(ImportLimits.maxFileBytes >> 20) MiB; split it into smaller files and import each")
     }
-    let records = CSV.parse(try CSV.utf8Text(bytes, source: source))
+    // Room for every row allowed, as many blank lines, and the header: more is refused unread.
+    let limit = 2 * ImportLimits.maxRows + 2
+    let records = CSV.parse(try CSV.utf8Text(bytes, source: source), limit: limit)
+    guard records.count < limit else {
+      throw .importInvalid(source: source, why: "it has more than \(ImportLimits.maxRows) rows; at most \(ImportLimits.maxRows) are imported at once: split the file")
+    }
     guard let header = records.first(where: { !$0.isBlank }) else {
       throw .importInvalid(source: source, why: "it is empty; the first line must name the columns, e.g. legal_name,date_of_birth,phone")
     }

@@ -9,6 +9,15 @@ struct CSVTests {
   static func parse(_ text: String) -> [CSV.Record] { CSV.parse(Array(text.utf8)[...]) }
   static let today = Day(year: 2026, month: 11, day: 30)!
 
+  @Test("a file of more rows or blank lines than an import takes is refused after reading only the limit")
+  func rowLimit() throws {
+    #expect(CSV.parse(Array("a\n\n\nb\nc\n".utf8)[...], limit: 3).map(\.fields) == [["a"], [""], [""]])
+    let blanks = Array("legal_name\n".utf8) + [UInt8](repeating: 0x0A, count: 2 * ImportLimits.maxRows + 5)
+    #expect(throws: RecordError.self) { try ClientImportPlan(blanks, source: "b.csv", today: Self.today) }
+    let fits = Array("legal_name\n".utf8) + [UInt8](repeating: 0x0A, count: ImportLimits.maxRows) + Array("Ann Lee\n".utf8)
+    #expect(try ClientImportPlan(fits, source: "f.csv", today: Self.today).rows == 1)
+  }
+
   @Test("quoted fields hold commas, doubled quotes and line breaks; CRLF and LF both end records")
   func quoting() {
     let r = Self.parse("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\r\nlines\"\nlast,,\n")
