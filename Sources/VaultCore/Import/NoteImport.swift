@@ -97,7 +97,7 @@ struct NoteFile: Equatable {
       note.kind = kind
     }
     if let m = values["minutes"] ?? values["duration"], !m.isEmpty {
-      guard let minutes = Self.minutes(m) else {
+      guard let minutes = NewNote.minutes(parsing: m) else {
         return .failure(Problem(values["minutes"] == nil ? "duration" : "minutes", "'\(m)' is not a session length: write 50, 50m or 1h30m (1 minute to 24 hours)"))
       }
       note.minutes = minutes
@@ -138,27 +138,6 @@ struct NoteFile: Equatable {
     } catch { return .failure(Problem("date", error.description)) }
   }
 
-  /// "50", "50m", "1h30m" as minutes, 1 to 1440; nil otherwise (the rule of `add-note --duration`).
-  static func minutes(_ text: String) -> UInt16? {
-    var total = 0
-    var number = ""
-    for ch in text.lowercased() where ch != " " {
-      if ch.isASCIIDigit {
-        number.append(ch)
-        guard number.count <= 5 else { return nil }
-        continue
-      }
-      guard let n = Int(number) else { return nil }
-      switch ch {
-      case "h": total += n * 60
-      case "m": total += n
-      default: return nil
-      }
-      number = ""
-    }
-    if !number.isEmpty { total += Int(number) ?? 100_000 }
-    return (1...1440).contains(total) ? UInt16(total) : nil
-  }
 
   /// Why a file is refused: the key concerned (if one is) and the message.
   struct Problem: Error, Sendable, Equatable {

@@ -23,16 +23,13 @@ extension VaultCommand {
     @OptionGroup var unlock: UnlockOptions
     @Argument(help: ArgumentHelp("The note's id, e.g. K7F3-2Q.3.", valueName: "note"), completion: .noteIDs) var note: String
     @Option(name: .long, help: ArgumentHelp("Print version <n> of the text (default: the current one).", valueName: "n")) var version: Int?
-    @Option(name: .long, help: ArgumentHelp("The HTML file to write ('-': standard output).", valueName: "file")) var out: String
-    @Flag(name: .long, help: "Replace an existing file.") var force = false
+    @OptionGroup var page: PageOutput
 
-    func validate() throws {
-      if out == "-" && location.json { throw ValidationError("--json and --out - would both write to standard output; choose one") }
-    }
+    func validate() throws { try page.check(json: location.json) }
 
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
-      let page = try practice.printing.note(note, version: version, to: DocumentTarget.forPage(out, force: force))
+      let page = try practice.printing.note(note, version: version, to: page.target)
       PrintedPageOutput.report(page, to: location.output)
     }
   }
@@ -55,16 +52,13 @@ extension VaultCommand {
     @OptionGroup var lock: LockOptions
     @OptionGroup var unlock: UnlockOptions
     @Argument(help: ArgumentHelp("The client's code or the start of their name.", valueName: "client"), completion: .clientCodes) var client: String
-    @Option(name: .long, help: ArgumentHelp("The HTML file to write ('-': standard output).", valueName: "file")) var out: String
-    @Flag(name: .long, help: "Replace an existing file.") var force = false
+    @OptionGroup var page: PageOutput
 
-    func validate() throws {
-      if out == "-" && location.json { throw ValidationError("--json and --out - would both write to standard output; choose one") }
-    }
+    func validate() throws { try page.check(json: location.json) }
 
     func run() throws {
       let practice = try CommandContext.open(location, lock: lock, unlock: unlock, mode: .read)
-      let page = try practice.printing.summary(client, to: DocumentTarget.forPage(out, force: force))
+      let page = try practice.printing.summary(client, to: page.target)
       PrintedPageOutput.report(page, to: location.output)
     }
   }
@@ -78,9 +72,15 @@ enum PrintedPageOutput {
   }
 }
 
-extension DocumentTarget {
-  /// `--out FILE`, or `-` for standard output.
-  static func forPage(_ out: String, force: Bool) -> DocumentTarget {
-    out == "-" ? .standardOutput(isTerminal: FileStatus.isTerminal(1)) : .file(out, force: force)
+/// Where a printed page goes: `--out FILE` (`--force` to replace it), or `-` for standard output.
+struct PageOutput: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The HTML file to write ('-': standard output).", valueName: "file")) var out: String
+  @Flag(name: .long, help: "Replace an existing file.") var force = false
+
+  var target: DocumentTarget { out == "-" ? .standardOutput(isTerminal: FileStatus.isTerminal(1)) : .file(out, force: force) }
+
+  /// Refuses two things written to standard output.
+  func check(json: Bool) throws {
+    if out == "-" && json { throw ValidationError("--json and --out - would both write to standard output; choose one") }
   }
 }

@@ -88,21 +88,8 @@ struct Minutes: ExpressibleByArgument {
   let value: UInt16
 
   init?(argument: String) {
-    var total = 0
-    var number = ""
-    for ch in argument.lowercased() {
-      if ch.isNumber { number.append(ch); continue }
-      guard let n = Int(number) else { return nil }
-      switch ch {
-      case "h": total += n * 60
-      case "m": total += n
-      default: return nil
-      }
-      number = ""
-    }
-    if !number.isEmpty { total += Int(number) ?? 100_000 }
-    guard (1...1440).contains(total) else { return nil }
-    value = UInt16(total)
+    guard let minutes = NewNote.minutes(parsing: argument) else { return nil }
+    value = minutes
   }
 
   static var defaultCompletionKind: CompletionKind { .default }

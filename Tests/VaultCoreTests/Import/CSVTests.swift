@@ -181,6 +181,6 @@ struct CSVTests {
       }
       #expect(p.field == field, "\(text.debugDescription): \(p)")
     }
-    #expect(NoteFile.minutes("50") == 50 && NoteFile.minutes("1h30m") == 90 && NoteFile.minutes("0") == nil && NoteFile.minutes("99999999999") == nil)
+    #expect(NewNote.minutes(parsing: "50") == 50 && NewNote.minutes(parsing: "1h30m") == 90 && NewNote.minutes(parsing: "0") == nil && NewNote.minutes(parsing: "99999999999") == nil)
   }
 }
