@@ -52,24 +52,13 @@ enum HTMLExportReader {
     let key = try PBKDF2.sha256(passphrase: passphrase, salt: Array(header[24..<40]), iterations: iterations)
     func open(_ part: UInt32, last: Bool, _ sealed: [UInt8]?) -> [UInt8]? {
       guard let sealed else { return nil }
-      let nonce = Array(header[40..<48]) + HTMLExportWriter.u32(part)
-      return try? AES256GCM.open(sealed, key: key, nonce: nonce, associatedData: header + HTMLExportWriter.u32(part) + [last ? 1 : 0])
+      return try? AES256GCM.open(
+        sealed, key: key, nonce: HTMLExportWriter.nonce(part, header: header),
+        associatedData: HTMLExportWriter.additionalData(part, last: last, header: header))
     }
     guard open(HTMLExportWriter.checkPart, last: false, decoded("vault-check")) != nil else { throw HTMLExportError.wrongPassphrase }
-    struct Manifest: Decodable {
-      struct Document: Decodable {
-        let part: Int
-        let path: String
-        let size: Int
-        let sha256: String
-      }
-      let format: String
-      let parts: Int
-      let record: String
-      let documents: [Document]
-    }
     guard let plain = open(0, last: false, decoded("vault-part-0")) else { throw HTMLExportError.damaged("part 0 (the record) does not open") }
-    guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(plain)), manifest.format == HTMLExportWriter.format,
+    guard let manifest = try? JSONDecoder().decode(HTMLExportWriter.Manifest.self, from: Data(plain)), manifest.format == HTMLExportWriter.format,
       manifest.parts == manifest.documents.count + 1, manifest.parts < Int(HTMLExportWriter.checkPart), ranges["vault-part-\(manifest.parts)"] == nil
     else { throw HTMLExportError.damaged("its manifest does not match its parts") }
     // The paths become ZIP entry names: only what a writer makes, each once (a hand-made page

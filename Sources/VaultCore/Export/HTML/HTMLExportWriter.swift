@@ -42,8 +42,8 @@ public final class HTMLExportWriter: ExportSink {
   }
 
   /// Part 0's plaintext (UTF-8 JSON).
-  struct Manifest: Encodable {
-    struct Document: Encodable {
+  struct Manifest: Codable {
+    struct Document: Codable {
       let part: UInt32
       let name: String
       let path: String
@@ -74,9 +74,13 @@ public final class HTMLExportWriter: ExportSink {
   }
 
   /// The nonce of part `part`: the prefix, then the part number (u32, big-endian).
-  func nonce(_ part: UInt32) -> [UInt8] { Array(header[40..<48]) + Self.u32(part) }
+  func nonce(_ part: UInt32) -> [UInt8] { Self.nonce(part, header: header) }
   /// The additional data of part `part`: the header, the part number, 1 if it is the last part.
-  func additionalData(_ part: UInt32, last: Bool) -> [UInt8] { header + Self.u32(part) + [last ? 1 : 0] }
+  func additionalData(_ part: UInt32, last: Bool) -> [UInt8] { Self.additionalData(part, last: last, header: header) }
+  /// The nonce of part `part` of the file with `header` (the reader's too).
+  static func nonce(_ part: UInt32, header: [UInt8]) -> [UInt8] { Array(header[40..<48]) + u32(part) }
+  /// The additional data of part `part` of the file with `header` (the reader's too).
+  static func additionalData(_ part: UInt32, last: Bool, header: [UInt8]) -> [UInt8] { header + u32(part) + [last ? 1 : 0] }
   static func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
 
   private func emit(_ text: String) throws { try emit(Array(text.utf8)) }
