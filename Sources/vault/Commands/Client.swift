@@ -6,7 +6,7 @@ extension VaultCommand {
   struct ClientGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "client",
-      abstract: "Add, list, show, update and discharge clients.",
+      abstract: "Add, list, show, summarize, update and discharge clients.",
       discussion: """
         Each client gets a short code such as K7F3-2Q when added. Wherever a command takes \
         CLIENT, give the code (case and dash optional) or the start of the client's name; a \

@@ -7,7 +7,7 @@ extension VaultCommand {
   struct ExportGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "export",
-      abstract: "Export a client's record for them (ZIP, encrypted with age), and track requests.",
+      abstract: "Export a client's record for them (a web page they open in any browser, or age), and track requests.",
       subcommands: [ExportCreate.self, ExportRequest.self, ExportPending.self, ExportOpen.self],
       defaultSubcommand: ExportCreate.self)
   }
@@ -40,6 +40,7 @@ extension VaultCommand {
         ('vault practice set').
 
         EXAMPLES
+          vault export mia --out mia-record.html --passphrase --identity-verified 'photo ID in person'
           vault export K7F3-2Q --out mia-record.age --passphrase --identity-verified 'photo ID in person'
           vault export mia --out record.age --recipient age1… --identity-verified 'known client, video session'
           age -d -o record.zip record.age        (what the client runs)

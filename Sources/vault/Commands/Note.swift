@@ -5,7 +5,7 @@ extension VaultCommand {
   struct NoteGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "note",
-      abstract: "List, show, edit, sign and amend session notes.",
+      abstract: "List, show, print, edit, sign and amend session notes.",
       discussion: """
         A note's id is the client's code, a dot and the note's number: K7F3-2Q.3. Write new \
         notes with 'vault add-note'.
