@@ -197,17 +197,9 @@ extension ChaChaPoly {
     /// Encrypts `plaintext` under `nonce` (12 bytes) into `out` (plaintext count + 16 bytes), no AD.
     public func seal(_ plaintext: UnsafeRawBufferPointer, nonce: [UInt8], into out: UnsafeMutableRawBufferPointer) {
       precondition(nonce.count == ChaChaPoly.nonceSize && out.count >= plaintext.count + ChaChaPoly.tagSize && plaintext.count < Int(Int32.max))
-      let o = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      var outl: Int32 = 0
-      var ok = EVP_CipherInit_ex(ctx, nil, nil, nil, nonce, 1) == 1
-      if ok && plaintext.count > 0 {
-        ok = EVP_CipherUpdate(ctx, o, &outl, plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)) == 1
-      }
-      var fin: Int32 = 0
-      ok = ok && EVP_CipherFinal_ex(ctx, o + Int(outl), &fin) == 1
-      ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, Int32(ChaChaPoly.tagSize), o + plaintext.count) == 1
+      let ok = EVP_CipherInit_ex(ctx, nil, nil, nil, nonce, 1) == 1 && evpSeal(ctx, plaintext, into: out, tagSize: ChaChaPoly.tagSize)
       // Fails only on a programming error (sizes are checked above) or memory exhaustion.
-      precondition(ok && Int(outl + fin) == plaintext.count, "ChaCha20-Poly1305 sealing failed")
+      precondition(ok, "ChaCha20-Poly1305 sealing failed")
     }
   }
 }

@@ -78,17 +78,9 @@ public final class ChunkCipher: @unchecked Sendable {
       _ index: UInt64, _ plaintext: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) {
       precondition(output.count >= plaintext.count + ChunkCipher.tagSize && plaintext.count < Int(Int32.max))
-      let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      var outl: Int32 = 0
-      var ok = start(index, encrypting: true, associatedData: associatedData)
-      if ok && plaintext.count > 0 {
-        ok = EVP_CipherUpdate(ctx, out, &outl, plaintext.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(plaintext.count)) == 1
-      }
-      var fin: Int32 = 0
-      ok = ok && EVP_CipherFinal_ex(ctx, out + Int(outl), &fin) == 1
-      ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, Int32(ChunkCipher.tagSize), out + plaintext.count) == 1
+      let ok = start(index, encrypting: true, associatedData: associatedData) && evpSeal(ctx, plaintext, into: output, tagSize: ChunkCipher.tagSize)
       // Fails only on a programming error (sizes are checked above) or memory exhaustion.
-      precondition(ok && Int(outl + fin) == plaintext.count, "ChaCha20-Poly1305 sealing failed")
+      precondition(ok, "ChaCha20-Poly1305 sealing failed")
     }
 
     /// Opens chunk `index` (ciphertext ‖ tag) into `output` (`chunk.count − 16` bytes). What
